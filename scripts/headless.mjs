@@ -1,0 +1,29 @@
+// Shared by the Playwright config, the benchmarks and the CLI: how we start Vite and Debian's Chromium headless.
+import { chromium } from '@playwright/test';
+
+/** Flags that give real WebGPU in headless Chromium here (../shared/docs/platform.md). */
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--enable-unsafe-webgpu',
+];
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Starts the Vite dev server (COOP/COEP headers from vite.config.ts) on a free port. */
+export async function startViteServer(port = 0) {
+  const { createServer } = await import('vite');
+  const server = await createServer({ server: { port, strictPort: false, host: '127.0.0.1' }, logLevel: 'warn' });
+  await server.listen();
+  const address = server.httpServer?.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return { server, url: `http://127.0.0.1:${actualPort}` };
+}
+
+export async function launchChromium(extraArgs = []) {
+  return chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs, ...extraArgs], headless: true });
+}
