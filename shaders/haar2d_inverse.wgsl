@@ -1,0 +1,71 @@
+// WF-VAE 2D Haar wavelet transform, inverse (upstream InverseHaarWaveletTransform2D in modules/wavelet.py), per frame.
+//
+// Layout. Input  coefficients y: [B, 4C, T, H', W'] row-major f32, SUBBAND-MAJOR (channel s*C + c holds subband s
+//         of output channel c), exactly what haar2d_forward.wgsl writes.
+//         Output x: [B, C, T, 2H', 2W'].
+//
+// Math. Each subband group goes through a stride-2 transposed 2D conv with its 2x2 filter (entries +-1/2, order
+// [LL, high-in-h, high-in-w, high-in-h-and-w]); the four results are summed:
+//   x(t, 2y+dh, 2x+dw) = 1/2 * sum_s (-1)^(bit0(s)*dh + bit1(s)*dw) * y_s(t, y, x)
+// (bit0 of s = h, bit1 = w, as in haar2d_forward.wgsl). The filters are orthonormal, so this is the exact inverse.
+//
+// One invocation reads the 4 subband values of one coefficient position once and writes its whole 2x2 block.
+// Invocations are linearised over (b, c, t, y, x) with x fastest; the dispatch may be 2D (see haar.ts).
+
+const COEF: f32 = 0.5;
+
+struct Params {
+  channels: u32,   // C, output channels (= channels per subband of the input)
+  frames: u32,     // T (unchanged)
+  in_height: u32,  // H'
+  in_width: u32,   // W'
+  out_height: u32, // 2H'
+  out_width: u32,  // 2W'
+  blocks: u32,     // B * C * T * H' * W': invocations with work
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+
+// out[d] = sum_s (-1)^popcount(s & d) * v[s] with d = dh + 2*dw (the 4-point Walsh-Hadamard matrix is symmetric).
+fn wht4(v: array<f32, 4>) -> array<f32, 4> {
+  let a0 = v[0] + v[1]; let a1 = v[0] - v[1];
+  let a2 = v[2] + v[3]; let a3 = v[2] - v[3];
+  return array<f32, 4>(a0 + a2, a1 + a3, a0 - a2, a1 - a3);
+}
+
+@compute @workgroup_size(64)
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let block = (wid.y * nwg.x + wid.x) * 64u + lid;
+  if (block >= params.blocks) {
+    return;
+  }
+  let x = block % params.in_width;
+  var r = block / params.in_width;
+  let y = r % params.in_height;
+  r = r / params.in_height;
+  let t = r % params.frames;
+  let bc = r / params.frames; // b * C + c
+  let b = bc / params.channels;
+  let c = bc % params.channels;
+
+  let in_plane = params.in_height * params.in_width;
+  let subband_stride = params.channels * params.frames * in_plane; // channel s*C+c -> (s+1)*C+c
+  let base = ((b * 4u * params.channels + c) * params.frames + t) * in_plane + y * params.in_width + x;
+  let v = array<f32, 4>(
+    src[base], src[base + subband_stride], src[base + 2u * subband_stride], src[base + 3u * subband_stride],
+  );
+  let z = wht4(v); // z[d], d = dh + 2*dw
+
+  let o00 = ((bc * params.frames + t) * params.out_height + 2u * y) * params.out_width + 2u * x; // (dh 0, dw 0)
+  let o10 = o00 + params.out_width;                                                              // (dh 1, dw 0)
+  dst[o00] = COEF * z[0];
+  dst[o10] = COEF * z[1];
+  dst[o00 + 1u] = COEF * z[2];
+  dst[o10 + 1u] = COEF * z[3];
+}

@@ -1,0 +1,99 @@
+// WF-VAE 3D Haar wavelet transform, inverse (upstream InverseHaarWaveletTransform3D in modules/wavelet.py).
+//
+// Layout. Input  coefficients y: [B, 8C, T', H', W'] row-major f32, SUBBAND-MAJOR (channel s*C + c holds subband s
+//         of output channel c), exactly what haar3d_forward.wgsl writes.
+//         Output x: [B, C, 2T' - 1, 2H', 2W'] when params.drop_first = 1 (one-shot / first chunk),
+//                   [B, C, 2T',     2H', 2W'] when 0 (later chunks of a chunked decode).
+//
+// Math. Each subband group goes through a stride-2 transposed conv with the same 2x2x2 filter, and the eight
+// results are summed:
+//   z(2j+dt, 2y+dh, 2x+dw) = COEF * sum_s sign_s(dt,dh,dw) * y_s(j, y, x)
+//   sign_s(dt,dh,dw) = (-1)^(bit0(s)*dw + bit1(s)*dh + bit2(s)*dt)   (bit0 = w, bit1 = h, bit2 = t)
+// The sign matrix is symmetric in (s, d) with d = dw + 2*dh + 4*dt, so this is the same 8-point Walsh-Hadamard
+// butterfly as the forward transform. With drop_first = 1, frame 0 of z (the replicated causal frame) is dropped:
+// x(f) = z(f + 1); otherwise x = z.
+//
+// COEF. Upstream 0.3536 (default, pipeline-overridable; see haar3d_forward.wgsl): inverse(forward(x)) =
+// 8*COEF^2*x = 1.000264*x. Pass 1/(2*sqrt(2)) for an exact inverse.
+//
+// One invocation reads the 8 subband values of one coefficient position once and writes its whole 2x2x2 block.
+// Invocations are linearised over (b, c, j, y, x) with x fastest; the dispatch may be 2D (see haar.ts).
+
+override COEF: f32 = 0.3536;
+
+struct Params {
+  channels: u32,   // C, output channels (= channels per subband of the input)
+  in_frames: u32,  // T'
+  in_height: u32,  // H'
+  in_width: u32,   // W'
+  out_frames: u32, // 2T' - drop_first
+  out_height: u32, // 2H'
+  out_width: u32,  // 2W'
+  drop_first: u32, // 1: drop the first output frame (one-shot / first chunk), 0: keep all
+  blocks: u32,     // B * C * T' * H' * W': invocations with work
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+
+// out[d] = sum_s (-1)^popcount(s & d) * v[s], as three butterfly stages (bit 0 = w, bit 1 = h, bit 2 = t).
+fn wht8(v: array<f32, 8>) -> array<f32, 8> {
+  let a0 = v[0] + v[1]; let a1 = v[0] - v[1];
+  let a2 = v[2] + v[3]; let a3 = v[2] - v[3];
+  let a4 = v[4] + v[5]; let a5 = v[4] - v[5];
+  let a6 = v[6] + v[7]; let a7 = v[6] - v[7];
+  let b0 = a0 + a2; let b2 = a0 - a2;
+  let b1 = a1 + a3; let b3 = a1 - a3;
+  let b4 = a4 + a6; let b6 = a4 - a6;
+  let b5 = a5 + a7; let b7 = a5 - a7;
+  return array<f32, 8>(b0 + b4, b1 + b5, b2 + b6, b3 + b7, b0 - b4, b1 - b5, b2 - b6, b3 - b7);
+}
+
+@compute @workgroup_size(64)
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let block = (wid.y * nwg.x + wid.x) * 64u + lid;
+  if (block >= params.blocks) {
+    return;
+  }
+  let x = block % params.in_width;
+  var r = block / params.in_width;
+  let y = r % params.in_height;
+  r = r / params.in_height;
+  let j = r % params.in_frames;
+  let bc = r / params.in_frames; // b * C + c
+  let b = bc / params.channels;
+  let c = bc % params.channels;
+
+  let in_plane = params.in_height * params.in_width;
+  let subband_stride = params.channels * params.in_frames * in_plane; // channel s*C+c -> (s+1)*C+c
+  let base = (b * 8u * params.channels + c) * params.in_frames * in_plane + j * in_plane + y * params.in_width + x;
+  let v = array<f32, 8>(
+    src[base], src[base + subband_stride], src[base + 2u * subband_stride], src[base + 3u * subband_stride],
+    src[base + 4u * subband_stride], src[base + 5u * subband_stride], src[base + 6u * subband_stride],
+    src[base + 7u * subband_stride],
+  );
+  let z = wht8(v);
+
+  let out_plane = params.out_height * params.out_width;
+  let row0 = (2u * y) * params.out_width + 2u * x; // (dh = 0, dw = 0) inside a frame
+  let row1 = row0 + params.out_width;              // (dh = 1, dw = 0)
+  let chan = bc * params.out_frames;
+  // z frame 2j+dt becomes output frame 2j+dt-drop_first.
+  let f1 = (chan + 2u * j + 1u - params.drop_first) * out_plane;
+  dst[f1 + row0] = COEF * z[4];
+  dst[f1 + row0 + 1u] = COEF * z[5];
+  dst[f1 + row1] = COEF * z[6];
+  dst[f1 + row1 + 1u] = COEF * z[7];
+  if (j > 0u || params.drop_first == 0u) {
+    let f0 = (chan + 2u * j - params.drop_first) * out_plane;
+    dst[f0 + row0] = COEF * z[0];
+    dst[f0 + row0 + 1u] = COEF * z[1];
+    dst[f0 + row1] = COEF * z[2];
+    dst[f0 + row1 + 1u] = COEF * z[3];
+  }
+}
