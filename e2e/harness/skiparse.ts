@@ -1,0 +1,140 @@
+// Browser side of e2e/kernels-skiparse.spec.ts: runs the WGSL Skiparse kernel on random inputs and compares it with
+// the CPU reference (src/gpu/reference/skiparse.ts, upstream's pad → regroup → dense attention → inverse → crop).
+import { acquireGpu, adapterLabel, type GpuContext } from '../../src/gpu/device';
+import { maxErrors, randomTensor, readTensor, uploadTensor } from '../../src/gpu/buffers';
+import { SkiparseAttention, type AttentionShape } from '../../src/gpu/skiparse';
+import { skiparseAttentionReference } from '../../src/gpu/reference/skiparse';
+
+export interface SkiparseCase extends AttentionShape {
+  seed: number;
+  /** Multiplier on q and k (large values exercise the online-softmax stability). Default 1. */
+  qkMagnitude?: number;
+  /** Multiplier on v. Default 1. */
+  vMagnitude?: number;
+  /** Forces smaller tiles (tests the tile configurations real devices with 16 KiB may get). */
+  maxWorkgroupStorageBytes?: number;
+}
+
+export interface SkiparseCaseResult {
+  name: string;
+  maxAbs: number;
+  maxRel: number;
+  /** Largest |reference| value, for context. */
+  refMax: number;
+  tiles: string;
+  gpuMs: number;
+  /** Every output element written, nothing written past the tensor. */
+  coverageOk: boolean;
+  gpuError: string | null;
+}
+
+let ctx: Promise<GpuContext> | null = null;
+const gpu = () => (ctx ??= acquireGpu());
+const kernels = new Map<number, SkiparseAttention>();
+
+function kernelFor(device: GPUDevice, budget: number | undefined): SkiparseAttention {
+  const key = budget ?? 0;
+  let kern = kernels.get(key);
+  if (!kern) {
+    kern = new SkiparseAttention(device, budget === undefined ? {} : { maxWorkgroupStorageBytes: budget });
+    kernels.set(key, kern);
+  }
+  return kern;
+}
+
+export async function adapter(): Promise<string> {
+  const c = await gpu();
+  return `${adapterLabel(c.summary)} | features: ${c.summary.features.join(', ')} | ` +
+    `maxComputeWorkgroupStorageSize ${c.summary.maxComputeWorkgroupStorageSize}`;
+}
+
+export function caseName(c: SkiparseCase): string {
+  const mag = (c.qkMagnitude ?? 1) !== 1 || (c.vMagnitude ?? 1) !== 1 ? ` qk×${c.qkMagnitude ?? 1} v×${c.vMagnitude ?? 1}` : '';
+  const budget = c.maxWorkgroupStorageBytes ? ` wgmem≤${c.maxWorkgroupStorageBytes}` : '';
+  const scale = c.scale !== undefined ? ` scale=${c.scale}` : '';
+  return `${c.mode}${c.mode === 'dense' ? '' : ` k=${c.k}`} B=${c.batch} N=${c.tokens} H=${c.heads} D=${c.headDim}${scale}${mag}${budget}`;
+}
+
+const SENTINEL = 7777.5;
+const GUARD = 64; // extra elements after the output tensor that must stay untouched
+
+export async function runSkiparseCases(cases: SkiparseCase[]): Promise<SkiparseCaseResult[]> {
+  const { device } = await gpu();
+  const results: SkiparseCaseResult[] = [];
+  for (const c of cases) {
+    const n = c.batch * c.tokens * c.heads * c.headDim;
+    const qk = c.qkMagnitude ?? 1;
+    const hq = randomTensor(n, c.seed * 3 + 1, qk);
+    const hk = randomTensor(n, c.seed * 3 + 2, qk);
+    const hv = randomTensor(n, c.seed * 3 + 3, c.vMagnitude ?? 1);
+    const q = uploadTensor(device, hq);
+    const k = uploadTensor(device, hk);
+    const v = uploadTensor(device, hv);
+    const out = uploadTensor(device, new Float32Array(n + GUARD).fill(SENTINEL));
+    const kern = kernelFor(device, c.maxWorkgroupStorageBytes);
+
+    device.pushErrorScope('validation');
+    const t0 = performance.now();
+    const enc = device.createCommandEncoder();
+    kern.encode(enc, c, q, k, v, out);
+    device.queue.submit([enc.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    const gpuMs = performance.now() - t0;
+    const err = await device.popErrorScope();
+
+    const got = await readTensor(device, out, n + GUARD);
+    const body = got.subarray(0, n);
+    const coverageOk = got.subarray(n).every((x) => x === SENTINEL) && body.every((x) => x !== SENTINEL);
+    const ref = skiparseAttentionReference(c, hq, hk, hv);
+    const { abs, rel } = maxErrors(body, ref, 1e-3);
+    let refMax = 0;
+    for (const x of ref) refMax = Math.max(refMax, Math.abs(x));
+    const cfg = kern.tileConfig(c.headDim);
+    results.push({
+      name: caseName(c), maxAbs: abs, maxRel: rel, refMax, gpuMs, coverageOk,
+      tiles: `QT=${cfg.queryTile} KT=${cfg.keyTile} (${cfg.workgroupStorageBytes} B)`,
+      gpuError: err ? err.message : null,
+    });
+    for (const b of [q, k, v, out]) b.destroy();
+  }
+  return results;
+}
+
+/** API contract checks: clear validation errors, one cached uniform per shape, destroy() frees them. */
+export async function checkApiContract(): Promise<{ errors: string[]; cachedAfterRepeats: number; cachedAfterSecondShape: number; gpuError: string | null }> {
+  const { device } = await gpu();
+  const kern = new SkiparseAttention(device);
+  const shape: AttentionShape = { batch: 1, tokens: 20, heads: 2, headDim: 8, mode: 'group', k: 4 };
+  const n = 20 * 2 * 8;
+  const bufs = [1, 2, 3, 4].map((s) => uploadTensor(device, randomTensor(n, s)));
+  const small = uploadTensor(device, new Float32Array(n - 1));
+  const [q, k, v, out] = bufs;
+  const errors: string[] = [];
+  const tryEncode = (s: AttentionShape, o: GPUBuffer = out, qq: GPUBuffer = q) => {
+    try {
+      kern.encode(device.createCommandEncoder(), s, qq, k, v, o);
+      errors.push('(no error)');
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+  };
+  tryEncode({ ...shape, k: 3 });
+  tryEncode({ ...shape, headDim: 160 });
+  tryEncode({ ...shape, tokens: 0 });
+  tryEncode(shape, small);
+  tryEncode(shape, out, small);
+  tryEncode(shape, q);
+
+  device.pushErrorScope('validation');
+  const enc = device.createCommandEncoder();
+  for (let i = 0; i < 5; i++) kern.encode(enc, shape, q, k, v, out);
+  const cachedAfterRepeats = kern.cachedShapeCount;
+  kern.encode(enc, { ...shape, mode: 'single' }, q, k, v, out);
+  const cachedAfterSecondShape = kern.cachedShapeCount;
+  device.queue.submit([enc.finish()]);
+  await device.queue.onSubmittedWorkDone();
+  const err = await device.popErrorScope();
+  kern.destroy();
+  for (const b of [...bufs, small]) b.destroy();
+  return { errors, cachedAfterRepeats, cachedAfterSecondShape, gpuError: err ? err.message : null };
+}

@@ -1,0 +1,227 @@
+// Skiparse attention (Open-Sora Plan v1.3, spec §3.5): softmax(Q·Kᵀ·scale)·V over dense, Single-Skip or
+// Group-Skip sequences, flash-attention style (online softmax, f32 throughout).
+//
+// Layout: q, k, v and out are [B, N, heads·HEAD_DIM] row-major f32 — the natural MatMul output of the
+// pre-attention ONNX graph (RoPE already applied). The kernel reads them with strides and writes out in the same
+// layout: no regrouped, padded or transposed copies exist on either side.
+//
+// Sequences: one (batch b, head h, group g) triple is one attention sequence of `seqLen` positions. Position p
+// of group g is token
+//     seqToken(p) = p                                   dense  (one group)
+//                 = p·k + g                             single (group(i) = i mod k)
+//                 = ⌊p/k⌋·k² + g·k + (p mod k)          group  (group(i) = ⌊i/k⌋ mod k)
+// exactly upstream's `_sparse_1d` rearrangements. Upstream pads to N_pad = k²·⌈N/k²⌉ and masks padded keys with
+// a −9980 bias; here a padded key/query is simply a position whose token is ≥ N. seqToken increases with p, so the
+// real tokens of a sequence are its first `nValid` positions: the key loop stops there (padded keys are never
+// read) and query positions ≥ nValid are never written (upstream crops them).
+//
+// Work decomposition (why):
+//  * One workgroup = QT consecutive query positions of one sequence. Each K/V tile is loaded once into workgroup
+//    memory and reused by all QT queries (QT× fewer global reads than one-query-per-workgroup).
+//  * 64 invocations as an 8×8 grid (tr, tc). For S = Q·Kᵀ each invocation computes a register block of
+//    RQ queries × RK keys; for O += P·V a block of RQ queries × RD head dims. Register blocking reuses every
+//    workgroup-memory load RQ (or RK / RD) times: on CPU drivers (SwiftShader, 4-wide SIMD over invocations) this is
+//    what makes it fast, and on GPUs it is the standard SGEMM-style blocking. 64 invocations keeps the register
+//    blocks small enough for real GPUs (≤ 4×16 accumulators per invocation at HEAD_DIM = 128).
+//  * Online softmax (running max m and sum l per query row, FlashAttention-2 style): the full score row is never
+//    materialised, so any sequence length fits in 32 KiB of workgroup memory, and it is stable for large logits.
+//  * HEAD_DIM, QT and KT are compile-time constants, substituted by src/gpu/skiparse.ts at pipeline creation
+//    (function-scope array sizes must be constant; constant trip counts let compilers unroll). The wrapper picks
+//    the largest tiles that fit the device's maxComputeWorkgroupStorageSize (QT=32, KT=64/32/16 within 32 KiB).
+//  * Workgroup-memory rows are padded by one float (DS = HEAD_DIM+1, PS = KT+1) so that the 8 row-blocks of a
+//    GPU warp hit different banks.
+//  * Workgroups are numbered linearly and folded into a 2D dispatch (x ≤ 65535), so any shape respects
+//    maxComputeWorkgroupsPerDimension.
+
+const HEAD_DIM: u32 = 64u; // specialised: head dimension (1..128)
+const QT: u32 = 32u;       // specialised: query positions per workgroup
+const KT: u32 = 32u;       // specialised: key positions per tile
+
+const WG: u32 = 64u;                              // invocations per workgroup
+const TROWS: u32 = 8u;                            // invocation grid rows (query blocks)
+const TCOLS: u32 = WG / TROWS;                    // invocation grid cols (key blocks / head-dim lanes)
+const RQ: u32 = QT / TROWS;                       // query rows per invocation
+const RK: u32 = KT / TCOLS;                       // keys per invocation in S
+const RD: u32 = (HEAD_DIM + TCOLS - 1u) / TCOLS;  // head dims per invocation in O
+const DS: u32 = HEAD_DIM + 1u;                    // padded row stride of qs / kv
+const PS: u32 = KT + 1u;                          // padded row stride of ps
+
+const NEG_BIG: f32 = -3.0e38; // "minus infinity" without inf arithmetic (WGSL has no inf literal)
+
+const MODE_DENSE: u32 = 0u;
+const MODE_SINGLE: u32 = 1u;
+
+struct Params {
+  batch: u32,
+  tokens: u32,      // N (real tokens)
+  heads: u32,
+  mode: u32,        // 0 dense, 1 single, 2 group
+  kLog2: u32,       // log2 of the sparse ratio k ∈ {2, 4, 8} (0 for dense): index math by shifts, no divisions
+  groups: u32,      // sequences per (b, h): 1 dense, k sparse
+  qTiles: u32,      // ⌈seqLen / QT⌉
+  totalWg: u32,     // batch·heads·groups·qTiles
+  wgPerRow: u32,    // dispatch x size; workgroup id = x + y·wgPerRow
+  rowStride: u32,   // heads·HEAD_DIM (floats per token)
+  scale: f32,
+  _pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var<storage, read> qBuf: array<f32>;
+@group(0) @binding(2) var<storage, read> kBuf: array<f32>;
+@group(0) @binding(3) var<storage, read> vBuf: array<f32>;
+@group(0) @binding(4) var<storage, read_write> outBuf: array<f32>;
+
+var<workgroup> qs: array<f32, QT * DS>;      // Q tile, pre-multiplied by scale
+var<workgroup> kv: array<f32, KT * DS>;      // K tile, then (same memory) V tile
+var<workgroup> ps: array<f32, QT * PS>;      // scores, then probabilities, of the current tile
+var<workgroup> rowScale: array<f32, QT>;     // per row: exp(m_old − m_new) during the loop, 1/l at the end
+
+/** Token index of position p of sequence g (see header). k is a power of two, so this is shifts and masks:
+ *  it runs for every loaded element, and integer division is slow (scalarised) on CPU drivers. */
+fn seqToken(g: u32, p: u32) -> u32 {
+  let s = P.kLog2;
+  if (P.mode == MODE_DENSE) { return p; }
+  if (P.mode == MODE_SINGLE) { return (p << s) + g; }                          // p·k + g
+  return ((p >> s) << (2u * s)) + (g << s) + (p & ((1u << s) - 1u));          // ⌊p/k⌋·k² + g·k + p mod k
+}
+
+/** Real (unpadded) tokens in sequence g = the number of leading positions p with seqToken(p) < N. */
+fn validCount(g: u32) -> u32 {
+  let n = P.tokens;
+  let k = 1u << P.kLog2;
+  if (P.mode == MODE_DENSE) { return n; }
+  if (P.mode == MODE_SINGLE) { return select(0u, (n - g + k - 1u) / k, g < n); }
+  let full = n / (k * k);
+  let rem = n - full * k * k;
+  return full * k + min(k, rem - min(rem, g * k)); // full runs + clamp(rem − g·k, 0, k)
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  // Everything that controls the loops below derives from uniforms and workgroup_id only, so the barriers are
+  // in workgroup-uniform control flow.
+  let wg = wid.x + wid.y * P.wgPerRow;
+  if (wg >= P.totalWg) { return; }
+  let tile = wg % P.qTiles;
+  var rest = wg / P.qTiles;
+  let g = rest % P.groups;
+  rest = rest / P.groups;
+  let h = rest % P.heads;
+  let b = rest / P.heads;
+
+  let nValid = validCount(g);
+  let q0 = tile * QT;
+  if (q0 >= nValid) { return; } // tile made only of padded queries (or an empty sequence)
+  let base = b * P.tokens * P.rowStride + h * HEAD_DIM; // element (b, token 0, head h, dim 0)
+
+  // Q tile → workgroup memory, scale folded in once. Consecutive invocations read consecutive dims (coalesced).
+  for (var e = lid; e < QT * HEAD_DIM; e += WG) {
+    let r = e / HEAD_DIM;
+    let d = e % HEAD_DIM;
+    var x = 0.0;
+    if (q0 + r < nValid) { x = qBuf[base + seqToken(g, q0 + r) * P.rowStride + d] * P.scale; }
+    qs[r * DS + d] = x;
+  }
+
+  let tr = lid / TCOLS;
+  let tc = lid % TCOLS;
+  // Row statistics of row `lid` (owned by invocations lid < QT, kept in registers across tiles).
+  var mRow = NEG_BIG;
+  var lRow = 0.0;
+  // Output accumulators: rows tr + i·TROWS, dims tc + c·TCOLS (strided so that a warp writes contiguous dims).
+  var acc: array<array<f32, RD>, RQ>;
+  for (var i = 0u; i < RQ; i++) { for (var c = 0u; c < RD; c++) { acc[i][c] = 0.0; } }
+
+  for (var k0 = 0u; k0 < nValid; k0 += KT) {
+    let kCount = min(KT, nValid - k0); // real keys in this tile; the rest are masked
+    workgroupBarrier(); // qs written (first tile) / previous tile's readers of kv, ps, rowScale done
+
+    // Phase A: K tile → kv (zeros past kCount).
+    for (var e = lid; e < KT * HEAD_DIM; e += WG) {
+      let j = e / HEAD_DIM;
+      let d = e % HEAD_DIM;
+      var x = 0.0;
+      if (j < kCount) { x = kBuf[base + seqToken(g, k0 + j) * P.rowStride + d]; }
+      kv[j * DS + d] = x;
+    }
+    workgroupBarrier();
+
+    // Phase B: S block (RQ × RK) = qs · kvᵀ, register-blocked: per d, RQ + RK loads feed RQ·RK FMAs.
+    var s: array<array<f32, RK>, RQ>;
+    for (var i = 0u; i < RQ; i++) { for (var jj = 0u; jj < RK; jj++) { s[i][jj] = 0.0; } }
+    for (var d = 0u; d < HEAD_DIM; d++) {
+      var qv: array<f32, RQ>;
+      for (var i = 0u; i < RQ; i++) { qv[i] = qs[(tr + i * TROWS) * DS + d]; }
+      for (var jj = 0u; jj < RK; jj++) {
+        let kx = kv[(tc + jj * TCOLS) * DS + d];
+        for (var i = 0u; i < RQ; i++) { s[i][jj] = fma(qv[i], kx, s[i][jj]); }
+      }
+    }
+    for (var i = 0u; i < RQ; i++) {
+      for (var jj = 0u; jj < RK; jj++) {
+        let j = tc + jj * TCOLS;
+        ps[(tr + i * TROWS) * PS + j] = select(NEG_BIG, s[i][jj], j < kCount);
+      }
+    }
+    workgroupBarrier();
+
+    // Phase C: V tile → kv (K is no longer needed) and, in parallel, the online-softmax update of each row.
+    for (var e = lid; e < KT * HEAD_DIM; e += WG) {
+      let j = e / HEAD_DIM;
+      let d = e % HEAD_DIM;
+      var x = 0.0;
+      if (j < kCount) { x = vBuf[base + seqToken(g, k0 + j) * P.rowStride + d]; }
+      kv[j * DS + d] = x;
+    }
+    if (lid < QT) {
+      var tileMax = NEG_BIG;
+      for (var j = 0u; j < KT; j++) { tileMax = max(tileMax, ps[lid * PS + j]); }
+      let mNew = max(mRow, tileMax);       // finite: key position 0 of every sequence is real
+      let alpha = exp(mRow - mNew);        // rescales the old sum/accumulators (0 on the first tile)
+      var sum = 0.0;
+      for (var j = 0u; j < KT; j++) {
+        let p = select(0.0, exp(ps[lid * PS + j] - mNew), j < kCount);
+        ps[lid * PS + j] = p;
+        sum += p;
+      }
+      lRow = lRow * alpha + sum;
+      mRow = mNew;
+      rowScale[lid] = alpha;
+    }
+    workgroupBarrier();
+
+    // Phase D: O block (RQ × RD) = O·alpha + P·V, register-blocked: per key, RQ + RD loads feed RQ·RD FMAs.
+    for (var i = 0u; i < RQ; i++) {
+      let a = rowScale[tr + i * TROWS];
+      for (var c = 0u; c < RD; c++) { acc[i][c] *= a; }
+    }
+    for (var j = 0u; j < KT; j++) {
+      var pv: array<f32, RQ>;
+      for (var i = 0u; i < RQ; i++) { pv[i] = ps[(tr + i * TROWS) * PS + j]; }
+      for (var c = 0u; c < RD; c++) {
+        let d = tc + c * TCOLS;
+        if (d < HEAD_DIM) {
+          let vx = kv[j * DS + d];
+          for (var i = 0u; i < RQ; i++) { acc[i][c] = fma(pv[i], vx, acc[i][c]); }
+        }
+      }
+    }
+  }
+
+  workgroupBarrier(); // last tile's readers of rowScale are done
+  if (lid < QT) { rowScale[lid] = 1.0 / lRow; }
+  workgroupBarrier();
+
+  for (var i = 0u; i < RQ; i++) {
+    let r = tr + i * TROWS;
+    if (q0 + r < nValid) {
+      let o = base + seqToken(g, q0 + r) * P.rowStride;
+      let inv = rowScale[r];
+      for (var c = 0u; c < RD; c++) {
+        let d = tc + c * TCOLS;
+        if (d < HEAD_DIM) { outBuf[o + d] = acc[i][c] * inv; }
+      }
+    }
+  }
+}

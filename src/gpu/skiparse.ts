@@ -1,0 +1,229 @@
+// Skiparse attention on WebGPU (spec §3.5): wrapper around shaders/skiparse_attention.wgsl.
+//
+// Tensor layout (the contract with the pre/post-attention ONNX graphs): q, k, v and out are [B, N, heads·headDim]
+// row-major f32 storage buffers — the natural MatMul output, RoPE already applied. The kernel applies the Skiparse
+// 1D index rule by index arithmetic (Single Skip: group i mod k; Group Skip: group ⌊i/k⌋ mod k; dense: one group),
+// reads Q/K/V with strides and writes the output in the same layout: no transposes, no regrouped or padded copies.
+// Upstream's padding to N_pad = k²·⌈N/k²⌉ exists only as masked keys; padded queries are never computed.
+//
+// One pipeline per head dimension (HEAD_DIM and the tile sizes are WGSL constants, substituted here); one uniform
+// buffer per distinct shape, cached and freed by destroy() — encode() allocates no GPU memory after the first call
+// with a given shape, so it can be called every denoising step.
+
+import shaderSource from '../../shaders/skiparse_attention.wgsl?raw';
+import {
+  attentionScale, skiparseGroupCount, skiparsePaddedTokens as paddedTokens, skiparseSequenceLength,
+  validateAttentionShape,
+} from './reference/skiparse';
+
+export type AttentionMode = 'dense' | 'single' | 'group';
+
+export interface AttentionShape {
+  batch: number;
+  tokens: number;
+  heads: number;
+  headDim: number;
+  mode: AttentionMode;
+  /** Sparse ratio (2, 4 or 8) for 'single' / 'group'; ignored for 'dense'. */
+  k: number;
+  /** Softmax scale; default 1/√headDim. */
+  scale?: number;
+}
+
+export interface SkiparseOptions {
+  /** Cap on workgroup memory per workgroup (default and maximum: the device's maxComputeWorkgroupStorageSize). */
+  maxWorkgroupStorageBytes?: number;
+}
+
+/** Tile sizes of one specialised pipeline. */
+export interface SkiparseTileConfig {
+  headDim: number;
+  /** Query positions per workgroup. */
+  queryTile: number;
+  /** Key positions per K/V tile. */
+  keyTile: number;
+  workgroupStorageBytes: number;
+}
+
+/** N_pad = k²·⌈N/k²⌉, the token count after upstream's zero padding. */
+export function skiparsePaddedTokens(tokens: number, k: number): number {
+  return paddedTokens(tokens, k);
+}
+
+const WORKGROUP_SIZE = 64; // must match WG in the WGSL
+const INVOCATION_ROWS = 8; // TROWS in the WGSL: QT and KT must be multiples of 8
+// Largest first: bigger tiles mean fewer barriers and more reuse of each loaded K/V row.
+const TILE_CANDIDATES: readonly (readonly [number, number])[] = [[32, 64], [32, 32], [32, 16], [16, 16], [16, 8], [8, 8]];
+
+function workgroupBytes(headDim: number, qt: number, kt: number): number {
+  const ds = headDim + 1;
+  return 4 * (qt * ds + kt * ds + qt * (kt + 1) + qt); // qs + kv + ps + rowScale
+}
+
+/** The tile sizes used for `headDim` under a workgroup-memory budget (pure; exported for tests and docs). */
+export function skiparseTileConfig(headDim: number, maxWorkgroupStorageBytes: number): SkiparseTileConfig {
+  for (const [qt, kt] of TILE_CANDIDATES) {
+    const bytes = workgroupBytes(headDim, qt, kt);
+    if (bytes <= maxWorkgroupStorageBytes) return { headDim, queryTile: qt, keyTile: kt, workgroupStorageBytes: bytes };
+  }
+  throw new RangeError(
+    `skiparse: headDim ${headDim} needs ${workgroupBytes(headDim, 8, 8)} bytes of workgroup memory, ` +
+      `the device allows ${maxWorkgroupStorageBytes}`,
+  );
+}
+
+/** WGSL specialised for one head dimension and tile config. */
+export function skiparseShaderSource(cfg: SkiparseTileConfig): string {
+  let src = shaderSource;
+  const set = (name: string, value: number) => {
+    const re = new RegExp(`^const ${name}: u32 = \\d+u;`, 'm');
+    if (!re.test(src)) throw new Error(`skiparse: shader constant ${name} not found (shader and wrapper out of sync)`);
+    src = src.replace(re, `const ${name}: u32 = ${value}u;`);
+  };
+  set('HEAD_DIM', cfg.headDim);
+  set('QT', cfg.queryTile);
+  set('KT', cfg.keyTile);
+  return src;
+}
+
+interface Specialised {
+  cfg: SkiparseTileConfig;
+  pipeline: GPUComputePipeline;
+}
+
+interface ShapePlan {
+  uniform: GPUBuffer;
+  dispatch: [number, number];
+  elements: number;
+  pipeline: GPUComputePipeline;
+}
+
+export class SkiparseAttention {
+  private readonly layout: GPUBindGroupLayout;
+  private readonly pipelineLayout: GPUPipelineLayout;
+  private readonly pipelines = new Map<number, Specialised>();
+  private readonly plans = new Map<string, ShapePlan>();
+  private readonly storageBudget: number;
+  private destroyed = false;
+
+  constructor(private readonly device: GPUDevice, options: SkiparseOptions = {}) {
+    const limit = device.limits.maxComputeWorkgroupStorageSize;
+    this.storageBudget = Math.min(limit, options.maxWorkgroupStorageBytes ?? limit);
+    const storage = (type: GPUBufferBindingType) => ({ visibility: GPUShaderStage.COMPUTE, buffer: { type } });
+    this.layout = device.createBindGroupLayout({
+      label: 'skiparse-attention',
+      entries: [
+        { binding: 0, ...storage('uniform') },
+        { binding: 1, ...storage('read-only-storage') },
+        { binding: 2, ...storage('read-only-storage') },
+        { binding: 3, ...storage('read-only-storage') },
+        { binding: 4, ...storage('storage') },
+      ],
+    });
+    this.pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [this.layout] });
+  }
+
+  /** Tile config used for a head dimension on this device. */
+  tileConfig(headDim: number): SkiparseTileConfig {
+    return this.specialised(headDim).cfg;
+  }
+
+  /** Number of cached per-shape uniform buffers (one per distinct shape ever encoded). */
+  get cachedShapeCount(): number {
+    return this.plans.size;
+  }
+
+  /** q,k,v,out: [B, N, heads·headDim] f32 storage buffers. Records the dispatch into `enc`. */
+  encode(enc: GPUCommandEncoder, shape: AttentionShape, q: GPUBuffer, k: GPUBuffer, v: GPUBuffer, out: GPUBuffer): void {
+    if (this.destroyed) throw new Error('skiparse: encode() after destroy()');
+    const plan = this.plan(shape);
+    const bytes = plan.elements * 4;
+    const maxBinding = this.device.limits.maxStorageBufferBindingSize;
+    if (bytes > maxBinding) {
+      throw new RangeError(`skiparse: a [B, N, heads·headDim] tensor needs ${bytes} bytes, above this device's ` +
+        `maxStorageBufferBindingSize ${maxBinding}`);
+    }
+    for (const [name, buf] of [['q', q], ['k', k], ['v', v], ['out', out]] as const) {
+      if (buf.size < bytes) {
+        throw new RangeError(`skiparse: buffer ${name} has ${buf.size} bytes, shape ` +
+          `[${shape.batch}, ${shape.tokens}, ${shape.heads}·${shape.headDim}] f32 needs ${bytes}`);
+      }
+      if (!(buf.usage & GPUBufferUsage.STORAGE)) throw new TypeError(`skiparse: buffer ${name} lacks STORAGE usage`);
+    }
+    if (out === q || out === k || out === v) {
+      throw new Error('skiparse: out must be a different buffer from q, k and v (WebGPU forbids a writable alias)');
+    }
+    const bind = (binding: number, buffer: GPUBuffer, size: number) => ({ binding, resource: { buffer, offset: 0, size } });
+    const bindGroup = this.device.createBindGroup({
+      label: 'skiparse-attention',
+      layout: this.layout,
+      entries: [bind(0, plan.uniform, plan.uniform.size), bind(1, q, bytes), bind(2, k, bytes), bind(3, v, bytes), bind(4, out, bytes)],
+    });
+    const pass = enc.beginComputePass({ label: `skiparse-${shape.mode}` });
+    pass.setPipeline(plan.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(plan.dispatch[0], plan.dispatch[1]);
+    pass.end();
+  }
+
+  destroy(): void {
+    for (const p of this.plans.values()) p.uniform.destroy();
+    this.plans.clear();
+    this.pipelines.clear();
+    this.destroyed = true;
+  }
+
+  private specialised(headDim: number): Specialised {
+    let s = this.pipelines.get(headDim);
+    if (!s) {
+      const cfg = skiparseTileConfig(headDim, this.storageBudget);
+      const module = this.device.createShaderModule({
+        label: `skiparse-attention-d${headDim}`,
+        code: skiparseShaderSource(cfg),
+      });
+      const pipeline = this.device.createComputePipeline({
+        label: `skiparse-attention-d${headDim}-q${cfg.queryTile}-k${cfg.keyTile}`,
+        layout: this.pipelineLayout,
+        compute: { module, entryPoint: 'main' },
+      });
+      s = { cfg, pipeline };
+      this.pipelines.set(headDim, s);
+    }
+    return s;
+  }
+
+  private plan(shape: AttentionShape): ShapePlan {
+    validateAttentionShape(shape);
+    const { batch, tokens, heads, headDim, mode } = shape;
+    const k = mode === 'dense' ? 1 : shape.k;
+    const scale = attentionScale(shape);
+    const key = `${batch}|${tokens}|${heads}|${headDim}|${mode}|${k}|${scale}`;
+    const cached = this.plans.get(key);
+    if (cached) return cached;
+
+    const { cfg, pipeline } = this.specialised(headDim);
+    const groups = skiparseGroupCount(mode, k);
+    const seqLen = skiparseSequenceLength(mode, tokens, k);
+    const qTiles = Math.ceil(seqLen / cfg.queryTile);
+    const total = batch * heads * groups * qTiles;
+    const maxDim = this.device.limits.maxComputeWorkgroupsPerDimension;
+    const x = Math.min(total, maxDim);
+    const y = Math.ceil(total / x);
+    if (y > maxDim || total >= 2 ** 32) {
+      throw new RangeError(`skiparse: ${total} workgroups exceed the dispatch limits (${maxDim}² per dispatch)`);
+    }
+    const words = new ArrayBuffer(12 * 4);
+    const u = new Uint32Array(words);
+    u.set([batch, tokens, heads, mode === 'dense' ? 0 : mode === 'single' ? 1 : 2, Math.log2(k), groups, qTiles, total, x, heads * headDim]);
+    new Float32Array(words)[10] = scale;
+    const uniform = this.device.createBuffer({
+      label: `skiparse-params-${key}`,
+      size: words.byteLength,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    this.device.queue.writeBuffer(uniform, 0, words);
+    const plan: ShapePlan = { uniform, dispatch: [x, y], elements: batch * tokens * heads * headDim, pipeline };
+    this.plans.set(key, plan);
+    return plan;
+  }
+}
