@@ -1,6 +1,6 @@
 """Builds the ONNX baselines for `npm run bench:kernels`: the same math as our WGSL kernels, written the way an
 exported PyTorch model would run it on onnxruntime-web (Reshape/Transpose regrouping + MatMul/Softmax attention;
-Haar as fixed-weight Conv/ConvTranspose). Static shapes per config (ORT's fastest mode). Run:
+Haar as fixed-weight Conv3d, and its inverse as MatMul + depth-to-space). Static shapes per config (ORT's fastest mode). Run:
     /usr/bin/python3 bench/make_graphs.py
 """
 import json
@@ -120,15 +120,18 @@ def haar_graphs(cfg):
     g.save(os.path.join(OUT, f"haar3d_forward_{cfg['name']}.onnx"),
            [io("x", [B, C, T, H, W])], [io("y", [B, 8 * C, T2, H // 2, W // 2])])
 
+    # Inverse: ORT's WebGPU EP rejects 3D ConvTranspose ("Only Conv2d or Conv1d are supported"), so the baseline is
+    # the equivalent it can run: per 2x2x2 block an 8x8 MatMul (Haar synthesis), then depth-to-space, then drop the
+    # duplicated first frame.
     g = Graph()
     h = g.op("Reshape", ["y", g.const([B, 8, C, T2, H // 2, W // 2])])
-    h = g.op("Transpose", [h], perm=[0, 2, 1, 3, 4, 5])
-    h = g.op("Reshape", [h, g.const([B * C, 8, T2, H // 2, W // 2])])
-    # ConvTranspose with 8 input channels -> 1 output channel sums the 8 transposed convolutions.
-    h = g.op("ConvTranspose", [h, g.const(haar_filters().reshape(8, 1, 2, 2, 2), np.float32)],
-             strides=[2, 2, 2], kernel_shape=[2, 2, 2])
-    h = g.op("Slice", [h, g.const([1]), g.const([2 * T2]), g.const([2])])  # drop the duplicated first frame
-    h = g.op("Reshape", [h, g.const([B, C, T, H, W])])
+    h = g.op("Transpose", [h], perm=[0, 2, 3, 4, 5, 1])  # [B, C, T2, h, w, s]
+    synth = haar_filters().reshape(8, 8)  # [s, (dt, dh, dw)]
+    h = g.op("MatMul", [h, g.const(synth, np.float32)])  # [B, C, T2, h, w, 8 offsets]
+    h = g.op("Reshape", [h, g.const([B, C, T2, H // 2, W // 2, 2, 2, 2])])
+    h = g.op("Transpose", [h], perm=[0, 1, 2, 5, 3, 6, 4, 7])  # [B, C, T2, dt, h, dh, w, dw]
+    h = g.op("Reshape", [h, g.const([B, C, 2 * T2, H, W])])
+    h = g.op("Slice", [h, g.const([1]), g.const([2 * T2]), g.const([2])])
     g.nodes[-1].output[0] = "x"
     g.save(os.path.join(OUT, f"haar3d_inverse_{cfg['name']}.onnx"),
            [io("y", [B, 8 * C, T2, H // 2, W // 2])], [io("x", [B, C, T, H, W])])

@@ -2,6 +2,7 @@ import copySource from '../../shaders/copy.wgsl?raw';
 import { uniformBuffer } from './buffers';
 
 const WORKGROUP = 256;
+const VEC4_PER_THREAD = 4; // must match shaders/copy.wgsl
 
 /** A vec4 buffer copy kernel: the memory-bandwidth yardstick for the Haar kernels' benchmark. */
 export class CopyKernel {
@@ -17,13 +18,13 @@ export class CopyKernel {
   encode(enc: GPUCommandEncoder, src: GPUBuffer, dst: GPUBuffer, elements: number): void {
     if (elements % 4 !== 0) throw new Error(`copy: ${elements} elements is not a multiple of 4`);
     const vec4s = elements / 4;
-    const groups = Math.ceil(vec4s / WORKGROUP);
+    const groups = Math.ceil(vec4s / VEC4_PER_THREAD / WORKGROUP);
     const maxX = this.device.limits.maxComputeWorkgroupsPerDimension;
     const gx = Math.min(groups, maxX);
     const gy = Math.ceil(groups / gx);
     let params = this.uniforms.get(elements);
     if (!params) {
-      params = uniformBuffer(this.device, [vec4s, gx * WORKGROUP], 'copy params');
+      params = uniformBuffer(this.device, [vec4s, gx * WORKGROUP, gx * gy * WORKGROUP], 'copy params');
       this.uniforms.set(elements, params);
     }
     const bind = this.device.createBindGroup({
