@@ -16,6 +16,17 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+
+def _fp32(fn):
+    """Run a transform in fp32 even under CPU bf16 autocast (the Haar transforms are exact, cheap ops)."""
+
+    def wrapped(self, x, *args, **kwargs):
+        with torch.autocast("cpu", enabled=False):
+            return fn(self, x.float(), *args, **kwargs)
+
+    wrapped.__doc__ = fn.__doc__
+    return wrapped
+
 HAAR3D_COEF = 0.3536
 HAAR2D_COEF = 0.5
 
@@ -53,6 +64,7 @@ class HaarWaveletTransform3D(nn.Module):
         self.register_buffer("weight", haar3d_filters(), persistent=False)
         self.chunk_first = True  # replicate-pad the first frame (one-shot or first chunk)
 
+    @_fp32
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, c, t, h, w = x.shape
         x = x.reshape(b * c, 1, t, h, w)
@@ -69,6 +81,7 @@ class InverseHaarWaveletTransform3D(nn.Module):
         super().__init__()
         self.register_buffer("weight", haar3d_filters(), persistent=False)
 
+    @_fp32
     def forward(self, y: torch.Tensor, drop_first: bool = True) -> torch.Tensor:
         b, c8, t, h, w = y.shape
         c = c8 // 8
@@ -87,6 +100,7 @@ class HaarWaveletTransform2D(nn.Module):
         super().__init__()
         self.register_buffer("weight", haar2d_filters(), persistent=False)
 
+    @_fp32
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, c, t, h, w = x.shape
         x = x.transpose(1, 2).reshape(b * t * c, 1, h, w)
@@ -100,6 +114,7 @@ class InverseHaarWaveletTransform2D(nn.Module):
         super().__init__()
         self.register_buffer("weight", haar2d_filters(), persistent=False)
 
+    @_fp32
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         b, c4, t, h, w = y.shape
         c = c4 // 4
