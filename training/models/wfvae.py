@@ -121,7 +121,7 @@ class CausalConv3d(nn.Module):
         xp = torch.cat([pad, x], dim=2)
         if self.chunk:
             if self.st == 1:
-                self.cache = xp[:, :, xp.shape[2] - (self.kt - 1):]
+                self.cache = xp[:, :, 1 - self.kt:]
             else:
                 n_out = (xp.shape[2] - self.kt) // self.st + 1
                 self.cache = xp[:, :, n_out * self.st:]
@@ -209,11 +209,22 @@ class Spatial2xTime2x3DDownsample(nn.Module):
         return self.conv(F.pad(x, (0, 1, 0, 1)))
 
 
+def _up2_axis(x, dim):
+    """2x linear upsampling along `dim` with align_corners=False semantics (edge-clamped): output pair of
+    input i is (.25 x[i-1] + .75 x[i], .75 x[i] + .25 x[i+1]). Written with slices only (no Resize op)."""
+    n = x.shape[dim]
+    lo = x.narrow(dim, 0, n - 1)
+    hi = x.narrow(dim, 1, n - 1)
+    a = torch.cat([x.narrow(dim, 0, 1), 0.25 * lo + 0.75 * hi], dim=dim)
+    b = torch.cat([0.75 * lo + 0.25 * hi, x.narrow(dim, n - 1, 1)], dim=dim)
+    shape = list(x.shape)
+    shape[dim] = 2 * n
+    return torch.stack([a, b], dim=dim + 1).reshape(shape)
+
+
 def _spatial_up2(x):
-    """2x bilinear (trilinear with time scale 1, align_corners=False) per frame."""
-    dt = x.dtype
-    y = F.interpolate(x.float(), scale_factor=(1.0, 2.0, 2.0), mode="trilinear", align_corners=False)
-    return y.to(dt)
+    """2x bilinear per frame (= trilinear with time scale 1, align_corners=False)."""
+    return _up2_axis(_up2_axis(x, 3), 4)
 
 
 def _interleave(a, b):
