@@ -27,7 +27,8 @@
 //    materialised, so any sequence length fits in 32 KiB of workgroup memory, and it is stable for large logits.
 //  * HEAD_DIM, QT and KT are compile-time constants, substituted by src/gpu/skiparse.ts at pipeline creation
 //    (function-scope array sizes must be constant; constant trip counts let compilers unroll). The wrapper picks
-//    the largest tiles that fit the device's maxComputeWorkgroupStorageSize (QT=32, KT=64/32/16 within 32 KiB).
+//    the largest tiles that fit the device's maxComputeWorkgroupStorageSize (QT=32, KT=32, or KT=16 for
+//    HEAD_DIM > 96, within 32 KiB; smaller tiles on 16 KiB devices).
 //  * Workgroup-memory rows are padded by one float (DS = HEAD_DIM+1, PS = KT+1) so that the 8 row-blocks of a
 //    GPU warp hit different banks.
 //  * Workgroups are numbered linearly and folded into a 2D dispatch (x ≤ 65535), so any shape respects
@@ -76,6 +77,7 @@ var<workgroup> qs: array<f32, QT * DS>;      // Q tile, pre-multiplied by scale
 var<workgroup> kv: array<f32, KT * DS>;      // K tile, then (same memory) V tile
 var<workgroup> ps: array<f32, QT * PS>;      // scores, then probabilities, of the current tile
 var<workgroup> rowScale: array<f32, QT>;     // per row: exp(m_old − m_new) during the loop, 1/l at the end
+var<workgroup> keyRow: array<u32, KT>;       // element offset of each key row of the current tile
 
 /** Token index of position p of sequence g (see header). k is a power of two, so this is shifts and masks:
  *  it runs for every loaded element, and integer division is slow (scalarised) on CPU drivers. */
@@ -135,15 +137,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 
   for (var k0 = 0u; k0 < nValid; k0 += KT) {
     let kCount = min(KT, nValid - k0); // real keys in this tile; the rest are masked
-    workgroupBarrier(); // qs written (first tile) / previous tile's readers of kv, ps, rowScale done
+    // Row offsets of this tile's keys, once per row instead of once per loaded element (the index math is a
+    // visible cost on CPU drivers). Safe to overwrite: its last readers (phase C) passed the barrier before D.
+    if (lid < kCount) { keyRow[lid] = base + seqToken(g, k0 + lid) * P.rowStride; }
+    workgroupBarrier(); // qs, keyRow written / previous tile's readers of kv, ps, rowScale done
 
-    // Phase A: K tile → kv (zeros past kCount).
+    // Phase A: K tile → kv (zeros past kCount). kv index j·DS + d = e + j.
     for (var e = lid; e < KT * HEAD_DIM; e += WG) {
       let j = e / HEAD_DIM;
-      let d = e % HEAD_DIM;
       var x = 0.0;
-      if (j < kCount) { x = kBuf[base + seqToken(g, k0 + j) * P.rowStride + d]; }
-      kv[j * DS + d] = x;
+      if (j < kCount) { x = kBuf[keyRow[j] + e - j * HEAD_DIM]; }
+      kv[e + j] = x;
     }
     workgroupBarrier();
 
@@ -169,19 +173,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     // Phase C: V tile → kv (K is no longer needed) and, in parallel, the online-softmax update of each row.
     for (var e = lid; e < KT * HEAD_DIM; e += WG) {
       let j = e / HEAD_DIM;
-      let d = e % HEAD_DIM;
       var x = 0.0;
-      if (j < kCount) { x = vBuf[base + seqToken(g, k0 + j) * P.rowStride + d]; }
-      kv[j * DS + d] = x;
+      if (j < kCount) { x = vBuf[keyRow[j] + e - j * HEAD_DIM]; }
+      kv[e + j] = x;
     }
     if (lid < QT) {
       var tileMax = NEG_BIG;
-      for (var j = 0u; j < KT; j++) { tileMax = max(tileMax, ps[lid * PS + j]); }
+      for (var j = 0u; j < kCount; j++) { tileMax = max(tileMax, ps[lid * PS + j]); }
       let mNew = max(mRow, tileMax);       // finite: key position 0 of every sequence is real
       let alpha = exp(mRow - mNew);        // rescales the old sum/accumulators (0 on the first tile)
       var sum = 0.0;
-      for (var j = 0u; j < KT; j++) {
-        let p = select(0.0, exp(ps[lid * PS + j] - mNew), j < kCount);
+      for (var j = 0u; j < kCount; j++) {
+        let p = exp(ps[lid * PS + j] - mNew);
         ps[lid * PS + j] = p;
         sum += p;
       }
@@ -196,7 +199,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       let a = rowScale[tr + i * TROWS];
       for (var c = 0u; c < RD; c++) { acc[i][c] *= a; }
     }
-    for (var j = 0u; j < KT; j++) {
+    // The key loop stops at kCount (a uniform bound), so a partial last tile costs only its real keys here.
+    for (var j = 0u; j < kCount; j++) {
       var pv: array<f32, RQ>;
       for (var i = 0u; i < RQ; i++) { pv[i] = ps[(tr + i * TROWS) * PS + j]; }
       for (var c = 0u; c < RD; c++) {
