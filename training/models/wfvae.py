@@ -66,7 +66,11 @@ class Norm(nn.Module):
 
     def forward(self, x):
         # fp32 statistics (LayerNorm under CPU bf16 autocast fails in torch 1.13)
-        return self.norm(x.float().movedim(1, -1)).movedim(-1, 1)
+        # explicit non-negative permutations (movedim(-1, 1) exports an invalid Transpose perm in torch 1.13)
+        n = x.dim()
+        to_last = [0] + list(range(2, n)) + [1]
+        to_first = [0, n - 1] + list(range(1, n - 1))
+        return self.norm(x.float().permute(*to_last)).permute(*to_first)
 
 
 class Conv2dPF(nn.Module):
