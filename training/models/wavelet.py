@@ -77,17 +77,21 @@ class HaarWaveletTransform3D(nn.Module):
 
 
 class InverseHaarWaveletTransform3D(nn.Module):
+    """Inverse 3D Haar = the adjoint (stride-2 transposed conv with the same filters, summed over subbands).
+    Kernel = stride, so it is computed as a per-block 8x8 MatMul followed by depth-to-space (same numbers as
+    ConvTranspose3d; ORT's WebGPU EP has no 3D ConvTranspose)."""
+
     def __init__(self):
         super().__init__()
-        self.register_buffer("weight", haar3d_filters(), persistent=False)
+        self.register_buffer("synth", haar3d_filters().reshape(8, 8), persistent=False)  # [s, dt*4+dh*2+dw]
 
     @_fp32
     def forward(self, y: torch.Tensor, drop_first: bool = True) -> torch.Tensor:
         b, c8, t, h, w = y.shape
         c = c8 // 8
-        y = y.reshape(b, 8, c, t, h, w).transpose(1, 2).reshape(b * c, 8, t, h, w)
-        x = F.conv_transpose3d(y, self.weight, stride=2)
-        x = x.reshape(b, c, 2 * t, 2 * h, 2 * w)
+        y = y.reshape(b, 8, c, t, h, w).permute(0, 2, 3, 4, 5, 1)  # [B, C, t, h, w, s]
+        x = torch.matmul(y, self.synth).reshape(b, c, t, h, w, 2, 2, 2)
+        x = x.permute(0, 1, 2, 5, 3, 6, 4, 7).reshape(b, c, 2 * t, 2 * h, 2 * w)
         if drop_first:
             x = x[:, :, 1:]
         return x
@@ -110,14 +114,16 @@ class HaarWaveletTransform2D(nn.Module):
 
 
 class InverseHaarWaveletTransform2D(nn.Module):
+    """Inverse 2D Haar as a per-block 4x4 MatMul + depth-to-space (= stride-2 transposed conv, summed)."""
+
     def __init__(self):
         super().__init__()
-        self.register_buffer("weight", haar2d_filters(), persistent=False)
+        self.register_buffer("synth", haar2d_filters().reshape(4, 4), persistent=False)  # [s, dh*2+dw]
 
     @_fp32
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         b, c4, t, h, w = y.shape
         c = c4 // 4
-        y = y.reshape(b, 4, c, t, h, w).permute(0, 3, 2, 1, 4, 5).reshape(b * t * c, 4, h, w)
-        x = F.conv_transpose2d(y, self.weight, stride=2)
-        return x.reshape(b, t, c, 2 * h, 2 * w).transpose(1, 2)
+        y = y.reshape(b, 4, c, t, h, w).permute(0, 2, 3, 4, 5, 1)  # [B, C, T, h, w, s]
+        x = torch.matmul(y, self.synth).reshape(b, c, t, h, w, 2, 2)
+        return x.permute(0, 1, 2, 3, 5, 4, 6).reshape(b, c, t, 2 * h, 2 * w)

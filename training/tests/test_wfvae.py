@@ -81,6 +81,20 @@ class TestHaar(unittest.TestCase):
         self.assertEqual(f(xh.transpose(3, 4))[0, :, 0, 0, 0].abs().argmax().item(), 2)
 
 
+    def test_inverse_is_transposed_conv(self):
+        from training.models.wavelet import haar2d_filters, haar3d_filters
+        y = torch.randn(2, 24, 3, 4, 5)
+        got = InverseHaarWaveletTransform3D()(y, drop_first=False)
+        yy = y.reshape(2, 8, 3, 3, 4, 5).transpose(1, 2).reshape(6, 8, 3, 4, 5)
+        ref = F.conv_transpose3d(yy, haar3d_filters(), stride=2).reshape(2, 3, 6, 8, 10)
+        self.assertLess((got - ref).abs().max().item(), 1e-5)
+        y = torch.randn(2, 12, 3, 4, 5)
+        got = InverseHaarWaveletTransform2D()(y)
+        yy = y.reshape(2, 4, 3, 3, 4, 5).permute(0, 3, 2, 1, 4, 5).reshape(18, 4, 4, 5)
+        ref = F.conv_transpose2d(yy, haar2d_filters(), stride=2).reshape(2, 3, 3, 8, 10).transpose(1, 2)
+        self.assertLess((got - ref).abs().max().item(), 1e-5)
+
+
 class TestLayers(unittest.TestCase):
     def test_causal_conv_cache(self):
         torch.manual_seed(0)
