@@ -1,0 +1,91 @@
+"""Word-level tokenizer and the small text encoder.
+
+Run: /usr/bin/python3 -m unittest discover -s training/tests -t .
+"""
+import json
+import os
+import tempfile
+import unittest
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np
+import torch
+
+from training.data import shapes_world
+from training.data.vocab import VOCAB, tokenize
+from training.models.text_encoder import TextEncoder, TextEncoderConfig
+from training.tokenizer import EOS_ID, GENERIC_CAPTION, PAD_ID, UNK_ID, Tokenizer, split_words
+
+torch.set_num_threads(2)
+
+
+class TestTokenizer(unittest.TestCase):
+    def setUp(self):
+        self.tok = Tokenizer()
+
+    def test_vocab(self):
+        self.assertEqual(self.tok.tokens[:3], ("<pad>", "<unk>", "<eos>"))
+        for w in VOCAB:
+            self.assertIn(w, self.tok.ids)
+        self.assertEqual(self.tok.unknown_words(GENERIC_CAPTION), [])
+
+    def test_split_matches_data_tokenize(self):
+        for seed in range(300):
+            cap = shapes_world.make_meta(seed)[0]
+            self.assertEqual(split_words(cap), tokenize(cap))
+            self.assertEqual(self.tok.unknown_words(cap), [])
+        self.assertEqual(split_words("Red circle, moving RIGHT quickly; blue-background!"),
+                         ["red", "circle", "moving", "right", "quickly", "blue", "background"])
+
+    def test_encode(self):
+        ids, mask = self.tok.encode("A red circle")
+        self.assertEqual(ids.dtype, np.int64)
+        self.assertEqual(ids.shape, (32,))
+        self.assertEqual(ids[:4].tolist(), [self.tok.ids["a"], self.tok.ids["red"], self.tok.ids["circle"], EOS_ID])
+        self.assertTrue(np.all(ids[4:] == PAD_ID))
+        self.assertEqual(mask.tolist(), [1.0] * 4 + [0.0] * 28)
+        self.assertEqual(self.tok.decode(ids), "a red circle")
+
+    def test_unknown(self):
+        ids, _ = self.tok.encode("a purple zebra dances, zebra!")
+        self.assertEqual(ids[2], UNK_ID)
+        self.assertEqual(self.tok.unknown_words("a purple zebra dances, zebra!"), ["zebra", "dances"])
+
+    def test_empty_and_long(self):
+        ids, mask = self.tok.encode("")
+        self.assertEqual(ids[0], EOS_ID)
+        self.assertEqual(mask.sum(), 1.0)
+        ids, mask = self.tok.encode(" ,.!? ")
+        self.assertEqual(mask.sum(), 1.0)
+        ids, mask = self.tok.encode("red " * 50)
+        self.assertEqual(mask.sum(), 32.0)
+        self.assertEqual(ids[-1], EOS_ID)
+
+    def test_json_roundtrip(self):
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "vocab.json")
+            self.tok.write_json(p)
+            t2 = Tokenizer.from_json(p)
+            with open(p) as f:
+                j = json.load(f)
+        self.assertEqual(t2.tokens, self.tok.tokens)
+        self.assertEqual(j["eos_id"], EOS_ID)
+
+
+class TestTextEncoder(unittest.TestCase):
+    def test_shapes_and_padding(self):
+        tok = Tokenizer()
+        torch.manual_seed(0)
+        te = TextEncoder(TextEncoderConfig(tok.vocab_size)).eval()
+        ids, mask = tok.encode_batch(["a red circle moves left", ""])
+        y = te(ids, mask)
+        self.assertEqual(tuple(y.shape), (2, 32, 192))
+        self.assertTrue(torch.isfinite(y).all())
+        ids2 = ids.clone()
+        ids2[0, 6:] = 5  # change padding ids: valid positions unaffected
+        torch.testing.assert_close(te(ids2, mask)[0, :6], y[0, :6])
+
+
+if __name__ == "__main__":
+    unittest.main()
