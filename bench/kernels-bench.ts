@@ -1,0 +1,175 @@
+// Head-to-head kernel benchmark, run in the page by bench/run-kernels.mjs (`npm run bench:kernels`).
+// Same adapter, same GPUDevice, one run: our Skiparse kernel vs ORT WebGPU executing the same math as an ONNX graph
+// (bench/make_graphs.py) vs our dense mode; our Haar kernels vs ORT Conv/ConvTranspose vs a plain copy.
+import * as ort from 'onnxruntime-web/webgpu';
+import configs from './configs.json';
+import { timeGpu, type Timing } from './timing';
+import { acquireGpu, adapterLabel, type AdapterSummary } from '../src/gpu/device';
+import { createTensor, maxErrors, randomTensor, readTensor, uploadTensor } from '../src/gpu/buffers';
+import { SkiparseAttention, type AttentionMode } from '../src/gpu/skiparse';
+import { HaarKernels, haar3dForwardShape, type VideoShape } from '../src/gpu/haar';
+import { CopyKernel } from '../src/gpu/copy';
+
+type AttentionConfig = (typeof configs.attention)[number];
+type HaarConfig = (typeof configs.haar)[number];
+
+export interface AttentionRow {
+  config: string; tokens: number; batch: number; heads: number; headDim: number; k: number; mode: AttentionMode;
+  oursMs: number; ortMs: number; ortOverOurs: number; maxAbsDiffVsOrt: number;
+}
+export interface HaarRow {
+  config: string; op: 'forward3d' | 'inverse3d'; elementsIn: number; elementsOut: number;
+  oursMs: number; ortMs: number; copyMs: number; ortOverOurs: number; fractionOfCopyBandwidth: number; oursGBps: number;
+  maxAbsDiffVsOrt: number;
+}
+export interface KernelBenchResult {
+  adapter: AdapterSummary; adapterLabel: string; userAgent: string; date: string; reps: number; warmup: number;
+  attention: AttentionRow[]; denseOverSkiparse: { config: string; tokens: number; k: number; singleSpeedup: number; groupSpeedup: number }[];
+  haar: HaarRow[];
+}
+
+const params = new URLSearchParams(location.search);
+const reps = Number(params.get('reps') ?? 5);
+const warmup = Number(params.get('warmup') ?? 1);
+const only = params.get('only'); // optional substring filter on config names
+const logEl = document.getElementById('log')!;
+const log = (s: string) => { logEl.textContent += `\n${s}`; console.log(s); };
+
+async function ortSession(device: GPUDevice, file: string): Promise<ort.InferenceSession> {
+  const url = new URL(`./graphs/${file}`, import.meta.url);
+  const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+  // Native WebGPU EP on our own device: ORT's buffers and ours live on one GPUDevice (platform.md).
+  return ort.InferenceSession.create(bytes, {
+    executionProviders: [{ name: 'webgpu', device } as unknown as ort.InferenceSession.ExecutionProviderConfig],
+    preferredOutputLocation: 'gpu-buffer',
+    graphOptimizationLevel: 'all',
+  });
+}
+
+const gpuTensor = (buf: GPUBuffer, dims: number[]) => ort.Tensor.fromGpuBuffer(buf, { dataType: 'float32', dims });
+
+async function benchAttention(device: GPUDevice, cfg: AttentionConfig, kernel: SkiparseAttention): Promise<AttentionRow[]> {
+  const { batch, tokens, heads, headDim, k } = cfg;
+  const n = batch * tokens * heads * headDim;
+  const [q, kk, v] = [1, 2, 3].map((s) => uploadTensor(device, randomTensor(n, s * 7919 + tokens)));
+  const ours = createTensor(device, n);
+  const theirs = createTensor(device, n);
+  const dims = [batch, tokens, heads * headDim];
+  const rows: AttentionRow[] = [];
+  for (const mode of ['single', 'group', 'dense'] as AttentionMode[]) {
+    const shape = { batch, tokens, heads, headDim, mode, k };
+    const runOurs = () => {
+      const enc = device.createCommandEncoder();
+      kernel.encode(enc, shape, q, kk, v, ours);
+      device.queue.submit([enc.finish()]);
+    };
+    const session = await ortSession(device, `attention_${mode}_${cfg.name}.onnx`);
+    const feeds = { q: gpuTensor(q, dims), k: gpuTensor(kk, dims), v: gpuTensor(v, dims) };
+    const fetches = { out: gpuTensor(theirs, dims) };
+    const runOrt = async () => { await session.run(feeds, fetches); };
+    const t1: Timing = await timeGpu(device, runOurs, warmup, reps);
+    const t2: Timing = await timeGpu(device, runOrt, warmup, reps);
+    const diff = maxErrors(await readTensor(device, ours, n), await readTensor(device, theirs, n)).abs;
+    await session.release();
+    const row: AttentionRow = {
+      config: cfg.name, tokens, batch, heads, headDim, k, mode,
+      oursMs: t1.medianMs, ortMs: t2.medianMs, ortOverOurs: t2.medianMs / t1.medianMs, maxAbsDiffVsOrt: diff,
+    };
+    log(`attention ${cfg.name} ${mode}: ours ${row.oursMs.toFixed(2)} ms, ORT ${row.ortMs.toFixed(2)} ms, ` +
+      `ORT/ours ${row.ortOverOurs.toFixed(2)}x, max|diff| ${diff.toExponential(2)}`);
+    rows.push(row);
+  }
+  for (const b of [q, kk, v, ours, theirs]) b.destroy();
+  return rows;
+}
+
+function elementsOf(s: VideoShape): number {
+  return s.batch * s.channels * s.frames * s.height * s.width;
+}
+
+async function benchHaar(device: GPUDevice, cfg: HaarConfig, haar: HaarKernels, copy: CopyKernel): Promise<HaarRow[]> {
+  const video: VideoShape = { batch: cfg.batch, channels: cfg.channels, frames: cfg.frames, height: cfg.height, width: cfg.width };
+  const coeffs = haar3dForwardShape(video, true);
+  const nIn = elementsOf(video);
+  const nOut = elementsOf(coeffs);
+  const x = uploadTensor(device, randomTensor(nIn, 17));
+  const y = uploadTensor(device, randomTensor(nOut, 23));
+  const ours = createTensor(device, Math.max(nIn, nOut));
+  const theirs = createTensor(device, Math.max(nIn, nOut));
+  const xDims = [video.batch, video.channels, video.frames, video.height, video.width];
+  const yDims = [coeffs.batch, coeffs.channels, coeffs.frames, coeffs.height, coeffs.width];
+  // Copy the same total bytes the transform moves (reads + writes), rounded to whole vec4s.
+  const copyElems = Math.ceil((nIn + nOut) / 2 / 4) * 4;
+  const copySrc = createTensor(device, copyElems);
+  const copyDst = createTensor(device, copyElems);
+  const runCopy = () => {
+    const enc = device.createCommandEncoder();
+    copy.encode(enc, copySrc, copyDst, copyElems);
+    device.queue.submit([enc.finish()]);
+  };
+  const tCopy = await timeGpu(device, runCopy, warmup, reps);
+  const rows: HaarRow[] = [];
+  for (const op of ['forward3d', 'inverse3d'] as const) {
+    const [input, inDims, outDims, nOutOp] = op === 'forward3d' ? [x, xDims, yDims, nOut] : [y, yDims, xDims, nIn];
+    const runOurs = () => {
+      const enc = device.createCommandEncoder();
+      if (op === 'forward3d') haar.encodeForward3D(enc, video, x, ours, true);
+      else haar.encodeInverse3D(enc, coeffs, y, ours, true);
+      device.queue.submit([enc.finish()]);
+    };
+    const file = `haar3d_${op === 'forward3d' ? 'forward' : 'inverse'}_${cfg.name}.onnx`;
+    const session = await ortSession(device, file);
+    const inName = op === 'forward3d' ? 'x' : 'y';
+    const outName = op === 'forward3d' ? 'y' : 'x';
+    const runOrt = async () => {
+      await session.run({ [inName]: gpuTensor(input, inDims) }, { [outName]: gpuTensor(theirs, outDims) });
+    };
+    const t1 = await timeGpu(device, runOurs, warmup, reps);
+    const t2 = await timeGpu(device, runOrt, warmup, reps);
+    const diff = maxErrors(await readTensor(device, ours, nOutOp), await readTensor(device, theirs, nOutOp)).abs;
+    await session.release();
+    const bytes = (nIn + nOut) * 4;
+    const row: HaarRow = {
+      config: cfg.name, op, elementsIn: op === 'forward3d' ? nIn : nOut, elementsOut: nOutOp,
+      oursMs: t1.medianMs, ortMs: t2.medianMs, copyMs: tCopy.medianMs, ortOverOurs: t2.medianMs / t1.medianMs,
+      fractionOfCopyBandwidth: tCopy.medianMs / t1.medianMs, oursGBps: bytes / (t1.medianMs * 1e6), maxAbsDiffVsOrt: diff,
+    };
+    log(`haar ${cfg.name} ${op}: ours ${row.oursMs.toFixed(3)} ms, ORT ${row.ortMs.toFixed(3)} ms, copy ${row.copyMs.toFixed(3)} ms, ` +
+      `ORT/ours ${row.ortOverOurs.toFixed(2)}x, ${(100 * row.fractionOfCopyBandwidth).toFixed(0)}% of copy, max|diff| ${diff.toExponential(2)}`);
+    rows.push(row);
+  }
+  for (const b of [x, y, ours, theirs, copySrc, copyDst]) b.destroy();
+  return rows;
+}
+
+async function main(): Promise<KernelBenchResult> {
+  const { device, summary } = await acquireGpu();
+  ort.env.logLevel = 'error';
+  log(`adapter: ${adapterLabel(summary)}; reps ${reps}, warmup ${warmup}`);
+  const attention: AttentionRow[] = [];
+  const kernel = new SkiparseAttention(device);
+  for (const cfg of configs.attention) if (!only || cfg.name.includes(only)) attention.push(...(await benchAttention(device, cfg, kernel)));
+  kernel.destroy();
+  const haarRows: HaarRow[] = [];
+  const haar = new HaarKernels(device);
+  const copy = new CopyKernel(device);
+  for (const cfg of configs.haar) if (!only || cfg.name.includes(only)) haarRows.push(...(await benchHaar(device, cfg, haar, copy)));
+  haar.destroy();
+  copy.destroy();
+  const denseOverSkiparse = configs.attention
+    .filter((c) => attention.some((r) => r.config === c.name))
+    .map((c) => {
+      const ms = (m: AttentionMode) => attention.find((r) => r.config === c.name && r.mode === m)!.oursMs;
+      return { config: c.name, tokens: c.tokens, k: c.k, singleSpeedup: ms('dense') / ms('single'), groupSpeedup: ms('dense') / ms('group') };
+    });
+  return {
+    adapter: summary, adapterLabel: adapterLabel(summary), userAgent: navigator.userAgent, date: new Date().toISOString(),
+    reps, warmup, attention, denseOverSkiparse, haar: haarRows,
+  };
+}
+
+const w = window as unknown as { __benchResult?: KernelBenchResult; __benchError?: string };
+main().then(
+  (r) => { w.__benchResult = r; log('done'); },
+  (e: unknown) => { w.__benchError = e instanceof Error ? `${e.message}\n${e.stack}` : String(e); log(`failed: ${w.__benchError}`); },
+);
