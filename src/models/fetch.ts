@@ -1,0 +1,127 @@
+// Downloads a model folder's files with streaming progress and SHA-256 verification (WebCrypto). Works in pages,
+// Workers and Node ≥ 20 (global fetch + crypto.subtle).
+import { ManifestError, isSafeRelativePath, parseManifest, type ManifestFile, type ModelManifest } from './manifest';
+import { throwIfCancelled, type CancelFlag } from '../engine/cancel';
+
+export interface DownloadProgress {
+  /** File being downloaded. */
+  file: string;
+  /** Bytes of this file received so far / its size. */
+  loaded: number;
+  total: number;
+  /** 0-based index of the file among those requested, and their count. */
+  fileIndex: number;
+  fileCount: number;
+  /** Bytes of all requested files received so far / their total. */
+  overallLoaded: number;
+  overallTotal: number;
+  /** 'cached' when the bytes came from the cache (no download). */
+  phase: 'download' | 'verify' | 'done' | 'cached';
+}
+
+/** Optional persistent store (e.g. IndexedDB) keyed by sha256; must return exactly what was stored. */
+export interface FileCache {
+  get(sha256: string): Promise<Uint8Array | undefined>;
+  set(sha256: string, bytes: Uint8Array): Promise<void>;
+}
+
+export interface LoadFilesOptions {
+  onProgress?: (p: DownloadProgress) => void;
+  cancel?: CancelFlag;
+  cache?: FileCache;
+  fetchFn?: typeof fetch;
+}
+
+export class IntegrityError extends Error {
+  override name = 'IntegrityError';
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Base URL of a model folder ('…/' terminated). */
+export function folderUrl(manifestUrl: string | URL): URL {
+  return new URL('./', manifestUrl);
+}
+
+/** Fetches and validates manifest.json. */
+export async function fetchManifest(url: string | URL, fetchFn: typeof fetch = fetch): Promise<ModelManifest> {
+  let res: Response;
+  try {
+    res = await fetchFn(url);
+  } catch (e) {
+    throw new ManifestError(`cannot fetch manifest ${url}: ${(e as Error).message}`);
+  }
+  if (!res.ok) throw new ManifestError(`manifest ${url}: HTTP ${res.status}`);
+  let json: unknown;
+  try {
+    json = await res.json();
+  } catch {
+    throw new ManifestError(`manifest ${url} is not valid JSON`);
+  }
+  return parseManifest(json);
+}
+
+/**
+ * Downloads `files` from `base` (a folder URL), streaming each into a buffer of the manifest's size, verifying size
+ * and SHA-256. Returns path → bytes. Throws IntegrityError on any mismatch (the bytes are never returned).
+ */
+export async function loadFiles(base: string | URL, files: readonly ManifestFile[], o: LoadFilesOptions = {}): Promise<Map<string, Uint8Array>> {
+  const fetchFn = o.fetchFn ?? fetch;
+  const overallTotal = files.reduce((a, f) => a + f.bytes, 0);
+  let overallLoaded = 0;
+  const out = new Map<string, Uint8Array>();
+  for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
+    throwIfCancelled(o.cancel);
+    const f = files[fileIndex];
+    if (!isSafeRelativePath(f.path)) throw new ManifestError(`unsafe file path ${f.path}`);
+    const report = (loaded: number, phase: DownloadProgress['phase']) =>
+      o.onProgress?.({ file: f.path, loaded, total: f.bytes, fileIndex, fileCount: files.length, overallLoaded: overallLoaded + loaded, overallTotal, phase });
+    const cached = o.cache ? await o.cache.get(f.sha256).catch(() => undefined) : undefined;
+    if (cached && cached.byteLength === f.bytes && (await sha256Hex(cached)) === f.sha256) {
+      out.set(f.path, cached);
+      report(f.bytes, 'cached');
+      overallLoaded += f.bytes;
+      continue;
+    }
+    const url = new URL(f.path, base);
+    let res: Response;
+    try {
+      res = await fetchFn(url);
+    } catch (e) {
+      throw new Error(`download of ${f.path} failed: ${(e as Error).message}`);
+    }
+    if (!res.ok || !res.body) throw new Error(`download of ${f.path} failed: HTTP ${res.status}`);
+    const buf = new Uint8Array(f.bytes);
+    let loaded = 0;
+    report(0, 'download');
+    const reader = res.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (loaded + value.byteLength > f.bytes) throw new IntegrityError(`${f.path} is larger than the ${f.bytes} bytes the manifest lists`);
+        buf.set(value, loaded);
+        loaded += value.byteLength;
+        report(loaded, 'download');
+        if (o.cancel?.aborted) {
+          await reader.cancel();
+          throwIfCancelled(o.cancel);
+        }
+      }
+    } finally {
+      reader.releaseLock();
+    }
+    if (loaded !== f.bytes) throw new IntegrityError(`${f.path} has ${loaded} bytes, the manifest lists ${f.bytes}`);
+    report(loaded, 'verify');
+    const got = await sha256Hex(buf);
+    if (got !== f.sha256) throw new IntegrityError(`${f.path}: sha256 ${got} does not match the manifest (${f.sha256})`);
+    report(loaded, 'done');
+    overallLoaded += f.bytes;
+    out.set(f.path, buf);
+    if (o.cache) await o.cache.set(f.sha256, buf).catch(() => undefined);
+  }
+  return out;
+}
