@@ -1,0 +1,538 @@
+"""Train the Skiparse DiT (+ the small text encoder, jointly) on CPU, single process or under torchrun (gloo).
+
+    OMP_WAIT_POLICY=PASSIVE nice -n 5 /usr/bin/python3 -m training.train_dit --stage image --steps 20000
+    OMP_WAIT_POLICY=PASSIVE torchrun --nproc_per_node 2 -m training.train_dit --stage joint --threads 1 ...
+    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 -m training.train_dit --nproc 2 --threads 1 ...   (same, without
+        torchrun: Debian's torchrun crashes on Python 3.11 before starting the ranks)
+
+Stages (spec §8.3, §5.2; each resumes from its own full state, or initialises from the previous stage's EMA
+release): `image` (T = 1 batches; `--dense 1` for the dense-3D T2I warm-up, Skiparse is weight-free so the same
+weights continue with Skiparse), `joint` (images + videos, same-shape batches bucketed by T×H×W), `inpaint`
+(OpenSoraInpaint: 20-channel input, mask curriculum of training/masks.py by stage progress).
+
+Per step: VAE latents from the frozen WF-VAE (posterior sample × 0.18215), rank-stratified uniform timesteps,
+q_sample, v-prediction target, MSE with min-SNR-γ = 5 weights, 10 % text dropout ("" for T2V; half "" and half the
+generic caption for inpainting), AdamW (β 0.9/0.999, wd 1e-2, eps 1e-15), adaptive gradient clipping
+(spec §8.2: v1.3 per-rank dropping of abnormal local batches under DDP, v1.5 clip-to-threshold on one process),
+weight EMA, bf16 autocast (weights/optimizer fp32).
+
+Distributed: gloo process group; every rank draws the same batch shape each step (seeded shape RNG, Min-Max token
+/ bucket sampler semantics) but its own clips; gradients are computed locally and all-reduced explicitly after the
+v1.3 abnormal-rank decision (upstream patches DeepSpeed's backward to do the same before its reduce).
+
+Outputs: full state (models, EMA, optimizer, clip statistics, RNG) in --run_dir (training/runs/dit/, git-ignored);
+EMA weights-only release (+ .json) in --release (training/checkpoints/dit_tiny.pt or dit_inpaint_tiny.pt).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+from training import diffusion as D
+from training import masks as MK
+from training.models.skiparse_dit import DiTConfig, OpenSoraT2V_v1_3, count_params
+from training.models.text_encoder import TextEncoder, TextEncoderConfig
+from training.tokenizer import GENERIC_CAPTION, Tokenizer
+
+VAE_CKPT = "training/checkpoints/wfvae_tiny.pt"
+RELEASE = {"t2v": "training/checkpoints/dit_tiny.pt", "inpaint": "training/checkpoints/dit_inpaint_tiny.pt"}
+RUN_DIR = "training/runs/dit"
+
+
+# ----------------------------------------------------------------------------------------------- models / io
+class DiTBundle(torch.nn.Module):
+    """Everything that trains: the denoiser and the text encoder (one optimizer, one EMA)."""
+
+    def __init__(self, dit_cfg: DiTConfig, text_cfg: TextEncoderConfig):
+        super().__init__()
+        self.dit = OpenSoraT2V_v1_3(dit_cfg)
+        self.text_encoder = TextEncoder(text_cfg)
+
+    def forward(self, x, t, ids, mask, cond_latent=None, cond_mask=None):
+        return self.dit(x, t, self.text_encoder(ids, mask), mask, cond_latent, cond_mask)
+
+
+def default_configs(tok: Tokenizer, inpaint=False, layers=8, heads=4, head_dim=48, text_width=192, text_layers=3,
+                    dense=False):
+    tc = TextEncoderConfig(vocab_size=tok.vocab_size, width=text_width, layers=text_layers,
+                           heads=max(1, text_width // 48), max_length=tok.max_length)
+    dc = DiTConfig(num_layers=layers, num_heads=heads, head_dim=head_dim, caption_channels=text_width,
+                   inpaint=inpaint, sparse1d=not dense)
+    return dc, tc
+
+
+def release_meta(bundle: DiTBundle, tok: Tokenizer, extra: dict) -> dict:
+    return {"dit_config": bundle.dit.cfg.to_dict(), "text_config": bundle.text_encoder.cfg.to_dict(),
+            "tokenizer": tok.to_json(), "params": {"dit": count_params(bundle.dit),
+                                                   "text_encoder": count_params(bundle.text_encoder)},
+            "latent_scale": D.VAE_SCALE, "weights": "EMA", **extra}
+
+
+def save_release(path: str, ema_state: dict, meta: dict):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = path + ".tmp"
+    torch.save({k: v.detach().clone() for k, v in ema_state.items()}, tmp)
+    os.replace(tmp, path)
+    with open(path.replace(".pt", ".json"), "w") as f:
+        json.dump(meta, f, indent=1)
+        f.write("\n")
+
+
+def load_release(path: str):
+    """→ (DiTBundle in eval mode, Tokenizer, meta)."""
+    with open(path.replace(".pt", ".json")) as f:
+        meta = json.load(f)
+    tok = Tokenizer(meta["tokenizer"]["tokens"], meta["tokenizer"]["max_length"])
+    b = DiTBundle(DiTConfig.from_dict(meta["dit_config"]), TextEncoderConfig(**meta["text_config"]))
+    b.load_state_dict(torch.load(path, map_location="cpu"))
+    return b.eval(), tok, meta
+
+
+def random_bundle(inpaint=False, seed=0, **kw):
+    tok = Tokenizer()
+    torch.manual_seed(seed)
+    dc, tc = default_configs(tok, inpaint=inpaint, **kw)
+    return DiTBundle(dc, tc).eval(), tok
+
+
+def load_vae(path=VAE_CKPT, allow_random=False):
+    from training.models.wfvae import WFVAE, WFVAEConfig
+    if os.path.exists(path):
+        meta_p = path.replace(".pt", ".json")
+        cfg = WFVAEConfig(**json.load(open(meta_p))["config"]) if os.path.exists(meta_p) else WFVAEConfig.tiny()
+        vae = WFVAE(cfg)
+        vae.load_state_dict(torch.load(path, map_location="cpu"))
+        return vae.eval().requires_grad_(False), True
+    if not allow_random:
+        raise FileNotFoundError(f"{path} missing (pass --vae random for a smoke run)")
+    torch.manual_seed(1234)
+    return WFVAE(WFVAEConfig.tiny()).eval().requires_grad_(False), False
+
+
+@torch.no_grad()
+def encode_latents(vae, video, generator=None, sample=True):
+    """video [B, 3, T, H, W] in [−1, 1] → scaled latent (posterior sample − 0) × 0.18215, fp32."""
+    post = vae.encode(video.float())
+    z = post.sample(generator) if sample else post.mode()
+    return z * D.VAE_SCALE
+
+
+# ------------------------------------------------------------------------------------------ training helpers
+class EMA:
+    def __init__(self, module: torch.nn.Module, decay: float):
+        self.decay = decay
+        self.shadow = {k: v.detach().clone().float() for k, v in module.state_dict().items()}
+
+    @torch.no_grad()
+    def update(self, module: torch.nn.Module):
+        for k, v in module.state_dict().items():
+            if v.dtype.is_floating_point:
+                self.shadow[k].mul_(self.decay).add_(v.detach().float(), alpha=1 - self.decay)
+            else:
+                self.shadow[k].copy_(v)
+
+
+class AdaptiveClipV13:
+    """Spec §8.2 v1.3: drop abnormal local batches (grad norm > ema + 3√var, or non-finite), rescale survivors
+    by N/M before the mean all-reduce; EMA of the max surviving norm (skipped when ≥ 2 ranks dropped)."""
+
+    def __init__(self, alpha=0.99):
+        self.alpha, self.ema, self.var, self.init = alpha, 0.0, 0.0, False
+
+    def decide(self, norms):
+        norms = [float(n) for n in norms]
+        finite = [n if math.isfinite(n) else 0.0 for n in norms]
+        nmax = max(finite)
+        if not self.init:
+            self.ema, self.var, self.init = nmax, nmax, True
+            keep = [math.isfinite(n) for n in norms]
+        else:
+            tau = self.ema + 3.0 * math.sqrt(self.var)
+            keep = [math.isfinite(n) and n <= tau for n in norms]
+            dropped = len(norms) - sum(keep)
+            if sum(keep) and dropped < 2:
+                gmax = max(n for n, k in zip(finite, keep) if k)
+                self.ema = self.alpha * self.ema + (1 - self.alpha) * gmax
+                self.var = self.alpha * self.var + (1 - self.alpha) * (gmax - self.ema) ** 2
+        return keep
+
+    def state_dict(self):
+        return {"alpha": self.alpha, "ema": self.ema, "var": self.var, "init": self.init}
+
+    def load_state_dict(self, d):
+        self.alpha, self.ema, self.var, self.init = d["alpha"], d["ema"], d["var"], d["init"]
+
+
+class AdaptiveClipV15(AdaptiveClipV13):
+    """Spec §8.2 v1.5: global norm g; τ = ema + 3√var; g ≤ τ → update statistics, step; else clip to τ, step."""
+
+    def clip_coef(self, g: float) -> float:
+        if not math.isfinite(g):
+            return 0.0
+        if not self.init:
+            self.ema, self.var, self.init = g, g, True
+            return 1.0
+        tau = self.ema + 3.0 * math.sqrt(self.var)
+        if g <= tau:
+            self.ema = self.alpha * self.ema + (1 - self.alpha) * g
+            self.var = self.alpha * self.var + (1 - self.alpha) * (g - self.ema) ** 2
+            return 1.0
+        return tau / (g + 1e-12)
+
+
+def grad_norm(params) -> float:
+    sq = 0.0
+    for p in params:
+        if p.grad is not None:
+            sq += float(p.grad.detach().float().pow(2).sum())
+    return math.sqrt(sq)
+
+
+def allreduce_grads(params, world):
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return
+    flat = torch.cat([g.reshape(-1) for g in grads])
+    dist.all_reduce(flat)
+    flat /= world
+    o = 0
+    for g in grads:
+        n = g.numel()
+        g.copy_(flat[o:o + n].view_as(g))
+        o += n
+
+
+class Batcher:
+    """Same-shape batches: the shape (T) is drawn from a RNG shared by all ranks; clips from a per-rank RNG."""
+
+    def __init__(self, frame_choices, size, bs_video, bs_image, seed, rank, weights=None):
+        from training.data.datasets import _normalize_weights, make_sample
+        from training.data import photo_clips
+        self.make_sample = make_sample
+        self.names, self.p = _normalize_weights(weights)
+        if "photo" in self.names:
+            photo_clips.preload(size, "train")
+        self.t_values = sorted(frame_choices)
+        pt = np.array([frame_choices[t] for t in self.t_values], dtype=np.float64)
+        self.t_p = pt / pt.sum()
+        self.size, self.bs_video, self.bs_image = size, bs_video, bs_image
+        self.shape_rng = np.random.default_rng([seed, 999])
+        self.rng = np.random.default_rng([seed, rank])
+
+    def state(self):
+        return {"shape": self.shape_rng.bit_generator.state, "data": self.rng.bit_generator.state}
+
+    def load(self, s):
+        self.shape_rng.bit_generator.state = s["shape"]
+        self.rng.bit_generator.state = s["data"]
+
+    def next(self):
+        t = self.t_values[int(self.shape_rng.choice(len(self.t_values), p=self.t_p))]
+        b = self.bs_image if t == 1 else self.bs_video
+        vids, caps = [], []
+        for _ in range(b):
+            world = self.names[int(self.rng.choice(len(self.names), p=self.p))]
+            s = self.make_sample(world, int(self.rng.integers(0, 2 ** 31 - 1)), t, self.size, "train", None, self.rng)
+            vids.append(s["video"])
+            caps.append(s["caption"])
+        return torch.stack(vids), caps
+
+
+def drop_text(captions, rng, p=0.1, inpaint=False):
+    out = []
+    for c in captions:
+        if rng.random() < p:
+            c = (GENERIC_CAPTION if rng.random() < 0.5 else "") if inpaint else ""
+        out.append(c)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------- main
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stage", choices=("image", "joint", "inpaint"), default="image")
+    ap.add_argument("--steps", type=int, default=1000, help="total steps of this stage (sets curriculum progress)")
+    ap.add_argument("--max_steps_this_run", type=int, default=10 ** 9)
+    ap.add_argument("--dense", type=int, default=0, help="dense 3D attention in every layer (T2I warm-up)")
+    ap.add_argument("--size", type=int, default=64, help="pixel size (latent = size/8, tokens = (size/16)² per frame)")
+    ap.add_argument("--frames", type=int, default=17)
+    ap.add_argument("--video_frac", type=float, default=0.75, help="joint stage: share of video batches")
+    ap.add_argument("--bs_video", type=int, default=8)
+    ap.add_argument("--bs_image", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=2e-4)
+    ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--wd", type=float, default=1e-2)
+    ap.add_argument("--ema", type=float, default=0.999, help="upstream 0.9999; shorter for CPU-sized runs")
+    ap.add_argument("--clip", choices=("auto", "v13", "v15", "fixed", "none"), default="auto")
+    ap.add_argument("--clip_alpha", type=float, default=0.99)
+    ap.add_argument("--text_drop", type=float, default=0.1)
+    ap.add_argument("--bf16", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--layers", type=int, default=8)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--head_dim", type=int, default=48)
+    ap.add_argument("--text_width", type=int, default=192)
+    ap.add_argument("--text_layers", type=int, default=3)
+    ap.add_argument("--vae", default=VAE_CKPT, help="checkpoint path, or 'random' (smoke tests only)")
+    ap.add_argument("--init", default="", help="initialise from an EMA release (.pt); default: previous stage")
+    ap.add_argument("--run_dir", default=RUN_DIR)
+    ap.add_argument("--release", default="", help="EMA release path (default training/checkpoints/dit_*.pt)")
+    ap.add_argument("--save_every_s", type=float, default=600)
+    ap.add_argument("--release_every_s", type=float, default=1800)
+    ap.add_argument("--log_every", type=int, default=20)
+    ap.add_argument("--weights", default="", help='world weights as JSON, e.g. {"shapes": 1}')
+    return ap.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    if world > 1:
+        dist.init_process_group("gloo")
+    is_main = rank == 0
+    inpaint = args.stage == "inpaint"
+    release_path = args.release or RELEASE["inpaint" if inpaint else "t2v"]
+    os.makedirs(args.run_dir, exist_ok=True)
+    state_path = os.path.join(args.run_dir, f"state_{args.stage}.pt")
+
+    tok = Tokenizer()
+    torch.manual_seed(args.seed)
+    dc, tc = default_configs(tok, inpaint, args.layers, args.heads, args.head_dim, args.text_width,
+                             args.text_layers, bool(args.dense))
+    model = DiTBundle(dc, tc)
+    vae, vae_trained = (load_vae("", True) if args.vae == "random" else load_vae(args.vae))
+
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=args.wd, eps=1e-15)
+    clip_mode = args.clip if args.clip != "auto" else ("v13" if world > 1 else "v15")
+    clipper = AdaptiveClipV13(args.clip_alpha) if clip_mode == "v13" else AdaptiveClipV15(args.clip_alpha)
+    frame_choices = {1: 1.0} if args.stage == "image" else (
+        {args.frames: args.video_frac, 1: 1 - args.video_frac} if args.stage == "joint" else {args.frames: 1.0})
+    weights = json.loads(args.weights) if args.weights else None
+    batcher = Batcher(frame_choices, args.size, args.bs_video, args.bs_image, args.seed, rank, weights)
+    rng = np.random.default_rng([args.seed, rank, 7])
+    gen = torch.Generator().manual_seed(args.seed * 1000 + rank)
+    step, cpu_total, wall_total = 0, 0.0, 0.0
+
+    if os.path.exists(state_path):
+        st = torch.load(state_path, map_location="cpu")
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        ema = EMA(model, args.ema)
+        ema.shadow = st["ema"]
+        clipper.load_state_dict(st["clip"])
+        batcher.load(st["batcher"][rank] if rank < len(st["batcher"]) else st["batcher"][0])
+        step, cpu_total, wall_total = st["step"], st["cpu_seconds"], st["wall_seconds"]
+        gen.set_state(st["gen"]) if world == 1 else None
+        if is_main:
+            print(f"resumed {state_path} at step {step}", flush=True)
+    else:
+        init = args.init or (RELEASE["t2v"] if inpaint or args.stage == "joint" else "")
+        if init and os.path.exists(init):
+            sd = torch.load(init, map_location="cpu")
+            if inpaint and not any(k.startswith("dit.pos_embed_mask") for k in sd):
+                model.text_encoder.load_state_dict({k[13:]: v for k, v in sd.items() if k.startswith("text_encoder.")})
+                model.dit.load_t2v({k[4:]: v for k, v in sd.items() if k.startswith("dit.")})
+            else:
+                model.load_state_dict(sd)
+            if is_main:
+                print(f"initialised from {init}", flush=True)
+        ema = EMA(model, args.ema)
+    if world > 1:  # identical initial weights on every rank (what DDP's constructor does)
+        for p in model.state_dict().values():
+            dist.broadcast(p, 0)
+        ema = EMA(model, args.ema) if step == 0 else ema
+    if is_main:
+        print(f"stage {args.stage} world {world} clip {clip_mode} dit {count_params(model.dit):,} "
+              f"text {count_params(model.text_encoder):,} modes {model.dit.modes} vae_trained {vae_trained} "
+              f"frames {frame_choices} size {args.size}", flush=True)
+
+    params = [p for p in model.parameters() if p.requires_grad]
+    model.train()
+    t_run0, c_run0 = time.time(), time.process_time()
+    t_save, t_rel = time.time(), time.time()
+    log = {"loss": 0.0, "n": 0, "gn": 0.0, "dropped": 0, "t_data": 0.0, "t_vae": 0.0, "t_step": 0.0}
+
+    def checkpoint(final=False):
+        nonlocal t_save, t_rel
+        cpu = cpu_total + (time.process_time() - c_run0)
+        cpu_all = [cpu]
+        if world > 1:
+            tt = torch.tensor([cpu], dtype=torch.float64)
+            lst = [torch.zeros_like(tt) for _ in range(world)]
+            dist.all_gather(lst, tt)
+            cpu_all = [float(x) for x in lst]
+        batch_states = [batcher.state()]
+        in_sync = True
+        if world > 1:
+            cs = torch.tensor([float(sum(float(p.detach().double().sum()) for p in model.parameters()))],
+                              dtype=torch.float64)
+            lst = [torch.zeros_like(cs) for _ in range(world)]
+            dist.all_gather(lst, cs)
+            in_sync = all(float(x) == float(lst[0]) for x in lst)
+            objs = [None] * world
+            dist.all_gather_object(objs, batcher.state())
+            batch_states = objs
+        if not is_main:
+            return
+        wall = wall_total + (time.time() - t_run0)
+        tmp = state_path + ".tmp"
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "ema": ema.shadow,
+                    "clip": clipper.state_dict(), "batcher": batch_states, "step": step, "cpu_seconds": cpu,
+                    "cpu_seconds_all_ranks": sum(cpu_all), "wall_seconds": wall, "ranks_in_sync": in_sync, "gen": gen.get_state(),
+                    "args": vars(args)}, tmp)
+        os.replace(tmp, state_path)
+        t_save = time.time()
+        if final or time.time() - t_rel > args.release_every_s:
+            save_release(release_path, ema.shadow, release_meta(model, tok, {
+                "stage": args.stage, "step": step, "cpu_seconds_all_ranks": round(sum(cpu_all), 1),
+                "wall_seconds": round(wall, 1), "world_size": world, "vae_trained": vae_trained,
+                "args": vars(args), "saved": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))
+            t_rel = time.time()
+
+    run_steps = 0
+    while step < args.steps and run_steps < args.max_steps_this_run:
+        lr = args.lr * min(1.0, (step + 1) / max(1, args.warmup))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        t0 = time.time()
+        video, caps = batcher.next()
+        progress = step / max(1, args.steps)
+        t1 = time.time()
+        x0 = encode_latents(vae, video, gen)
+        cond_latent = cond_mask = None
+        if inpaint:
+            mask, kinds, cur = MK.sample_masks(rng, video.shape[0], video.shape[2], video.shape[3], video.shape[4],
+                                               progress)
+            v_in = video
+            if cur["condition_noise"]:
+                v_in = MK.add_condition_noise(video, mask, MK.condition_sigma(rng, video.shape[0]), gen)
+            cond_latent = encode_latents(vae, MK.masked_video(v_in, mask), gen)
+            cond_mask = MK.compress_mask(mask)
+        caps = drop_text(caps, rng, args.text_drop, inpaint)
+        ids, tmask = tok.encode_batch(caps)
+        t2 = time.time()
+        b = x0.shape[0]
+        t = D.stratified_timesteps(b, rank, world, gen)
+        noise = torch.randn(x0.shape, generator=gen)
+        xt = D.q_sample(x0, noise, t)
+        target = D.v_target(x0, noise, t)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(args.bf16)):
+            pred = model(xt, t.float(), ids, tmask, cond_latent, cond_mask)
+        loss = D.v_loss(pred.float(), target, t)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gn = grad_norm(params)
+        skip = False
+        if world > 1:
+            norms = torch.zeros(world, dtype=torch.float64)
+            norms[rank] = gn
+            dist.all_reduce(norms)
+            if clip_mode == "v13":
+                keep = clipper.decide(norms.tolist())
+                m_ok = sum(keep)
+                if m_ok == 0:
+                    skip = True
+                for p in params:
+                    if p.grad is not None:
+                        if keep[rank]:
+                            p.grad.mul_(world / max(1, m_ok))
+                        else:
+                            p.grad.zero_()
+                log["dropped"] += world - m_ok
+                lt = torch.tensor([float(loss) if keep[rank] else 0.0, float(keep[rank])])
+                dist.all_reduce(lt)
+                loss_log = float(lt[0] / max(1.0, float(lt[1])))
+            else:
+                lt = torch.tensor([float(loss)])
+                dist.all_reduce(lt)
+                loss_log = float(lt[0]) / world
+            allreduce_grads(params, world)
+            if clip_mode == "v15":
+                coef = clipper.clip_coef(grad_norm(params))
+                for p in params:
+                    if p.grad is not None:
+                        p.grad.mul_(coef)
+            elif clip_mode == "fixed":
+                torch.nn.utils.clip_grad_norm_(params, 1.0)
+        else:
+            loss_log = float(loss)
+            if clip_mode == "v15":
+                coef = clipper.clip_coef(gn)
+                if coef == 0.0:
+                    skip = True
+                for p in params:
+                    if p.grad is not None:
+                        p.grad.mul_(coef)
+                log["dropped"] += int(coef < 1.0)
+            elif clip_mode == "v13":
+                keep = clipper.decide([gn])
+                skip = not keep[0]
+                log["dropped"] += int(skip)
+            elif clip_mode == "fixed":
+                torch.nn.utils.clip_grad_norm_(params, 1.0)
+        if not skip:
+            opt.step()
+            ema.update(model)
+        t3 = time.time()
+        step += 1
+        run_steps += 1
+        log["loss"] += loss_log
+        log["n"] += 1
+        log["gn"] += gn
+        log["t_data"] += t1 - t0
+        log["t_vae"] += t2 - t1
+        log["t_step"] += t3 - t2
+        if is_main and (step % args.log_every == 0 or step == args.steps):
+            n = log["n"]
+            print(f"step {step} T {video.shape[2]} B {b} loss {log['loss'] / n:.4f} gn {log['gn'] / n:.3f} "
+                  f"dropped {log['dropped']} lr {lr:.2e} s/step data {log['t_data'] / n:.3f} vae "
+                  f"{log['t_vae'] / n:.3f} dit {log['t_step'] / n:.3f} cpu_s "
+                  f"{cpu_total + time.process_time() - c_run0:.0f}", flush=True)
+            log = {k: 0.0 if isinstance(v, float) else 0 for k, v in log.items()}
+        due = torch.tensor([float(time.time() - t_save > args.save_every_s)])
+        if world > 1:
+            dist.broadcast(due, 0)  # every rank must enter checkpoint() together (collectives inside)
+        if bool(due[0]):
+            checkpoint()
+    checkpoint(final=True)
+    if world > 1:
+        dist.barrier()
+        dist.destroy_process_group()
+    return step
+
+
+def _spawned(rank, world, port, argv):
+    os.environ.update({"RANK": str(rank), "LOCAL_RANK": str(rank), "WORLD_SIZE": str(world),
+                       "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)})
+    main(argv)
+
+
+def launch(nproc: int, argv, port: int = 29533):
+    """torchrun stand-in: Debian's torchrun (torch 1.13 on Python 3.11) crashes in its log-redirect setup, so
+    `--nproc N` spawns N ranks with the same env contract (RANK, WORLD_SIZE, MASTER_ADDR/PORT) and gloo."""
+    import torch.multiprocessing as mp
+    mp.spawn(_spawned, args=(nproc, port, argv), nprocs=nproc, join=True)
+
+
+if __name__ == "__main__":
+    import sys
+    argv = sys.argv[1:]
+    if "--nproc" in argv:
+        i = argv.index("--nproc")
+        n = int(argv[i + 1])
+        rest = argv[:i] + argv[i + 2:]
+        launch(n, rest, int(os.environ.get("MASTER_PORT", "29533")))
+    else:
+        main(argv)
