@@ -1,0 +1,190 @@
+"""Reference sampler CLI (docs/sampler.md): text/image/video → MP4 (ffmpeg) + raw final latents (.npy).
+
+    /usr/bin/python3 -m training.sample --prompt "a big red circle moves right on a blue background" \
+        --seed 1 --steps 30 --cfg 4.5 --frames 17 --size 64 --out /tmp/out.mp4
+    ... --image first.png [--end-image last.png]      (i2v / transition; needs the inpaint model)
+    ... --video clip.mp4                               (continuation of the first half)
+    ... --random                                       (random-init model: output is noise, for plumbing tests)
+
+Euler-ancestral, v-prediction, zero-SNR trailing schedule (training/diffusion.py), noise from training/prng.py
+(stream 0 = initial latent, stream 1+i = step i), CFG as one batch of 2 [negative, prompt]. The state x is kept in
+float64, the model runs in float32 on x_in = x/√(σ²+1). Condition latents use the VAE posterior mean (deterministic).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np
+import torch
+
+from training import diffusion as D
+from training import masks as MK
+
+
+def load_image(path: str, h: int, w: int) -> torch.Tensor:
+    """Centre-crop-resize to h×w (upstream --crop_for_hw) → [3, H, W] in [−1, 1]."""
+    from PIL import Image
+    im = Image.open(path).convert("RGB")
+    s = max(h / im.height, w / im.width)
+    im = im.resize((max(w, round(im.width * s)), max(h, round(im.height * s))), Image.BICUBIC)
+    x0, y0 = (im.width - w) // 2, (im.height - h) // 2
+    a = np.asarray(im.crop((x0, y0, x0 + w, y0 + h)), dtype=np.float32)
+    return torch.from_numpy(a).permute(2, 0, 1) / 127.5 - 1.0
+
+
+def load_video(path: str, frames: int, h: int, w: int) -> torch.Tensor:
+    """First `frames` frames, centre-cropped to h×w → [3, T, H, W] in [−1, 1] (ffmpeg rgb24 pipe)."""
+    vf = f"scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h}"
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-vf", vf, "-frames:v", str(frames), "-f", "rawvideo",
+                          "-pix_fmt", "rgb24", "-"], check=True, capture_output=True).stdout
+    v = np.frombuffer(raw, dtype=np.uint8).reshape(-1, h, w, 3)
+    if len(v) < frames:
+        v = np.concatenate([v, np.repeat(v[-1:], frames - len(v), 0)])
+    return torch.from_numpy(v.astype(np.float32)).permute(3, 0, 1, 2) / 127.5 - 1.0
+
+
+def write_mp4(video: torch.Tensor, path: str, fps: int = 8):
+    """video [3, T, H, W] in [−1, 1] → H.264 MP4 (clamp((x/2 + 0.5), 0, 1) to uint8 as upstream)."""
+    u8 = ((video.clamp(-1, 1) / 2 + 0.5) * 255).round().byte().permute(1, 2, 3, 0).contiguous().numpy()
+    t, h, w, _ = u8.shape
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-r",
+                    str(fps), "-i", "-", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-vf",
+                    "pad=ceil(iw/2)*2:ceil(ih/2)*2", path], input=u8.tobytes(), check=True)
+    return u8
+
+
+def build_condition(vae, frames: int, h: int, w: int, images=(), video=None, noise_strength=0.0, seed=0):
+    """→ (cond_latent [1, 8, t, h/8, w/8], cond_mask [1, 4, t, h/8, w/8], mode)."""
+    mode = MK.condition_mode(len(images), frames if video is not None else 0)
+    pix = torch.zeros(1, 3, frames, h, w)
+    if video is not None:
+        pix[0] = video
+        kept = list(range(max(1, frames // 2)))  # default clear ratio 0.5
+    else:
+        if len(images) > 2:
+            raise ValueError("more than 2 images need explicit frame indices (random_temporal)")
+        kept = MK.kept_frames(mode, frames)  # i2v: [0]; transition: [0, T-1]
+        for i, im in zip(kept, images):
+            pix[0, :, i] = im
+    mask = torch.ones(1, 1, frames, h, w)
+    for i in kept:
+        mask[0, 0, i] = 0.0
+    if noise_strength > 0:
+        sig = MK.inference_sigma(np.random.default_rng(seed), noise_strength)
+        pix = MK.add_condition_noise(pix, mask, [sig], torch.Generator().manual_seed(seed))
+    from training.train_dit import encode_latents
+    cond = encode_latents(vae, MK.masked_video(pix, mask), sample=False)
+    return cond, MK.compress_mask(mask), mode
+
+
+@torch.no_grad()
+def generate(bundle, tok, vae, prompt: str, negative: str = "", seed: int = 0, steps: int = 30, cfg: float = 4.5,
+             frames: int = 17, height: int = 64, width: int = 64, cond=None, callback=None):
+    """Returns the final scaled latent x (float64 numpy [1, 8, t, h, w])."""
+    if (frames - 1) % 4:
+        raise ValueError("frames must be 1 + 4k")
+    shape = (1, bundle.dit.cfg.in_channels, 1 + (frames - 1) // 4, height // 8, width // 8)
+    texts = [negative, prompt] if cfg > 1 else [prompt]
+    ids, mask = tok.encode_batch(texts)
+    text_states = bundle.text_encoder(ids, mask)
+    nb = len(texts)
+    cl = cm = None
+    if bundle.dit.cfg.inpaint:
+        if cond is None:  # T2V through the inpaint model: everything masked
+            cl = torch.zeros(1, shape[1], *shape[2:])
+            cm = torch.ones(1, 4, *shape[2:])
+            if vae is not None:
+                cl, cm, _ = build_condition(vae, frames, height, width)
+        else:
+            cl, cm = cond
+        cl, cm = cl.expand(nb, -1, -1, -1, -1), cm.expand(nb, -1, -1, -1, -1)
+
+    def run(x_in, t):
+        xb = torch.as_tensor(x_in, dtype=torch.float32).expand(nb, -1, -1, -1, -1)
+        v = bundle.dit(xb, torch.full((nb,), float(t)), text_states, mask, cl, cm).double().numpy()
+        return v
+
+    cache = {}
+
+    # CFG: diffusion.sample calls model_uncond first; run the batch of 2 once there
+    if cfg > 1:
+        def mu(x_in, t):
+            v = run(x_in, t)
+            cache["c"] = v[1:2]
+            return v[0:1]
+        return D.sample(lambda x_in, t: cache["c"], seed, shape, steps, cfg, mu, callback)
+    return D.sample(lambda x_in, t: run(x_in, t), seed, shape, steps, 1.0, None, callback)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--prompt", default="")
+    ap.add_argument("--negative", default="")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--cfg", type=float, default=4.5)
+    ap.add_argument("--frames", type=int, default=17)
+    ap.add_argument("--size", type=int, default=64)
+    ap.add_argument("--height", type=int, default=0)
+    ap.add_argument("--width", type=int, default=0)
+    ap.add_argument("--image", default="")
+    ap.add_argument("--end-image", dest="end_image", default="")
+    ap.add_argument("--video", default="")
+    ap.add_argument("--noise-strength", dest="noise_strength", type=float, default=0.0)
+    ap.add_argument("--ckpt", default="")
+    ap.add_argument("--vae", default="training/checkpoints/wfvae_tiny.pt")
+    ap.add_argument("--random", action="store_true", help="random-init DiT (and VAE if missing)")
+    ap.add_argument("--out", default="/tmp/sample.mp4")
+    ap.add_argument("--latents", default="", help=".npy path (default: next to --out)")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    from training.train_dit import RELEASE, load_release, load_vae, random_bundle
+    h, w = args.height or args.size, args.width or args.size
+    conditioned = bool(args.image or args.video)
+    if args.random:
+        bundle, tok = random_bundle(inpaint=conditioned)
+    else:
+        bundle, tok, _ = load_release(args.ckpt or RELEASE["inpaint" if conditioned else "t2v"])
+    unknown = tok.unknown_words(args.prompt) + tok.unknown_words(args.negative)
+    if unknown:
+        print("unknown words (mapped to <unk>):", " ".join(unknown), file=sys.stderr)
+    vae, trained = load_vae(args.vae, allow_random=args.random)
+    if not trained:
+        print("warning: random-init VAE", file=sys.stderr)
+    cond = None
+    if conditioned:
+        if not bundle.dit.cfg.inpaint:
+            raise SystemExit("--image/--video need the inpaint model (dit_inpaint_tiny.pt)")
+        if args.video:
+            cl, cm, mode = build_condition(vae, args.frames, h, w, video=load_video(args.video, args.frames, h, w),
+                                           noise_strength=args.noise_strength, seed=args.seed)
+        else:
+            ims = [load_image(p, h, w) for p in (args.image, args.end_image) if p]
+            cl, cm, mode = build_condition(vae, args.frames, h, w, images=ims, noise_strength=args.noise_strength,
+                                           seed=args.seed)
+        cond = (cl, cm)
+        print("condition mode:", mode, file=sys.stderr)
+    x = generate(bundle, tok, vae, args.prompt, args.negative, args.seed, args.steps, args.cfg, args.frames, h, w,
+                 cond)
+    lat_path = args.latents or os.path.splitext(args.out)[0] + ".npy"
+    np.save(lat_path, x.astype(np.float32))
+    with torch.no_grad():
+        video = vae.decode_scaled(torch.as_tensor(x, dtype=torch.float32))[0]
+    write_mp4(video, args.out)
+    if args.frames == 1:
+        from PIL import Image
+        Image.fromarray(((video[:, 0].clamp(-1, 1) / 2 + 0.5) * 255).round().byte().permute(1, 2, 0).numpy()).save(
+            os.path.splitext(args.out)[0] + ".png")
+    print(json.dumps({"out": args.out, "latents": lat_path, "shape": list(x.shape), "steps": args.steps,
+                      "cfg": args.cfg, "seed": args.seed}))
+
+
+if __name__ == "__main__":
+    main()
