@@ -162,17 +162,15 @@ def self_attention_core(q, k, v, heads: int, mode: str, sparse_n: int):
         return attention(q, k, v, heads)
     b, n, c = q.shape
     kk = sparse_n
-    npad = skiparse_padded_tokens(n, kk)
-    pad = npad - n
-    if pad:
-        z = q.new_zeros(b, pad, c)
-        q, k, v = torch.cat([q, z], 1), torch.cat([k, z], 1), torch.cat([v, z], 1)
-    key_bias = torch.cat([q.new_zeros(1, n, 1), q.new_full((1, pad, 1), SKIPARSE_PAD_BIAS)], 1) if pad else None
+    pad = (kk * kk - n % (kk * kk)) % (kk * kk)  # branch-free so the ONNX trace stays valid for any N
+    npad = n + pad
+    z = q.new_zeros(b, pad, c)
+    q, k, v = torch.cat([q, z], 1), torch.cat([k, z], 1), torch.cat([v, z], 1)
+    key_bias = torch.cat([q.new_zeros(1, n, 1), q.new_full((1, pad, 1), SKIPARSE_PAD_BIAS)], 1)
     qg, kg, vg = (sparse_regroup(t, mode, kk) for t in (q, k, v))
-    bias = None
-    if key_bias is not None:
-        kb = sparse_regroup(key_bias, mode, kk)  # [k, N_pad/k, 1]
-        bias = kb.repeat_interleave(b, dim=0).reshape(kk * b, 1, 1, npad // kk)
+    kb = sparse_regroup(key_bias, mode, kk)  # [k, N_pad/k, 1]; sequence g·B + b uses row g
+    s = npad // kk
+    bias = kb.reshape(kk, 1, s).expand(kk, b, s).reshape(kk * b, 1, 1, s)
     out = attention(qg, kg, vg, heads, bias)
     return sparse_ungroup(out, mode, kk, b)[:, :n]
 
