@@ -294,6 +294,10 @@ def main():
                {"latent": lat9, "logvar": lv9}, 1e-4)
         fx.add("haar", "haar_forward", {"video": v9}, {"w1": a1, "w2": a2, "w3": a3}, 1e-5,
                "w1 = haar3d(video), w2 = haar2d(w1[:, :3]), w3 = haar3d(w2[:, :3]) (for the WGSL kernels)")
+        v1 = v9[:, :, :1].contiguous()  # an image: T = 1 -> 1 latent frame
+        lat1, lv1 = EncoderGraph(m)(v1)
+        fx.add("vae_encoder.onnx", "encoder_image", {"video": v1}, {"latent": lat1, "logvar": lv1}, 1e-4)
+        fx.add("vae_decoder.onnx", "decoder_image", {"latent": lat1}, {"video": DecoderGraph(m)(lat1)}, 1e-4)
         zz = lat9  # decoder input: the encoder's latent of the same clip
         v_dec = DecoderGraph(m)(zz)
         fx.add("vae_decoder.onnx", "decoder", {"latent": zz}, {"video": v_dec}, 1e-4)

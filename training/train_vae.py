@@ -221,6 +221,9 @@ def main():
     ap.add_argument("--w_wl", type=float, default=0.1)
     ap.add_argument("--bf16", type=int, default=1)
     ap.add_argument("--max_steps", type=int, default=10 ** 9)
+    ap.add_argument("--decay_start", default="", help="UTC HH:MM today: start cosine lr decay (wall-clock schedule)")
+    ap.add_argument("--decay_end", default="", help="UTC HH:MM today: lr reaches --lr_min")
+    ap.add_argument("--lr_min", type=float, default=5e-5)
     ap.add_argument("--save_every_s", type=float, default=240)
     ap.add_argument("--release_every_s", type=float, default=900)
     ap.add_argument("--png_every_s", type=float, default=600)
@@ -268,6 +271,15 @@ def main():
     if args.overfit:
         fixed = data.batch(args.bs_video, 17, 128, args.crop)
 
+    def utc_today(hhmm):
+        hh, mm = (int(v) for v in hhmm.split(":"))
+        now = time.gmtime()
+        return time.mktime((now.tm_year, now.tm_mon, now.tm_mday, hh, mm, 0, 0, 0, 0)) - time.timezone
+
+    if args.decay_start and args.decay_end:
+        t_dec0, t_dec1 = utc_today(args.decay_start), utc_today(args.decay_end)
+        print(f"cosine lr decay {args.lr:g} -> {args.lr_min:g} from {args.decay_start} to {args.decay_end} UTC",
+              flush=True)
     t_cpu0, t_wall0 = time.process_time(), time.time()
     last_save = last_rel = last_png = time.time()
     hist = {}
@@ -280,6 +292,9 @@ def main():
         else:
             x = data.batch(args.bs_video, args.frames, 128, args.crop)
         lr = args.lr * min(1.0, (step + 1) / max(1, args.warmup))
+        if args.decay_start and args.decay_end:
+            frac = min(1.0, max(0.0, (time.time() - t_dec0) / max(1.0, t_dec1 - t_dec0)))
+            lr = args.lr_min + (lr - args.lr_min) * 0.5 * (1 + math.cos(math.pi * frac))
         for g in opt.param_groups:
             g["lr"] = lr
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(args.bf16)):
