@@ -214,17 +214,19 @@ def allreduce_grads(params, world):
 class Batcher:
     """Same-shape batches: the shape (T) is drawn from a RNG shared by all ranks; clips from a per-rank RNG."""
 
-    def __init__(self, frame_choices, size, bs_video, bs_image, seed, rank, weights=None):
+    def __init__(self, frame_choices, sizes, bs_video, bs_image, seed, rank, weights=None):
         from training.data.datasets import _normalize_weights, make_sample
         from training.data import photo_clips
         self.make_sample = make_sample
         self.names, self.p = _normalize_weights(weights)
+        self.sizes = [int(s) for s in (sizes if isinstance(sizes, (list, tuple)) else [sizes])]
         if "photo" in self.names:
-            photo_clips.preload(size, "train")
+            for size in self.sizes:
+                photo_clips.preload(size, "train")
         self.t_values = sorted(frame_choices)
         pt = np.array([frame_choices[t] for t in self.t_values], dtype=np.float64)
         self.t_p = pt / pt.sum()
-        self.size, self.bs_video, self.bs_image = size, bs_video, bs_image
+        self.bs_video, self.bs_image = bs_video, bs_image
         self.shape_rng = np.random.default_rng([seed, 999])
         self.rng = np.random.default_rng([seed, rank])
 
@@ -237,11 +239,13 @@ class Batcher:
 
     def next(self):
         t = self.t_values[int(self.shape_rng.choice(len(self.t_values), p=self.t_p))]
+        size = self.sizes[int(self.shape_rng.integers(len(self.sizes)))]
         b = self.bs_image if t == 1 else self.bs_video
+        b = max(1, round(b * (self.sizes[0] / size) ** 2))  # roughly constant tokens per batch (Min-Max token)
         vids, caps = [], []
         for _ in range(b):
             world = self.names[int(self.rng.choice(len(self.names), p=self.p))]
-            s = self.make_sample(world, int(self.rng.integers(0, 2 ** 31 - 1)), t, self.size, "train", None, self.rng)
+            s = self.make_sample(world, int(self.rng.integers(0, 2 ** 31 - 1)), t, size, "train", None, self.rng)
             vids.append(s["video"])
             caps.append(s["caption"])
         return torch.stack(vids), caps
@@ -264,6 +268,8 @@ def parse_args(argv=None):
     ap.add_argument("--max_steps_this_run", type=int, default=10 ** 9)
     ap.add_argument("--dense", type=int, default=0, help="dense 3D attention in every layer (T2I warm-up)")
     ap.add_argument("--size", type=int, default=64, help="pixel size (latent = size/8, tokens = (size/16)² per frame)")
+    ap.add_argument("--sizes", default="", help="comma list of square sizes bucketed per step (multiples of 16); "
+                                                "batch sizes scale by (size[0]/size)²")
     ap.add_argument("--frames", type=int, default=17)
     ap.add_argument("--video_frac", type=float, default=0.75, help="joint stage: share of video batches")
     ap.add_argument("--bs_video", type=int, default=8)
@@ -320,7 +326,8 @@ def main(argv=None):
     frame_choices = {1: 1.0} if args.stage == "image" else (
         {args.frames: args.video_frac, 1: 1 - args.video_frac} if args.stage == "joint" else {args.frames: 1.0})
     weights = json.loads(args.weights) if args.weights else None
-    batcher = Batcher(frame_choices, args.size, args.bs_video, args.bs_image, args.seed, rank, weights)
+    sizes = [int(v) for v in args.sizes.split(",")] if args.sizes else [args.size]
+    batcher = Batcher(frame_choices, sizes, args.bs_video, args.bs_image, args.seed, rank, weights)
     rng = np.random.default_rng([args.seed, rank, 7])
     gen = torch.Generator().manual_seed(args.seed * 1000 + rank)
     step, cpu_total, wall_total = 0, 0.0, 0.0
@@ -356,7 +363,7 @@ def main(argv=None):
     if is_main:
         print(f"stage {args.stage} world {world} clip {clip_mode} dit {count_params(model.dit):,} "
               f"text {count_params(model.text_encoder):,} modes {model.dit.modes} vae_trained {vae_trained} "
-              f"frames {frame_choices} size {args.size}", flush=True)
+              f"frames {frame_choices} sizes {sizes}", flush=True)
 
     params = [p for p in model.parameters() if p.requires_grad]
     model.train()
@@ -496,7 +503,7 @@ def main(argv=None):
         log["t_step"] += t3 - t2
         if is_main and (step % args.log_every == 0 or step == args.steps):
             n = log["n"]
-            print(f"step {step} T {video.shape[2]} B {b} loss {log['loss'] / n:.4f} gn {log['gn'] / n:.3f} "
+            print(f"step {step} T {video.shape[2]} S {video.shape[-1]} B {b} loss {log['loss'] / n:.4f} gn {log['gn'] / n:.3f} "
                   f"dropped {log['dropped']} lr {lr:.2e} s/step data {log['t_data'] / n:.3f} vae "
                   f"{log['t_vae'] / n:.3f} dit {log['t_step'] / n:.3f} cpu_s "
                   f"{cpu_total + time.process_time() - c_run0:.0f}", flush=True)

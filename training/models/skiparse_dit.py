@@ -428,3 +428,32 @@ def analytic_param_count(cfg: DiTConfig) -> dict:
     out["inpaint_extra"] = extra
     out["total"] = out["t2v_total"] + (extra if cfg.inpaint else 0)
     return out
+
+
+# ------------------------------------------------------------------------------------ upstream parameter names
+_UPSTREAM_RENAMES = (  # ours → diffusers/Open-Sora-Plan module paths
+    ("adaln_single.timestep_embedder.", "adaln_single.emb.timestep_embedder."),
+    (".attn1.to_out.", ".attn1.to_out.0."),
+    (".attn2.to_out.", ".attn2.to_out.0."),
+    (".ff.fc1.", ".ff.net.0.proj."),
+    (".ff.fc2.", ".ff.net.2."),
+)
+
+
+def to_upstream_key(k: str) -> str:
+    for a, b in _UPSTREAM_RENAMES:
+        k = k.replace(a, b)
+    return k
+
+
+def from_upstream_key(k: str) -> str:
+    for a, b in _UPSTREAM_RENAMES:
+        k = k.replace(b, a)
+    return k
+
+
+def load_upstream_state_dict(model: OpenSoraT2V_v1_3, sd: dict, strict: bool = True):
+    """Load a state dict named like upstream OpenSoraT2V_v1_3 / OpenSoraInpaint_v1_3 (diffusers module paths,
+    e.g. `transformer_blocks.3.ff.net.0.proj.weight`). The mapping follows the upstream module structure; it has
+    not been checked against a released checkpoint here (none can be downloaded in this environment)."""
+    return model.load_state_dict({from_upstream_key(k): v for k, v in sd.items()}, strict=strict)

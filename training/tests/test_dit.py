@@ -280,3 +280,20 @@ class TestParamCount(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestUpstreamNames(unittest.TestCase):
+    def test_roundtrip(self):
+        from training.models.skiparse_dit import from_upstream_key, load_upstream_state_dict, to_upstream_key
+        m = OpenSoraT2V_v1_3(small_cfg(inpaint=True))
+        up = {to_upstream_key(k): v for k, v in m.state_dict().items()}
+        self.assertIn("adaln_single.emb.timestep_embedder.linear_1.weight", up)
+        self.assertIn("transformer_blocks.0.attn1.to_out.0.weight", up)
+        self.assertIn("transformer_blocks.0.ff.net.0.proj.weight", up)
+        self.assertIn("transformer_blocks.0.ff.net.2.bias", up)
+        self.assertIn("pos_embed_mask.1.weight", up)
+        self.assertEqual({from_upstream_key(k) for k in up}, set(m.state_dict()))
+        m2 = OpenSoraT2V_v1_3(small_cfg(inpaint=True))
+        load_upstream_state_dict(m2, up)
+        for k, v in m2.state_dict().items():
+            self.assertTrue(torch.equal(v, m.state_dict()[k]))
