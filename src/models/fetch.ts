@@ -55,6 +55,8 @@ export async function fetchManifest(url: string | URL, fetchFn: typeof fetch = f
     throw new ManifestError(`cannot fetch manifest ${url}: ${(e as Error).message}`);
   }
   if (!res.ok) throw new ManifestError(`manifest ${url}: HTTP ${res.status}`);
+  // Dev servers with an SPA fallback answer unknown paths with index.html (200).
+  if ((res.headers.get('content-type') ?? '').includes('text/html')) throw new ManifestError(`manifest ${url}: not found (HTTP 404 / an HTML page)`);
   let json: unknown;
   try {
     json = await res.json();

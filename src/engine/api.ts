@@ -1,0 +1,75 @@
+// Main-thread client of the engine worker (./worker.ts) over comlink. Wraps progress callbacks in Comlink.proxy,
+// and turns a crashed worker into rejected calls (WorkerCrashedError) instead of promises that never settle.
+import * as Comlink from 'comlink';
+import type { EngineWorkerApi } from './worker';
+import type {
+  DecodeLatentsOptions,
+  DecodeResult,
+  EngineInfo,
+  GenerateProgress,
+  GenerateRequest,
+  GenerateResult,
+  LoadOptions,
+  LoadProgress,
+  LoadResult,
+  ModelSource,
+} from './types';
+
+export class WorkerCrashedError extends Error {
+  override name = 'WorkerCrashedError';
+}
+
+export interface EngineClient {
+  load(model: ModelSource, onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<LoadResult>;
+  generate(request: GenerateRequest, onProgress?: (p: GenerateProgress) => void): Promise<GenerateResult>;
+  decodeLatents(latents: Float32Array, shape: number[], options?: DecodeLatentsOptions, onProgress?: (p: GenerateProgress) => void): Promise<DecodeResult>;
+  cancel(): Promise<boolean>;
+  info(): Promise<EngineInfo>;
+  /** Releases the model and GPU inside the worker (it stays usable). */
+  dispose(): Promise<void>;
+  /** Kills the worker; every pending call rejects. */
+  terminate(): void;
+}
+
+/** The default worker (Vite bundles ./worker.ts as a module worker). */
+export function spawnEngineWorker(): Worker {
+  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'osp-engine' });
+}
+
+export function createEngine(worker: Worker = spawnEngineWorker()): EngineClient {
+  const remote = Comlink.wrap<EngineWorkerApi>(worker);
+  let dead: Error | null = null;
+  let rejectAll: (e: Error) => void = () => undefined;
+  const crashed = new Promise<never>((_, reject) => {
+    rejectAll = reject;
+  });
+  crashed.catch(() => undefined);
+  const die = (e: Error) => {
+    if (dead) return;
+    dead = e;
+    rejectAll(e);
+  };
+  worker.addEventListener('error', (ev) => die(new WorkerCrashedError(`engine worker crashed: ${ev.message || 'unknown error'}`)));
+  worker.addEventListener('messageerror', () => die(new WorkerCrashedError('engine worker sent an unreadable message')));
+
+  const call = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (dead) return Promise.reject(dead);
+    return Promise.race([fn(), crashed]);
+  };
+  const proxy = <F extends (...a: never[]) => unknown>(f: F | undefined) => (f ? Comlink.proxy(f) : undefined);
+
+  return {
+    load: (model, onProgress, options) => call(() => remote.load(model, proxy(onProgress), options) as Promise<LoadResult>),
+    generate: (request, onProgress) => call(() => remote.generate(request, proxy(onProgress)) as Promise<GenerateResult>),
+    decodeLatents: (latents, shape, options, onProgress) =>
+      call(() => remote.decodeLatents(latents, shape, options, proxy(onProgress)) as Promise<DecodeResult>),
+    cancel: () => call(() => remote.cancel() as Promise<boolean>),
+    info: () => call(() => remote.info() as Promise<EngineInfo>),
+    dispose: () => call(() => remote.dispose() as Promise<void>),
+    terminate: () => {
+      remote[Comlink.releaseProxy]();
+      worker.terminate();
+      die(new WorkerCrashedError('engine worker terminated'));
+    },
+  };
+}

@@ -1,0 +1,158 @@
+// The generation pipeline, independent of where it runs: text → denoise (sampler + Denoiser) → streaming VAE decode
+// → video sink (MP4). Everything backend-specific is injected (`PipelineDeps`), so the same code runs in the worker
+// (onnxruntime-web, WebCodecs) and in Node unit tests (onnxruntime-node, a fake sink).
+import type { ModelManifest } from '../models/manifest';
+import { throwIfCancelled, type CancelFlag } from './cancel';
+import { denoise, type Denoiser, type TextCondition } from './denoise';
+import { defaultPreviewMap, latentPreview } from './latent-preview';
+import { scaleModelInput } from './scheduler';
+import { chunkBounds, streamDecode, type VaeChunkRunner } from './vae-stream';
+import { NotSupportedError, type GenerateProgress, type GenerateResult, type ResolvedRequest } from './types';
+
+export interface VideoSink {
+  readonly codec: string;
+  addFrame(rgba: Uint8Array, index: number): Promise<void>;
+  finalize(): Promise<Blob>;
+  abort(): Promise<void>;
+}
+export type VideoSinkFactory = (o: { width: number; height: number; fps: number }) => Promise<VideoSink>;
+
+/** Turns a prompt into the denoiser's text conditioning (the text-encoder integration implements it). */
+export interface PromptEncoder {
+  encode(text: string): Promise<TextCondition>;
+}
+
+export interface PipelineDeps {
+  manifest: ModelManifest;
+  backend: 'wasm' | 'webgpu';
+  vae: VaeChunkRunner<unknown>;
+  sink: VideoSinkFactory;
+  /** Builds the denoiser for a latent shape; absent while the model ships no DiT. */
+  denoiser?: (latentShape: readonly number[]) => Promise<Denoiser>;
+  promptEncoder?: PromptEncoder;
+  /** Image-to-video (VAE encoder + mask conditioning); absent = unsupported. */
+  supportsImage?: boolean;
+}
+
+export type ProgressFn = (p: GenerateProgress) => void;
+
+export interface DecodeOutcome {
+  mp4: Blob;
+  codec: string;
+  frames: number;
+  width: number;
+  height: number;
+  decodeMs: number;
+}
+
+/** Streams latents [1, C, T, h, w] through the chunked VAE into the sink; frames are encoded as each chunk lands. */
+export async function decodeToVideo(
+  deps: PipelineDeps,
+  latents: Float32Array,
+  shape: readonly number[],
+  fps: number,
+  o: { chunkFrames?: number; cancel?: CancelFlag; onProgress?: ProgressFn; t0?: number } = {},
+): Promise<DecodeOutcome> {
+  const t0 = o.t0 ?? performance.now();
+  const start = performance.now();
+  const [, , T, h, w] = shape;
+  const cell = deps.manifest.vae.spatialCompression;
+  const totalFrames = 1 + deps.manifest.vae.temporalCompression * (T - 1);
+  const count = chunkBounds(T, o.chunkFrames ?? 2).length;
+  const sink = await deps.sink({ width: w * cell, height: h * cell, fps });
+  let written = 0;
+  try {
+    for await (const c of streamDecode(deps.vae, { data: latents, dims: shape }, { chunkFrames: o.chunkFrames, cancel: o.cancel })) {
+      if (c.width !== w * cell || c.height !== h * cell) throw new Error(`decoder produced ${c.width}×${c.height}, expected ${w * cell}×${h * cell}`);
+      for (const f of c.frames) await sink.addFrame(f, written++);
+      const elapsed = performance.now() - start;
+      o.onProgress?.({
+        stage: 'decode',
+        elapsedMs: performance.now() - t0,
+        etaMs: (elapsed / written) * (totalFrames - written),
+        chunk: { index: c.index, count, frames: c.frames.length, firstFrame: c.firstFrame, totalFrames },
+      });
+    }
+    throwIfCancelled(o.cancel);
+    if (written !== totalFrames) throw new Error(`decoded ${written} frames, expected ${totalFrames}`);
+    o.onProgress?.({ stage: 'mux', elapsedMs: performance.now() - t0 });
+    const mp4 = await sink.finalize();
+    return { mp4, codec: sink.codec, frames: written, width: w * cell, height: h * cell, decodeMs: performance.now() - start };
+  } catch (e) {
+    await sink.abort().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The whole text-to-video job for a validated request. */
+export async function generateVideo(deps: PipelineDeps, req: ResolvedRequest, o: { cancel?: CancelFlag; onProgress?: ProgressFn } = {}): Promise<GenerateResult> {
+  const m = deps.manifest;
+  if (!deps.denoiser || !deps.promptEncoder) {
+    throw new NotSupportedError(`model "${m.id}" has no denoiser/text encoder yet (the DiT is not exported): only decodeLatents is available`);
+  }
+  if (req.image && !deps.supportsImage) throw new NotSupportedError(`model "${m.id}" does not support image-to-video`);
+  const t0 = performance.now();
+  const progress = (p: Omit<GenerateProgress, 'elapsedMs'>) => o.onProgress?.({ ...p, elapsedMs: performance.now() - t0 });
+
+  progress({ stage: 'text' });
+  const template = m.defaults.promptTemplate;
+  const fullPrompt = template && req.prompt ? template.replace('{prompt}', req.prompt) : req.prompt;
+  const cond = await deps.promptEncoder.encode(fullPrompt);
+  const uncond = req.cfgScale > 1 ? await deps.promptEncoder.encode(req.negativePrompt) : undefined;
+  const textMs = performance.now() - t0;
+  throwIfCancelled(o.cancel);
+
+  const denoiser = await deps.denoiser(req.latentShape);
+  const previewMap = m.latentPreview ?? defaultPreviewMap(m.vae.latentChannels);
+  const tDen = performance.now();
+  let latents: Float32Array;
+  try {
+    latents = await denoise({
+      denoiser,
+      seed: req.seed,
+      steps: req.steps,
+      cfgScale: req.cfgScale,
+      cond,
+      uncond,
+      cancel: o.cancel,
+      onStep: (i, x, schedule) => {
+        const done = i + 1;
+        const perStep = (performance.now() - tDen) / done;
+        const wantPreview = req.previewEvery > 0 && (done % req.previewEvery === 0 || done === req.steps);
+        progress({
+          stage: 'denoise',
+          step: done,
+          totalSteps: req.steps,
+          etaMs: perStep * (req.steps - done),
+          ...(wantPreview ? { preview: latentPreview(scaleModelInput(x, schedule.sigmas[i + 1]), req.latentShape, previewMap) } : {}),
+        });
+      },
+    });
+  } finally {
+    await denoiser.dispose?.();
+  }
+  const denoiseMs = performance.now() - tDen;
+
+  const out = await decodeToVideo(deps, latents, req.latentShape, req.fps, { cancel: o.cancel, onProgress: o.onProgress, t0 });
+  const totalMs = performance.now() - t0;
+  progress({ stage: 'done' });
+  return {
+    mp4: out.mp4,
+    meta: {
+      modelId: m.id,
+      prompt: req.prompt,
+      negativePrompt: req.negativePrompt,
+      seed: req.seed,
+      steps: req.steps,
+      cfgScale: req.cfgScale,
+      frames: out.frames,
+      width: out.width,
+      height: out.height,
+      fps: req.fps,
+      codec: out.codec,
+      backend: deps.backend,
+      bytes: out.mp4.size,
+      timings: { textMs, denoiseMs, decodeMs: out.decodeMs, totalMs },
+    },
+  };
+}

@@ -1,0 +1,163 @@
+// Plain-data (structured-clone safe) types crossing the worker boundary: requests, results, progress events, errors.
+import type { GenerationDefaults, ModelManifest } from '../models/manifest';
+import type { DownloadProgress } from '../models/fetch';
+import type { PreviewImage } from './latent-preview';
+
+export type BackendChoice = 'auto' | 'wasm' | 'webgpu';
+
+/** A model id (→ `${modelsBaseUrl}<id>/manifest.json`), a manifest URL (ends in .json), or an inline manifest. */
+export type ModelSource = string | { manifest: ModelManifest; baseUrl: string };
+
+export interface LoadOptions {
+  backend?: BackendChoice;
+  /** Where model folders live (default: `<origin>/models/`). */
+  modelsBaseUrl?: string;
+}
+
+export interface LoadProgress {
+  stage: 'manifest' | 'download' | 'session' | 'ready';
+  message: string;
+  /** Present during 'download'. */
+  download?: DownloadProgress;
+}
+
+export interface LoadResult {
+  modelId: string;
+  name: string;
+  backend: 'wasm' | 'webgpu';
+  /** Why 'auto' chose what it did, or why WebGPU was not used. */
+  backendReason: string;
+  wasmThreads: number;
+  crossOriginIsolated: boolean;
+  /** What this model can do with the files it ships. */
+  capabilities: { decodeLatents: boolean; generate: boolean; imageToVideo: boolean };
+  defaults: GenerationDefaults;
+  latentChannels: number;
+  bytesLoaded: number;
+}
+
+/** An RGBA image (e.g. the first frame for image-to-video), exactly width·height·4 bytes. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+export interface GenerateRequest {
+  /** If given, must be the loaded model's id. */
+  modelId?: string;
+  /** May be empty (unconditional generation). */
+  prompt: string;
+  negativePrompt?: string;
+  /** Non-negative safe integer; omitted = random (reported in the result's meta). */
+  seed?: number;
+  steps?: number;
+  cfgScale?: number;
+  /** Pixel frames, 1 + 4k. */
+  frames?: number;
+  width?: number;
+  height?: number;
+  fps?: number;
+  /** Image-to-video conditioning: the first frame, same size as the output. */
+  image?: RgbaImage | null;
+  /** Send a latent preview every this many steps (default 1; 0 = never). */
+  previewEvery?: number;
+}
+
+/** A request after validation and defaults: every field present. */
+export interface ResolvedRequest {
+  prompt: string;
+  negativePrompt: string;
+  seed: number;
+  steps: number;
+  cfgScale: number;
+  frames: number;
+  width: number;
+  height: number;
+  fps: number;
+  image: RgbaImage | null;
+  previewEvery: number;
+  latentShape: [number, number, number, number, number];
+}
+
+export type GenerateStage = 'validate' | 'text' | 'denoise' | 'decode' | 'mux' | 'done';
+
+export interface GenerateProgress {
+  stage: GenerateStage;
+  /** Denoising step just finished (1-based) and the total. */
+  step?: number;
+  totalSteps?: number;
+  elapsedMs: number;
+  /** Estimated time left for the whole job (ms), when known. */
+  etaMs?: number;
+  /** Latent → RGB preview of the current state (denoise stage). */
+  preview?: PreviewImage;
+  /** A decoded VAE chunk was handed to the encoder. */
+  chunk?: { index: number; count: number; frames: number; firstFrame: number; totalFrames: number };
+}
+
+export interface GenerationMeta {
+  modelId: string;
+  prompt: string;
+  negativePrompt: string;
+  seed: number;
+  steps: number;
+  cfgScale: number;
+  frames: number;
+  width: number;
+  height: number;
+  fps: number;
+  codec: string;
+  backend: 'wasm' | 'webgpu';
+  bytes: number;
+  timings: { textMs: number; denoiseMs: number; decodeMs: number; totalMs: number };
+}
+
+export interface GenerateResult {
+  mp4: Blob;
+  meta: GenerationMeta;
+}
+
+export interface DecodeMeta {
+  modelId: string;
+  frames: number;
+  width: number;
+  height: number;
+  fps: number;
+  codec: string;
+  backend: 'wasm' | 'webgpu';
+  bytes: number;
+  timings: { decodeMs: number; totalMs: number };
+}
+
+export interface DecodeResult {
+  mp4: Blob;
+  meta: DecodeMeta;
+}
+
+export interface EngineInfo {
+  loaded: LoadResult | null;
+  busy: boolean;
+}
+
+export interface DecodeLatentsOptions {
+  fps?: number;
+  /** Latent frames per VAE chunk after the first (default 2). */
+  chunkFrames?: number;
+}
+
+/** Error names the engine throws (they survive the worker boundary as `error.name`). */
+export type EngineErrorName = 'ValidationError' | 'CancelledError' | 'NotLoadedError' | 'NotSupportedError' | 'BusyError' | 'ManifestError' | 'IntegrityError' | 'WorkerCrashedError';
+
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+}
+export class NotLoadedError extends Error {
+  override name = 'NotLoadedError';
+}
+export class NotSupportedError extends Error {
+  override name = 'NotSupportedError';
+}
+export class BusyError extends Error {
+  override name = 'BusyError';
+}

@@ -1,0 +1,240 @@
+// THE engine worker: owns the ORT sessions, the GPUDevice (shared by ORT's WebGPU EP and our WGSL kernels), and the
+// WebCodecs encoder. Exposed with comlink; the main thread talks to it through ./api.ts.
+// Every public method validates its input, never leaves a promise hanging, and reports failures as Errors whose
+// `name` is one of EngineErrorName.
+import * as Comlink from 'comlink';
+import { acquireGpu, type GpuContext } from '../gpu/device';
+import { graphFiles, requireFile, ManifestError, parseManifest, type ModelManifest } from '../models/manifest';
+import { fetchManifest, folderUrl, loadFiles } from '../models/fetch';
+import { createSession, f32, ortThreadCount, type ExternalDataFile } from '../models/ort-session';
+import { Mp4Writer } from '../video/mp4-writer';
+import { CancelToken } from './cancel';
+import { decodeToVideo, generateVideo, type PipelineDeps } from './pipeline';
+import { toyDenoiser, toyPromptEncoder } from './toy-model';
+import { validateDecodeRequest, validateGenerateRequest } from './validate';
+import { ortChunkRunner, parseChunkSchedule, type VaeChunkRunner } from './vae-stream';
+import {
+  BusyError,
+  NotLoadedError,
+  ValidationError,
+  type BackendChoice,
+  type DecodeLatentsOptions,
+  type DecodeResult,
+  type EngineInfo,
+  type GenerateProgress,
+  type GenerateRequest,
+  type GenerateResult,
+  type LoadOptions,
+  type LoadProgress,
+  type LoadResult,
+  type ModelSource,
+} from './types';
+import type * as ortTypes from 'onnxruntime-web';
+
+interface Loaded {
+  manifest: ModelManifest;
+  result: LoadResult;
+  deps: PipelineDeps;
+  sessions: ortTypes.InferenceSession[];
+}
+
+/** Calls a progress callback without letting it fail or slow the job (comlink proxies return promises). */
+function safeCallback<T>(fn: ((p: T) => unknown) | undefined): (p: T) => void {
+  return (p) => {
+    if (!fn) return;
+    try {
+      void Promise.resolve(fn(p)).catch(() => undefined);
+    } catch {
+      /* a throwing callback must not break the job */
+    }
+  };
+}
+
+function isManifestUrl(s: string): boolean {
+  return /\.json(\?.*)?$/i.test(s);
+}
+
+async function chooseBackend(choice: BackendChoice): Promise<{ backend: 'wasm' | 'webgpu'; reason: string; gpu: GpuContext | null }> {
+  if (choice === 'wasm') return { backend: 'wasm', reason: 'requested', gpu: null };
+  let gpu: GpuContext | null = null;
+  try {
+    gpu = await acquireGpu();
+  } catch (e) {
+    if (choice === 'webgpu') throw new Error(`WebGPU requested but unavailable: ${(e as Error).message}`);
+    return { backend: 'wasm', reason: `WebGPU unavailable (${(e as Error).message})`, gpu: null };
+  }
+  if (choice === 'webgpu') return { backend: 'webgpu', reason: 'requested', gpu };
+  if (gpu.summary.isFallbackAdapter) {
+    // A software adapter (SwiftShader) is 100–250× slower than ORT's wasm backend; keep the device for our kernels.
+    return { backend: 'wasm', reason: 'fallback (software) WebGPU adapter: wasm is faster', gpu };
+  }
+  return { backend: 'webgpu', reason: 'hardware WebGPU adapter', gpu };
+}
+
+export class Engine {
+  private model: Loaded | null = null;
+  private gpu: GpuContext | null = null;
+  private job: CancelToken | null = null;
+  private busy = false;
+
+  info(): EngineInfo {
+    return { loaded: this.model?.result ?? null, busy: this.busy };
+  }
+
+  /** Loads a model: manifest → verified download (with progress) → ORT sessions. Replaces a loaded model. */
+  async load(source: ModelSource, onProgress?: (p: LoadProgress) => unknown, options: LoadOptions = {}): Promise<LoadResult> {
+    return this.exclusive(async (cancel) => {
+      const report = safeCallback(onProgress);
+      const backendChoice = options.backend ?? 'auto';
+      if (!['auto', 'wasm', 'webgpu'].includes(backendChoice)) throw new ValidationError(`backend must be auto, wasm or webgpu, got ${String(backendChoice)}`);
+      report({ stage: 'manifest', message: 'reading manifest' });
+      const { manifest, base } = await this.resolveManifest(source, options);
+      await this.unload();
+      const chosen = await chooseBackend(backendChoice);
+      this.gpu = chosen.gpu;
+
+      const chunkGraph = requireFile(manifest, 'vae-decoder-chunk');
+      const wanted = [...graphFiles(manifest, 'vae-decoder-chunk'), requireFile(manifest, 'vae-decoder-chunk-schedule')];
+      const files = await loadFiles(base, wanted, {
+        cancel,
+        onProgress: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
+      });
+      report({ stage: 'session', message: `creating ${chunkGraph.path} session (${chosen.backend})` });
+      const externalData: ExternalDataFile[] = (chunkGraph.externalData ?? []).map((p) => ({ path: p, data: files.get(p)! }));
+      let backend = chosen.backend;
+      let reason = chosen.reason;
+      let session: ortTypes.InferenceSession;
+      try {
+        session = await createSession(files.get(chunkGraph.path)!, { backend, device: this.gpu?.device, externalData });
+      } catch (e) {
+        if (backend !== 'webgpu' || backendChoice === 'webgpu') throw e;
+        backend = 'wasm';
+        reason = `WebGPU session failed (${(e as Error).message}); using wasm`;
+        session = await createSession(files.get(chunkGraph.path)!, { backend, externalData });
+      }
+      const schedule = parseChunkSchedule(JSON.parse(new TextDecoder().decode(files.get(requireFile(manifest, 'vae-decoder-chunk-schedule').path)!)));
+      const vae = ortChunkRunner(session, f32, schedule) as VaeChunkRunner<unknown>;
+      const isToy = (manifest.dit as { kind?: unknown } | undefined)?.kind === 'toy';
+      const deps: PipelineDeps = {
+        manifest,
+        backend,
+        vae,
+        sink: (o) => Mp4Writer.create(o),
+        // The DiT integration plugs in here: a Denoiser (ONNX graphs + WGSL Skiparse on this.gpu) and a PromptEncoder.
+        ...(isToy ? { denoiser: async (shape) => toyDenoiser(shape, Number((manifest.dit as { stepDelayMs?: number }).stepDelayMs ?? 0)), promptEncoder: toyPromptEncoder } : {}),
+      };
+      const result: LoadResult = {
+        modelId: manifest.id,
+        name: manifest.name,
+        backend,
+        backendReason: reason,
+        wasmThreads: ortThreadCount(),
+        crossOriginIsolated: Boolean(globalThis.crossOriginIsolated),
+        capabilities: { decodeLatents: true, generate: Boolean(deps.denoiser && deps.promptEncoder), imageToVideo: Boolean(deps.supportsImage) },
+        defaults: manifest.defaults,
+        latentChannels: manifest.vae.latentChannels,
+        bytesLoaded: [...files.values()].reduce((a, b) => a + b.byteLength, 0),
+      };
+      this.model = { manifest, result, deps, sessions: [session] };
+      report({ stage: 'ready', message: `${manifest.id} ready (${backend})` });
+      return result;
+    });
+  }
+
+  /** Text(/image)-to-video. Rejects with NotSupportedError while the model has no DiT. */
+  async generate(request: GenerateRequest, onProgress?: (p: GenerateProgress) => unknown): Promise<GenerateResult> {
+    const model = this.requireModel();
+    const req = validateGenerateRequest(request, model.manifest);
+    return this.exclusive((cancel) => generateVideo(model.deps, req, { cancel, onProgress: safeCallback(onProgress) }));
+  }
+
+  /** Scaled latents [1, C, T, h, w] → streaming VAE decode → MP4. */
+  async decodeLatents(latents: Float32Array, shape: number[], options?: DecodeLatentsOptions, onProgress?: (p: GenerateProgress) => unknown): Promise<DecodeResult> {
+    const model = this.requireModel();
+    const d = validateDecodeRequest(latents, shape, options, model.manifest);
+    return this.exclusive(async (cancel) => {
+      const t0 = performance.now();
+      const out = await decodeToVideo(model.deps, d.latents, d.shape, d.fps, { chunkFrames: d.chunkFrames, cancel, onProgress: safeCallback(onProgress), t0 });
+      return {
+        mp4: out.mp4,
+        meta: {
+          modelId: model.manifest.id,
+          frames: out.frames,
+          width: out.width,
+          height: out.height,
+          fps: d.fps,
+          codec: out.codec,
+          backend: model.deps.backend,
+          bytes: out.mp4.size,
+          timings: { decodeMs: out.decodeMs, totalMs: performance.now() - t0 },
+        },
+      };
+    });
+  }
+
+  /** Asks the running job to stop at the next step/chunk boundary; true if a job was running. */
+  cancel(): boolean {
+    if (!this.job) return false;
+    this.job.cancel();
+    return true;
+  }
+
+  /** Releases sessions and the GPU device. The engine can load again afterwards. */
+  async dispose(): Promise<void> {
+    this.job?.cancel();
+    await this.unload();
+    this.gpu?.device.destroy();
+    this.gpu = null;
+  }
+
+  private requireModel(): Loaded {
+    if (!this.model) throw new NotLoadedError('no model loaded: call load() first');
+    return this.model;
+  }
+
+  private async exclusive<T>(fn: (cancel: CancelToken) => Promise<T>): Promise<T> {
+    if (this.busy) throw new BusyError('the engine is busy with another job (cancel it or wait)');
+    this.busy = true;
+    const token = new CancelToken();
+    this.job = token;
+    try {
+      return await fn(token);
+    } finally {
+      this.busy = false;
+      if (this.job === token) this.job = null;
+    }
+  }
+
+  private async resolveManifest(source: ModelSource, options: LoadOptions): Promise<{ manifest: ModelManifest; base: URL }> {
+    if (typeof source === 'object' && source !== null) {
+      if (typeof source.baseUrl !== 'string') throw new ValidationError('an inline manifest needs baseUrl (the model folder URL)');
+      const base = new URL(source.baseUrl.endsWith('/') ? source.baseUrl : `${source.baseUrl}/`, self.location.href);
+      return { manifest: parseManifest(source.manifest), base };
+    }
+    if (typeof source !== 'string' || !source) throw new ValidationError('model must be a model id, a manifest URL or {manifest, baseUrl}');
+    let url: URL;
+    if (isManifestUrl(source)) url = new URL(source, self.location.href);
+    else if (/^[a-z0-9][a-z0-9._-]*$/i.test(source)) url = new URL(`${source}/manifest.json`, new URL(options.modelsBaseUrl ?? '/models/', self.location.href));
+    else throw new ValidationError(`invalid model id ${JSON.stringify(source)}`);
+    try {
+      return { manifest: await fetchManifest(url), base: folderUrl(url) };
+    } catch (e) {
+      if (e instanceof ManifestError && /HTTP 404/.test(e.message)) throw new ManifestError(`unknown model ${JSON.stringify(source)}: no manifest at ${url.pathname}`);
+      throw e;
+    }
+  }
+
+  private async unload(): Promise<void> {
+    const m = this.model;
+    this.model = null;
+    for (const s of m?.sessions ?? []) await s.release().catch(() => undefined);
+  }
+}
+
+// Only when actually running as a worker (tests may import Engine directly).
+const WGS = (globalThis as { WorkerGlobalScope?: abstract new () => unknown }).WorkerGlobalScope;
+if (WGS && self instanceof WGS) {
+  Comlink.expose(new Engine());
+}
+
+export type EngineWorkerApi = Engine;
