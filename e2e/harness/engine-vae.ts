@@ -144,3 +144,49 @@ export async function vaeStream(arg: { manifest: ModelManifest; base: string }):
     msPerChunk,
   };
 }
+
+export interface WebGpuVaeResult {
+  adapter: string;
+  frames: number[];
+  errVsWasm: number;
+  msWebGpu: number;
+  msWasm: number;
+  error: string | null;
+}
+
+/**
+ * The chunk-step graph on ORT's native WebGPU EP sharing our GPUDevice (what 'auto' picks on hardware adapters),
+ * versus the wasm EP, over a short latent (T = 2: chunks [0,1), [1,2)).
+ */
+export async function vaeStreamWebGpu(arg: { manifest: ModelManifest; base: string }): Promise<WebGpuVaeResult> {
+  const { acquireGpu, adapterLabel } = await import('../../src/gpu/device');
+  const { manifest } = arg;
+  const base = new URL(arg.base, location.href);
+  const wanted = [...graphFiles(manifest, 'vae-decoder-chunk'), requireFile(manifest, 'vae-decoder-chunk-schedule')];
+  const files = await loadFiles(base, wanted);
+  const graph = files.get(requireFile(manifest, 'vae-decoder-chunk').path)!;
+  const externalData = (requireFile(manifest, 'vae-decoder-chunk').externalData ?? []).map((p) => ({ path: p, data: files.get(p)! }));
+  const schedule = parseChunkSchedule(JSON.parse(new TextDecoder().decode(files.get(requireFile(manifest, 'vae-decoder-chunk-schedule').path)!)));
+  const index = await (await fetch('/training/fixtures/vae/index.json')).json();
+  const latent = sliceLatentFrames(await fixture(index.fixtures.decoder_17.inputs.latent), 0, 2);
+  const gpu = await acquireGpu();
+  const decodeAll = async (backend: 'wasm' | 'webgpu') => {
+    const session = await createSession(graph, { backend, device: gpu.device, externalData });
+    const runner = ortChunkRunner(session, f32, schedule);
+    const parts: TensorF32[] = [];
+    const t0 = performance.now();
+    for await (const c of streamDecode(runner, latent, { keepRaw: true })) parts.push(c.raw!);
+    const ms = performance.now() - t0;
+    await session.release();
+    return { parts, ms };
+  };
+  try {
+    const w = await decodeAll('wasm');
+    const g = await decodeAll('webgpu');
+    const a = concatT(w.parts);
+    const b = concatT(g.parts);
+    return { adapter: adapterLabel(gpu.summary), frames: g.parts.map((p) => p.dims[2]), errVsWasm: maxAbs(a.data, b.data), msWebGpu: g.ms, msWasm: w.ms, error: null };
+  } catch (e) {
+    return { adapter: adapterLabel(gpu.summary), frames: [], errVsWasm: Number.NaN, msWebGpu: 0, msWasm: 0, error: (e as Error).message };
+  }
+}
