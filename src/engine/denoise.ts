@@ -22,14 +22,28 @@ export interface TextCondition {
 }
 
 /**
+ * Image-to-video conditioning (upstream inpainting: masked VAE latent of the given frames + a mask), passed
+ * unchanged to every step; the DiT's inpaint graphs (dit_inpaint / dit_embed_inpaint) consume it.
+ */
+export interface ImageCondition {
+  /** Scaled VAE latent of the conditioning frames, zero where masked out: [1, C, T, h, w]. */
+  latent: Float32Array;
+  /** 1 where a latent frame is given, 0 where it must be generated: [1, maskChannels, T, h, w]. */
+  mask: Float32Array;
+  maskDims: number[];
+}
+
+/**
  * The model the sampler drives. `step` runs one DiT evaluation on a batch that shares `xIn`
  * ([1, C, T, H, W] = `latentShape`, already scaled by 1/sqrt(σ²+1)) with one text branch per batch entry, and
  * returns one v-prediction per branch (same length as xIn). `t` is the integer timestep given as a float.
  * With CFG the loop passes `[uncond, cond]` (batch 2, in that order); without, `[cond]`.
+ * For the exported graphs (dit_graphs.json): latent ← xIn repeated per branch, timestep ← t, text_states ←
+ * texts[b].embeddings, text_mask ← texts[b].mask; output v [B, C, T, H, W] split per branch.
  */
 export interface Denoiser {
   readonly latentShape: readonly number[];
-  step(xIn: Float32Array, t: number, texts: readonly TextCondition[]): Promise<Float32Array[]>;
+  step(xIn: Float32Array, t: number, texts: readonly TextCondition[], image?: ImageCondition): Promise<Float32Array[]>;
   dispose?(): Promise<void> | void;
 }
 
@@ -42,6 +56,8 @@ export interface DenoiseOptions {
   cond: TextCondition;
   /** Needed when cfgScale > 1. */
   uncond?: TextCondition;
+  /** Image-to-video conditioning handed to every step. */
+  image?: ImageCondition;
   /** Starting state instead of seeded noise (float64 or float32, already × init_noise_sigma). */
   xInit?: ArrayLike<number>;
   cancel?: CancelFlag;
@@ -65,7 +81,7 @@ export async function denoise(o: DenoiseOptions): Promise<Float32Array> {
     const xIn = scaleModelInput(x, sigma);
     const t = schedule.timesteps[i];
     const texts = useCfg ? [o.uncond!, o.cond] : [o.cond];
-    const vs = await o.denoiser.step(xIn, t, texts);
+    const vs = await o.denoiser.step(xIn, t, texts, o.image);
     if (vs.length !== texts.length) throw new Error(`denoiser returned ${vs.length} predictions for a batch of ${texts.length}`);
     const v = useCfg ? cfgCombine(vs[0], vs[1], o.cfgScale) : vs[0];
     const noise = sigmaNext > 0 ? stepNoise(o.seed, i, n) : null;
