@@ -4,7 +4,7 @@ import { pipeConsole, runInHarness } from './util';
 import type { CancelResult, DecodeViaWorkerResult, ErrorMap, ToyGenerateResult } from './harness/engine-worker';
 
 const H = '/e2e/harness/engine-worker.ts';
-const arg = () => ({ manifest: buildDevManifest('public/models/osp-v13-tiny'), base: '/models/osp-v13-tiny/' });
+const arg = () => ({ manifest: buildDevManifest('public/models/osp-v13-tiny', { fitPreviewFrom: 'training/fixtures/vae' }), base: '/models/osp-v13-tiny/' });
 
 test('engine worker: decodeLatents(latent fixture) → MP4 → decoded back (17 frames 32x32 @ 8 fps; T=1 → 1 frame)', async ({ page }) => {
   pipeConsole(page);

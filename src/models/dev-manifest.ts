@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fitLatentPreview } from '../engine/latent-preview';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, parseManifest, type FileRole, type LatentPreviewMap, type ManifestFile, type ModelManifest } from './manifest';
 
 const ROLES: [RegExp, FileRole][] = [
@@ -37,6 +38,28 @@ function externalRefs(graph: Buffer, candidates: string[]): string[] {
 export interface DevManifestOptions {
   id?: string;
   latentPreview?: LatentPreviewMap;
+  /** Fit the latent→RGB preview map on the VAE parity fixtures in this folder (training/fixtures/vae). */
+  fitPreviewFrom?: string;
+}
+
+function readF32(path: string): Float32Array {
+  const b = readFileSync(path);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+/** Preview map fitted on the decoder (latent → video) and encoder (video → latent) fixture pairs. */
+export function fitPreviewFromFixtures(fixDir: string): LatentPreviewMap & { samples: number; rmse: number } {
+  type Ref = { file: string; shape: number[] };
+  const index = JSON.parse(readFileSync(join(fixDir, 'index.json'), 'utf8')) as { fixtures: Record<string, { inputs: Record<string, Ref>; outputs: Record<string, Ref> }> };
+  const pairs: { latent: Float32Array; latentDims: number[]; video: Float32Array; videoDims: number[] }[] = [];
+  for (const fx of Object.values(index.fixtures)) {
+    const lat = fx.inputs.latent ?? fx.outputs.latent;
+    const vid = fx.outputs.video ?? fx.inputs.video;
+    if (!lat || !vid || lat.shape.length !== 5 || vid.shape.length !== 5) continue;
+    pairs.push({ latent: readF32(join(fixDir, lat.file)), latentDims: lat.shape, video: readF32(join(fixDir, vid.file)), videoDims: vid.shape });
+  }
+  if (!pairs.length) throw new Error(`no latent/video fixture pairs in ${fixDir}`);
+  return fitLatentPreview(pairs);
 }
 
 /** Manifest for the files in `dir` (e.g. public/models/osp-v13-tiny). */
@@ -53,6 +76,11 @@ export function buildDevManifest(dir: string, o: DevManifestOptions = {}): Model
     return f;
   });
   const id = o.id ?? dir.split('/').filter(Boolean).pop()!;
+  let latentPreview = o.latentPreview;
+  if (!latentPreview && o.fitPreviewFrom) {
+    const fit = fitPreviewFromFixtures(o.fitPreviewFrom);
+    latentPreview = { matrix: fit.matrix, bias: fit.bias };
+  }
   return parseManifest({
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
@@ -62,7 +90,7 @@ export function buildDevManifest(dir: string, o: DevManifestOptions = {}): Model
     vae: { latentChannels: 8, temporalCompression: 4, spatialCompression: 8, scalingFactor: 0.18215 },
     defaults: { steps: 30, cfgScale: 4.5, frames: 17, width: 64, height: 64, fps: 8, negativePrompt: '', promptTemplate: '' },
     limits: { maxFrames: 33, maxSteps: 200, sizes: [] },
-    ...(o.latentPreview ? { latentPreview: o.latentPreview } : {}),
+    ...(latentPreview ? { latentPreview } : {}),
     files,
   });
 }
