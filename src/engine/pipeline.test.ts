@@ -47,6 +47,7 @@ async function deps(sinks: RecordingSink[], withToy = true): Promise<PipelineDep
   return {
     manifest,
     backend: 'wasm',
+    stats: {},
     vae,
     sink: async (o) => {
       const s = new RecordingSink(o.width, o.height, o.fps);
@@ -67,6 +68,15 @@ describe('generateVideo (toy denoiser, real VAE graph)', () => {
     expect([...new Set(events.map((e) => e.stage))]).toEqual(['text', 'denoise', 'decode', 'mux', 'done']);
     expect(events.filter((e) => e.stage === 'denoise').map((e) => e.step)).toEqual([1, 2, 3]);
     expect(res.meta).toMatchObject({ frames: 9, width: 32, height: 32, fps: 8, seed: 11, codec: 'fake' });
+    // ETA: decreasing over the steps, and the next job's denoise ETA includes the measured decode time.
+    const etas = events.filter((e) => e.stage === 'denoise').map((e) => e.etaMs!);
+    expect(etas.every((e) => e >= 0)).toBe(true);
+    const perFrame = d.stats!.decodeMsPerFrame!;
+    expect(perFrame).toBeGreaterThan(0);
+    const ev2: GenerateProgress[] = [];
+    await generateVideo(d, req, { onProgress: (p) => ev2.push(p) });
+    const lastEta = ev2.filter((e) => e.stage === 'denoise').at(-1)!.etaMs!;
+    expect(lastEta).toBeGreaterThanOrEqual(perFrame * 9); // last step: nothing left but the decode
     const sink = sinks[0];
     expect(sink.indices).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(sink.finalized).toBe(true);

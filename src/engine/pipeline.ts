@@ -32,6 +32,8 @@ export interface PipelineDeps {
   promptEncoder?: PromptEncoder;
   /** Image-to-video (VAE encoder + mask conditioning); absent = unsupported. */
   supportsImage?: boolean;
+  /** Measured speeds, updated by each job, used for ETAs of the next ones. */
+  stats?: { decodeMsPerFrame?: number };
 }
 
 export type ProgressFn = (p: GenerateProgress) => void;
@@ -77,7 +79,9 @@ export async function decodeToVideo(
     if (written !== totalFrames) throw new Error(`decoded ${written} frames, expected ${totalFrames}`);
     o.onProgress?.({ stage: 'mux', elapsedMs: performance.now() - t0 });
     const mp4 = await sink.finalize();
-    return { mp4, codec: sink.codec, frames: written, width: w * cell, height: h * cell, decodeMs: performance.now() - start };
+    const decodeMs = performance.now() - start;
+    if (deps.stats) deps.stats.decodeMsPerFrame = decodeMs / written;
+    return { mp4, codec: sink.codec, frames: written, width: w * cell, height: h * cell, decodeMs };
   } catch (e) {
     await sink.abort().catch(() => undefined);
     throw e;
@@ -105,6 +109,8 @@ export async function generateVideo(deps: PipelineDeps, req: ResolvedRequest, o:
   const denoiser = await deps.denoiser(req.latentShape);
   const previewMap = m.latentPreview ?? defaultPreviewMap(m.vae.latentChannels);
   const tDen = performance.now();
+  // Decode time estimate for the ETA: measured on an earlier job, else unknown (0).
+  const decodeEstimate = (deps.stats?.decodeMsPerFrame ?? 0) * req.frames;
   let latents: Float32Array;
   try {
     latents = await denoise({
@@ -123,7 +129,7 @@ export async function generateVideo(deps: PipelineDeps, req: ResolvedRequest, o:
           stage: 'denoise',
           step: done,
           totalSteps: req.steps,
-          etaMs: perStep * (req.steps - done),
+          etaMs: perStep * (req.steps - done) + decodeEstimate,
           ...(wantPreview ? { preview: latentPreview(scaleModelInput(x, schedule.sigmas[i + 1]), req.latentShape, previewMap) } : {}),
         });
       },

@@ -54,11 +54,11 @@ function isManifestUrl(s: string): boolean {
   return /\.json(\?.*)?$/i.test(s);
 }
 
-async function chooseBackend(choice: BackendChoice): Promise<{ backend: 'wasm' | 'webgpu'; reason: string; gpu: GpuContext | null }> {
-  if (choice === 'wasm') return { backend: 'wasm', reason: 'requested', gpu: null };
-  let gpu: GpuContext | null = null;
+async function chooseBackend(choice: BackendChoice, current: GpuContext | null): Promise<{ backend: 'wasm' | 'webgpu'; reason: string; gpu: GpuContext | null }> {
+  if (choice === 'wasm') return { backend: 'wasm', reason: 'requested', gpu: current };
+  let gpu: GpuContext | null = current;
   try {
-    gpu = await acquireGpu();
+    gpu ??= await acquireGpu();
   } catch (e) {
     if (choice === 'webgpu') throw new Error(`WebGPU requested but unavailable: ${(e as Error).message}`);
     return { backend: 'wasm', reason: `WebGPU unavailable (${(e as Error).message})`, gpu: null };
@@ -74,8 +74,17 @@ async function chooseBackend(choice: BackendChoice): Promise<{ backend: 'wasm' |
 export class Engine {
   private model: Loaded | null = null;
   private gpu: GpuContext | null = null;
+  private gpuLost = false;
   private job: CancelToken | null = null;
   private busy = false;
+
+  private watchGpu(gpu: GpuContext | null): void {
+    this.gpu = gpu;
+    this.gpuLost = false;
+    void gpu?.device.lost.then(() => {
+      if (this.gpu === gpu) this.gpuLost = true;
+    });
+  }
 
   info(): EngineInfo {
     return { loaded: this.model?.result ?? null, busy: this.busy };
@@ -90,8 +99,9 @@ export class Engine {
       report({ stage: 'manifest', message: 'reading manifest' });
       const { manifest, base } = await this.resolveManifest(source, options);
       await this.unload();
-      const chosen = await chooseBackend(backendChoice);
-      this.gpu = chosen.gpu;
+      // One GPUDevice for the worker's lifetime (reused across loads; a lost device is replaced).
+      const chosen = await chooseBackend(backendChoice, this.gpu && !this.gpuLost ? this.gpu : null);
+      if (chosen.gpu !== this.gpu) this.watchGpu(chosen.gpu);
 
       const chunkGraph = requireFile(manifest, 'vae-decoder-chunk');
       const wanted = [...graphFiles(manifest, 'vae-decoder-chunk'), requireFile(manifest, 'vae-decoder-chunk-schedule')];
@@ -120,6 +130,7 @@ export class Engine {
         backend,
         vae,
         sink: (o) => Mp4Writer.create(o),
+        stats: {},
         // The DiT integration plugs in here: a Denoiser (ONNX graphs + WGSL Skiparse on this.gpu) and a PromptEncoder.
         ...(isToy ? { denoiser: async (shape) => toyDenoiser(shape, Number((manifest.dit as { stepDelayMs?: number }).stepDelayMs ?? 0)), promptEncoder: toyPromptEncoder } : {}),
       };
