@@ -121,6 +121,31 @@ describe('streamDecode over vae_decoder_chunk.onnx (onnxruntime-node)', () => {
     expect(d).toBeLessThanOrEqual(1);
   }, 60_000);
 
+  it('every one-graph decoder fixture (any T, incl. T = 1 image fixtures when exported) is reproduced by the stream', async () => {
+    const chunk = await open('vae_decoder_chunk.onnx');
+    const runner = ortChunkRunner(chunk as never, (d, dims) => new ort.Tensor('float32', d, dims) as never, schedule);
+    const fixtures = Object.entries(index.fixtures as Record<string, { graph: string; kind: string; atol: number; inputs: Record<string, { file: string; shape: number[] }>; outputs: Record<string, { file: string; shape: number[] }> }>)
+      .filter(([, f]) => f.graph === 'vae_decoder.onnx' && f.kind === 'single');
+    expect(fixtures.length).toBeGreaterThanOrEqual(2);
+    for (const [key, f] of fixtures) {
+      const lat: TensorF32 = { data: bin(f.inputs.latent.file), dims: f.inputs.latent.shape };
+      const want = bin(f.outputs.video.file);
+      const [, , F, H, W] = f.outputs.video.shape;
+      let maxErr = 0;
+      let frames = 0;
+      for await (const c of streamDecode(runner, lat, { keepRaw: true })) {
+        const cf = c.raw!.dims[2];
+        for (let ch = 0; ch < 3; ch++) for (let t = 0; t < cf; t++) for (let p = 0; p < H * W; p++) {
+          maxErr = Math.max(maxErr, Math.abs(c.raw!.data[(ch * cf + t) * H * W + p] - want[(ch * F + c.firstFrame + t) * H * W + p]));
+        }
+        frames += cf;
+      }
+      console.log(`${key}: T=${lat.dims[2]} → ${frames} frames, max |stream − PyTorch| ${maxErr.toExponential(2)}`);
+      expect(frames).toBe(F);
+      expect(maxErr).toBeLessThanOrEqual(Math.max(f.atol, 1e-4));
+    }
+  }, 60_000);
+
   it('stops between chunks when cancelled and rejects malformed latents', async () => {
     const chunk = await open('vae_decoder_chunk.onnx');
     const runner = ortChunkRunner(chunk as never, (d, dims) => new ort.Tensor('float32', d, dims) as never, schedule);
