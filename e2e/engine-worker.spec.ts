@@ -11,6 +11,7 @@ test('engine worker: decodeLatents(latent fixture) → MP4 → decoded back (17 
   const r = await runInHarness<DecodeViaWorkerResult>(page, H, 'decodeViaWorker', arg());
   console.log(JSON.stringify(r));
   expect(r.load.backend).toBe('wasm'); // SwiftShader is a fallback adapter: auto picks wasm
+  expect(r.load.crossOriginIsolated).toBe(true); // the worker can use wasm threads where there are cores for them
   expect(r.load.capabilities).toEqual({ decodeLatents: true, generate: false, imageToVideo: false });
   expect(r.load.stages).toEqual(['manifest', 'download', 'session', 'ready']);
   expect(r.load.downloadEvents).toBeGreaterThan(3);

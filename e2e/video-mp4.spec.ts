@@ -35,7 +35,7 @@ test('MP4 writer: H.264, 17 frames 64x64 @ 8 fps round-trips (count, size, fps, 
   expectGoodRoundTrip(r, 17, 64, 64, 8);
 });
 
-test('MP4 writer: falls back to VP9 / VP8 when H.264 is refused; non-square frames; another fps', async ({ page }) => {
+test('MP4 writer: falls back to VP9 / VP8 / AV1 when the preferred codec is refused; non-square frames; another fps', async ({ page }) => {
   pipeConsole(page);
   const vp9 = await runInHarness<RoundTripResult>(page, H, 'roundTrip', {
     width: 96, height: 64, frames: 9, fps: 8,
@@ -50,6 +50,12 @@ test('MP4 writer: falls back to VP9 / VP8 when H.264 is refused; non-square fram
   console.log(summary(vp8));
   expect(vp8.decoded.codec).toBe('vp8');
   expectGoodRoundTrip(vp8, 5, 64, 48, 24);
+  const av1 = await runInHarness<RoundTripResult>(page, H, 'roundTrip', {
+    width: 64, height: 64, frames: 5, fps: 8, codecs: [{ family: 'vp9', codec: 'vp09.99.99.99' }, { family: 'av1', codec: 'av01.0.04M.08' }],
+  });
+  console.log(summary(av1));
+  expect(av1.decoded.codec).toBe('av1');
+  expectGoodRoundTrip(av1, 5, 64, 64, 8);
 });
 
 test('MP4 writer works inside a Worker; single-frame clip', async ({ page }) => {

@@ -38,7 +38,7 @@ async function errorOf(p: Promise<unknown>): Promise<{ name: string; message: st
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface DecodeViaWorkerResult {
-  load: { backend: string; backendReason: string; capabilities: Record<string, boolean>; bytesLoaded: number; stages: string[]; downloadEvents: number };
+  load: { backend: string; backendReason: string; crossOriginIsolated: boolean; capabilities: Record<string, boolean>; bytesLoaded: number; stages: string[]; downloadEvents: number };
   mp4: { bytes: number; type: string; codec: string | null; frames: number; packets: number; width: number; height: number; fps: number; duration: number };
   meta: Record<string, unknown>;
   psnrVsPyTorch: { min: number; mean: number };
@@ -70,6 +70,7 @@ export async function decodeViaWorker(arg: Arg): Promise<DecodeViaWorkerResult> 
       load: {
         backend: loaded.backend,
         backendReason: loaded.backendReason,
+        crossOriginIsolated: loaded.crossOriginIsolated,
         capabilities: loaded.capabilities,
         bytesLoaded: loaded.bytesLoaded,
         stages: [...new Set(loadEvents.map((e) => e.stage))],
