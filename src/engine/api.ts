@@ -58,8 +58,20 @@ export function createEngine(worker: Worker = spawnEngineWorker()): EngineClient
   };
   const proxy = <F extends (...a: never[]) => unknown>(f: F | undefined) => (f ? Comlink.proxy(f) : undefined);
 
+  // Relative URLs are meant relative to the page, not to the worker script: resolve them here.
+  const pageUrl = typeof location !== 'undefined' ? location.href : 'http://localhost/';
+  const resolveSource = (model: ModelSource): ModelSource => {
+    if (typeof model === 'string') return /\.json(\?.*)?$/i.test(model) ? new URL(model, pageUrl).href : model;
+    if (model && typeof model === 'object' && typeof model.baseUrl === 'string') return { ...model, baseUrl: new URL(model.baseUrl, pageUrl).href };
+    return model;
+  };
+  const resolveOptions = (o: LoadOptions = {}): LoadOptions => ({
+    ...o,
+    modelsBaseUrl: new URL(o.modelsBaseUrl ?? `${import.meta.env.BASE_URL ?? '/'}models/`, pageUrl).href,
+  });
+
   return {
-    load: (model, onProgress, options) => call(() => remote.load(model, proxy(onProgress), options) as Promise<LoadResult>),
+    load: (model, onProgress, options) => call(() => remote.load(resolveSource(model), proxy(onProgress), resolveOptions(options)) as Promise<LoadResult>),
     generate: (request, onProgress) => call(() => remote.generate(request, proxy(onProgress)) as Promise<GenerateResult>),
     decodeLatents: (latents, shape, options, onProgress) =>
       call(() => remote.decodeLatents(latents, shape, options, proxy(onProgress)) as Promise<DecodeResult>),

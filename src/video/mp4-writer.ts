@@ -102,6 +102,11 @@ export class Mp4Writer {
   private readonly keyFrameInterval: number;
   private muxChain: Promise<void> = Promise.resolve();
   private failure: Error | null = null;
+  private signalFailure: () => void = () => undefined;
+  /** Resolves when the encoder or muxer fails (wakes a backpressure wait that would otherwise never end). */
+  private readonly failed = new Promise<void>((resolve) => {
+    this.signalFailure = resolve;
+  });
   private frames = 0;
   private state: 'open' | 'finalized' | 'aborted' = 'open';
 
@@ -120,14 +125,17 @@ export class Mp4Writer {
         const packet = EncodedPacket.fromEncodedChunk(chunk);
         // Packets must reach the muxer in decode order, one at a time (source.add respects backpressure).
         this.muxChain = this.muxChain.then(() => (this.failure ? undefined : source.add(packet, meta))).catch((e: unknown) => {
-          this.failure ??= e instanceof Error ? e : new Error(String(e));
+          this.fail(e instanceof Error ? e : new Error(String(e)));
         });
       },
-      error: (e) => {
-        this.failure ??= new Mp4WriterError(`video encoder error: ${e.message}`);
-      },
+      error: (e) => this.fail(new Mp4WriterError(`video encoder error: ${e.message}`)),
     });
     this.encoder.configure(chosen.config);
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    this.signalFailure();
   }
 
   static async create(o: Mp4WriterOptions): Promise<Mp4Writer> {
@@ -169,7 +177,7 @@ export class Mp4Writer {
     this.frames++;
     // Bounded memory: wait while the encoder holds more than a few frames.
     while (this.encoder.encodeQueueSize > 4 && !this.failure) {
-      await new Promise<void>((resolve) => this.encoder.addEventListener('dequeue', () => resolve(), { once: true }));
+      await Promise.race([new Promise<void>((resolve) => this.encoder.addEventListener('dequeue', () => resolve(), { once: true })), this.failed]);
     }
     if (this.failure) throw this.failure;
   }
