@@ -38,7 +38,10 @@ from training.models.skiparse_dit import SKIPARSE_PAD_BIAS, TEXT_MASK_BIAS, self
 
 OPSET = 17
 WEIGHTS = "dit.weights"
-RANDOM_OUT = "training/fixtures/dit/random"
+RANDOM_OUT = "training/fixtures/dit/dev"
+# The dev export is the same architecture at a toy width (8 layers so the dense/single/group schedule is intact,
+# 2 heads x 24, text width 48): ~1 MB of random weights instead of shipping the full small config twice.
+DEV_DIMS = dict(layers=8, heads=2, head_dim=24, text_width=48, text_layers=2)
 FIX_DIR = "training/fixtures/dit"
 
 
@@ -367,9 +370,9 @@ def random_models(seed=0):
     """The dev export: random T2V bundle (all parameters perturbed so no path is trivially zero) and an inpaint
     bundle sharing its weights plus random condition streams."""
     from training.train_dit import DiTBundle, default_configs, random_bundle
-    bundle, tok = random_bundle(seed=seed)
+    bundle, tok = random_bundle(seed=seed, **DEV_DIMS)
     g = torch.Generator().manual_seed(seed + 1)
-    dc, tc = default_configs(tok, inpaint=True)
+    dc, tc = default_configs(tok, inpaint=True, **DEV_DIMS)
     inp = DiTBundle(dc, tc)
     inp.text_encoder.load_state_dict(bundle.text_encoder.state_dict())
     inp.dit.load_t2v(bundle.dit.state_dict())
