@@ -1,0 +1,167 @@
+"""Shared vectors for the browser engine (src/text, src/engine) from the PyTorch reference.
+
+    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 -m training.make_engine_fixtures     # → training/fixtures/engine/
+
+Writes
+- tokenizer_vectors.json: training/tokenizer.py over the shipped dev vocab (training/fixtures/dit/dev/vocab.json):
+  ids, mask and unknown words for edge-case prompts (empty, punctuation, unknown words, over-long, unicode, emoji);
+- sample_<name>.json + .bin: training/sample.py's `generate` (the reference sampler, docs/sampler.md) on the dev DiT
+  (export_dit.random_models(): exactly the weights exported to training/fixtures/dit/dev, checked against the DiT
+  parity fixture before sampling) for fixed requests; the final scaled latents [1, 8, T, h, w] float32, every
+  intermediate x (float32), and the text states of both CFG branches.
+No VAE: the decoded frames depend on the WF-VAE checkpoint, which is still training; the e2e test decodes the
+reference latents with the same VAE graph the worker uses and compares frames there.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np
+import torch
+
+OUT = "training/fixtures/engine"
+DIT_FIX = "training/fixtures/dit"
+VOCAB = "training/fixtures/dit/dev/vocab.json"
+
+TOKENIZER_CASES = [
+    "",
+    "   ",
+    "a red ball bounces on a green background",
+    "A RED Ball, bounces!!! on... a green-background?",
+    "a zebra eats a croissant on the moon",
+    "zebra zebra ZEBRA a moon Moon",
+    "red,blue;green:yellow/white\\black|cat",
+    "it's a dog's life (really) [twice] {x} <y>",
+    "a cat 42 times 3.14 and 007",
+    "ünïcödé café naïve Straße ÀÉÎ",
+    "a cat 🐱 with 🎈 balloons 👨‍👩‍👧 and flags 🇫🇷",
+    "日本語の文 中文 한국어 ΣΊΣΥΦΟΣ Ωμέγα",
+    "tab\tnew\nline\r\ncarriage  double  space",
+    "ﬁne ﬂower (ligatures) and İstanbul",
+    "x₂ ² ½ Ⅻ ٣ ३ digits",
+    " ".join(["red"] * 31),
+    " ".join(["blue"] * 32),
+    " ".join(["a", "big", "red", "ball"] * 12) + " zebra",
+    "—–‐ dashes … ellipsis « quotes » ‘single’ “double”",
+    "\u200bzero\u200bwidth\u00a0nbsp",
+]
+
+# The end-to-end request (docs/sampler.md): 4 steps, CFG 4.5, 17 frames at 64×64 → latent [1, 8, 5, 8, 8].
+SAMPLES = {
+    "t2v_17x64": dict(prompt="a red ball bounces on a green background", negative="dark blurry static", seed=1234,
+                      steps=4, cfg=4.5, frames=17, height=64, width=64),
+    # Tiny request for WebGPU (SwiftShader) vs wasm: 2 steps, 5 frames at 32×32 → latent [1, 8, 2, 4, 4].
+    "t2v_5x32": dict(prompt="a small cat sits on the grass", negative="", seed=7, steps=2, cfg=4.5, frames=5,
+                     height=32, width=32),
+}
+
+
+def tokenizer_vectors():
+    from training.tokenizer import Tokenizer
+    tok = Tokenizer.from_json(VOCAB)
+    cases = []
+    for text in TOKENIZER_CASES:
+        ids, mask = tok.encode(text)
+        from training.tokenizer import split_words
+        cases.append({"text": text, "words": split_words(text), "ids": ids.tolist(), "mask": mask.tolist(),
+                      "unknown": tok.unknown_words(text)})
+    # Character classes: every BMP code point Python's str.isalnum accepts, as [start, end] ranges (the TS tokenizer
+    # must split on exactly these).
+    ranges, start = [], None
+    for cp in range(0x10000):
+        ok = 0xD800 <= cp <= 0xDFFF or not chr(cp).isalnum()
+        if not ok and start is None:
+            start = cp
+        if ok and start is not None:
+            ranges.append([start, cp - 1])
+            start = None
+    if start is not None:
+        ranges.append([start, 0xFFFF])
+    import unicodedata
+    unassigned, start = [], None
+    for cp in range(0x10001):
+        cn = cp < 0x10000 and unicodedata.category(chr(cp)) == "Cn"
+        if cn and start is None:
+            start = cp
+        if not cn and start is not None:
+            unassigned.append([start, cp - 1])
+            start = None
+    return {"vocab": VOCAB, "max_length": tok.max_length, "cases": cases, "alnum_bmp_ranges": ranges,
+            "unicode_version": unicodedata.unidata_version, "unassigned_bmp_ranges": unassigned,
+            "note": "training/tokenizer.py (Python str.lower + str.isalnum) over the dev vocab"}
+
+
+def check_dev_weights(bundle):
+    """The rebuilt random dev bundle must reproduce the exported DiT's PyTorch fixture (same weights)."""
+    idx = json.load(open(os.path.join(DIT_FIX, "index.json")))["fixtures"]
+
+    def load(ref):
+        dt = {"float32": np.float32, "int64": np.int64}[ref["dtype"]]
+        return torch.from_numpy(np.fromfile(os.path.join(DIT_FIX, ref["file"]), dtype=dt).reshape(ref["shape"]))
+
+    te = idx["text_encoder"]
+    ts = bundle.text_encoder(load(te["inputs"]["input_ids"]), load(te["inputs"]["text_mask"]))
+    e1 = float((ts - load(te["outputs"]["text_states"])).abs().max())
+    f = idx["dit"]
+    i = f["inputs"]
+    v = bundle.dit(load(i["latent"]), load(i["timestep"]), load(i["text_states"]), load(i["text_mask"]), None, None)
+    e2 = float((v - load(f["outputs"]["v"])).abs().max())
+    assert e1 < 1e-5 and e2 < 1e-5, f"dev bundle does not match the exported DiT fixtures ({e1}, {e2})"
+    return {"text_encoder": e1, "dit": e2}
+
+
+def write_f32(path, a):
+    np.ascontiguousarray(a, dtype=np.float32).tofile(path)
+
+
+@torch.no_grad()
+def samples(bundle, tok):
+    from training.sample import generate
+    out = {}
+    for name, r in SAMPLES.items():
+        steps_x = []
+        x = generate(bundle, tok, None, r["prompt"], r["negative"], r["seed"], r["steps"], r["cfg"], r["frames"],
+                     r["height"], r["width"], callback=lambda i, xi: steps_x.append(np.array(xi, dtype=np.float64)))
+        texts = [r["negative"], r["prompt"]] if r["cfg"] > 1 else [r["prompt"]]
+        ids, mask = tok.encode_batch(texts)
+        ts = bundle.text_encoder(ids, mask).numpy()
+        files = {"latents": f"sample_{name}.latents.bin", "steps": f"sample_{name}.steps.bin",
+                 "text_states": f"sample_{name}.text_states.bin"}
+        write_f32(os.path.join(OUT, files["latents"]), x)
+        write_f32(os.path.join(OUT, files["steps"]), np.stack(steps_x))
+        write_f32(os.path.join(OUT, files["text_states"]), ts)
+        out[name] = {"request": {"prompt": r["prompt"], "negativePrompt": r["negative"], "seed": r["seed"],
+                                 "steps": r["steps"], "cfgScale": r["cfg"], "frames": r["frames"],
+                                 "width": r["width"], "height": r["height"]},
+                     "latent_shape": list(x.shape), "files": files, "text_states_shape": list(ts.shape),
+                     "text_mask": mask.numpy().tolist(),
+                     "latents_absmax": float(np.abs(x).max()), "latents_std": float(x.std())}
+    return out
+
+
+def main():
+    torch.set_num_threads(2)
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, "tokenizer_vectors.json"), "w") as f:
+        json.dump(tokenizer_vectors(), f, ensure_ascii=False, indent=0)
+        f.write("\n")
+    from training.export_dit import random_models
+    from training.tokenizer import Tokenizer
+    bundle, _, _ = random_models()
+    tok = Tokenizer.from_json(VOCAB)
+    check = check_dev_weights(bundle)
+    index = {"format": "raw little-endian float32, row-major", "model": "training/fixtures/dit/dev (export_dit --random)",
+             "weights_check_max_abs": check, "sampler": "training/sample.py generate (docs/sampler.md), state float64, "
+             "latents saved as float32; steps = x after each step [S, 1, 8, T, h, w]",
+             "samples": samples(bundle, tok)}
+    with open(os.path.join(OUT, "index.json"), "w") as f:
+        json.dump(index, f, indent=1)
+        f.write("\n")
+    print(json.dumps(index, indent=1))
+
+
+if __name__ == "__main__":
+    main()
