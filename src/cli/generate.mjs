@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+// `npm run generate -- "prompt" -o out.mp4 [--image a.jpg] [--seed N] [--steps N] [--cfg X] [--frames N]
+//                      [--negative TEXT] [--backend auto|wasm|webgpu] [--model ID|path/to/manifest.json]`
+// Drives the SAME engine worker as the playground in headless Chromium (src/cli/page.ts) and writes the MP4.
+// Exit codes: 0 ok, 2 bad arguments, 3 the browser could not start, 1 generation failed (message on stderr).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const DEFAULT_MODEL = 'osp-v13-tiny';
+
+class UsageError extends Error {}
+
+const USAGE = `usage: npm run generate -- "PROMPT" -o out.mp4 [options]
+  -o, --output FILE        where to write the MP4 (default: out.mp4)
+      --image FILE         image-to-video: the first frame (any size; center-cropped and resized)
+      --end-image FILE     transition: the last frame (needs --image)
+      --negative TEXT      negative prompt (default: the model's)
+      --seed N             non-negative integer (default: random, printed)
+      --steps N            denoising steps (default: the model's)
+      --cfg X              classifier-free guidance scale (default: the model's)
+      --frames N           1 + 4k pixel frames, e.g. 1, 17, 33 (default: the model's)
+      --backend B          auto | wasm | webgpu (default: auto)
+      --model M            a model id under public/models/ or a manifest.json path (default: ${DEFAULT_MODEL})
+      --model-base DIR     with a manifest path: the folder holding its files (default: the manifest's folder)
+      --timeout-min M      give up after M minutes (default: 30)
+  -q, --quiet              no progress output`;
+
+function intArg(name, v, min, max) {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be an integer, got "${v}"`);
+  const n = Number(v);
+  if (n < min || n > max) throw new UsageError(`--${name} must be in [${min}, ${max}], got ${n}`);
+  return n;
+}
+
+function readFileArg(name, path) {
+  if (path === undefined) return undefined;
+  if (!existsSync(path)) throw new UsageError(`--${name}: no such file: ${path}`);
+  return readFileSync(path).toString('base64');
+}
+
+export function parseCli(argv) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o', default: 'out.mp4' },
+      image: { type: 'string' },
+      'end-image': { type: 'string' },
+      negative: { type: 'string' },
+      seed: { type: 'string' },
+      steps: { type: 'string' },
+      cfg: { type: 'string' },
+      frames: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      model: { type: 'string', default: DEFAULT_MODEL },
+      'model-base': { type: 'string' },
+      'timeout-min': { type: 'string', default: '30' },
+      quiet: { type: 'boolean', short: 'q', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return { help: true };
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give exactly one prompt (quote it)' : 'missing the prompt');
+  if (!['auto', 'wasm', 'webgpu'].includes(values.backend)) throw new UsageError(`--backend must be auto, wasm or webgpu, got "${values.backend}"`);
+  if (values['end-image'] !== undefined) {
+    if (values.image === undefined) throw new UsageError('--end-image needs --image (a transition goes from the first to the last frame)');
+    throw new UsageError('--end-image (transition) is not supported by this engine build yet; use --image for image-to-video');
+  }
+  let cfgScale;
+  if (values.cfg !== undefined) {
+    cfgScale = Number(values.cfg);
+    if (!Number.isFinite(cfgScale) || values.cfg.trim() === '') throw new UsageError(`--cfg must be a number, got "${values.cfg}"`);
+  }
+  const request = {
+    prompt: positionals[0],
+    ...(values.negative !== undefined ? { negativePrompt: values.negative } : {}),
+    ...(values.seed !== undefined ? { seed: intArg('seed', values.seed, 0, Number.MAX_SAFE_INTEGER) } : {}),
+    ...(values.steps !== undefined ? { steps: intArg('steps', values.steps, 1, 1000) } : {}),
+    ...(cfgScale !== undefined ? { cfgScale } : {}),
+    ...(values.frames !== undefined ? { frames: intArg('frames', values.frames, 1, 1024) } : {}),
+    previewEvery: 0,
+  };
+  const timeoutMin = Number(values['timeout-min']);
+  if (!(timeoutMin > 0)) throw new UsageError(`--timeout-min must be a positive number, got "${values['timeout-min']}"`);
+  return { output: values.output, request, backend: values.backend, model: values.model, modelBase: values['model-base'], imageBase64: readFileArg('image', values.image), timeoutMin, quiet: values.quiet };
+}
+
+/** A model id stays an id; a manifest file is read here and served by Vite from its folder in the repo. */
+function modelSource(model, modelBase) {
+  if (!model.endsWith('.json')) {
+    if (modelBase !== undefined) throw new UsageError('--model-base only goes with a manifest path');
+    return model;
+  }
+  const path = resolve(model);
+  if (!existsSync(path)) throw new UsageError(`--model: no such manifest: ${model}`);
+  const rel = relative(ROOT, modelBase !== undefined ? resolve(modelBase) : dirname(path));
+  if (rel.startsWith('..')) throw new UsageError('--model/--model-base must be inside this repository (files are served by the dev server)');
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--model: ${model} is not valid JSON (${e.message})`);
+  }
+  // Vite serves public/ at the site root.
+  const urlPath = rel.split('\\').join('/').replace(/^public\//, '');
+  return { manifest, baseUrl: `/${urlPath}/` };
+}
+
+function progressPrinter(quiet) {
+  let last = '';
+  return (kind, p) => {
+    if (quiet) return;
+    let line;
+    if (kind === 'load') {
+      const d = p.download;
+      // One line per file and per 25%: enough to see a slow download move, not a wall of text.
+      line = d ? `load: downloading ${d.file} (${d.fileIndex + 1}/${d.fileCount}) ${Math.floor((4 * d.loaded) / Math.max(1, d.total)) * 25}%` : `load: ${p.message}`;
+    } else if (p.step !== undefined) {
+      line = `${p.stage}: step ${p.step}/${p.totalSteps}${p.etaMs !== undefined ? `, ETA ${(p.etaMs / 1000).toFixed(1)} s` : ''}`;
+    } else if (p.chunk) {
+      line = `${p.stage}: chunk ${p.chunk.index + 1}/${p.chunk.count} (${p.chunk.firstFrame + p.chunk.frames}/${p.chunk.totalFrames} frames)`;
+    } else {
+      line = p.stage;
+    }
+    if (line !== last) process.stderr.write(`${line}\n`);
+    last = line;
+  };
+}
+
+async function main() {
+  let args;
+  try {
+    args = parseCli(process.argv.slice(2));
+    if (args.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    args.model = modelSource(args.model, args.modelBase);
+  } catch (e) {
+    if (e instanceof UsageError || e?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+      console.error(`error: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  const { launchChromium, startViteServer } = await import('../../scripts/headless.mjs');
+  let browser;
+  let server;
+  try {
+    ({ server } = await startViteServer());
+    browser = await launchChromium();
+  } catch (e) {
+    console.error(`error: could not start headless Chromium (${e.message}). Install it with: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    await server?.close();
+    return 3;
+  }
+  const t0 = Date.now();
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => process.stderr.write(`[page error] ${e.message}\n`));
+    await page.exposeFunction('cliProgress', progressPrinter(args.quiet));
+    const url = server.resolvedUrls?.local?.[0] ?? `http://127.0.0.1:${server.config.server.port}/`;
+    await page.goto(new URL('src/cli/index.html', url).href);
+    await page.waitForFunction(() => typeof window.cliRun === 'function', null, { timeout: 60_000 });
+    const job = { model: args.model, backend: args.backend, request: args.request, imageBase64: args.imageBase64 };
+    const result = await Promise.race([
+      page.evaluate((j) => window.cliRun(j), job),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${args.timeoutMin} min`)), args.timeoutMin * 60_000)),
+    ]);
+    const bytes = Buffer.from(result.mp4Base64, 'base64');
+    writeFileSync(args.output, bytes);
+    const m = result.meta ?? {};
+    if (result.imageFit) console.error(`image: ${result.imageFit.summary}`);
+    console.log(`wrote ${args.output} (${bytes.length} bytes): ${m.frames} frames ${m.width}×${m.height} @ ${m.fps} fps, seed ${m.seed}, ` +
+      `${m.steps} steps, cfg ${m.cfgScale}, backend ${result.backend}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return 0;
+  } catch (e) {
+    // Errors from the worker arrive as "Name: message"; strip Playwright's wrapper text.
+    const msg = String(e?.message ?? e).replace(/^page\.evaluate: (Error: )?/, '').split('\n    at ')[0];
+    console.error(`error: ${msg}`);
+    return 1;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then((code) => process.exit(code), (e) => {
+    console.error(`error: ${e?.stack ?? e}`);
+    process.exit(1);
+  });
+}
