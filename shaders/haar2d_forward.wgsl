@@ -31,12 +31,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 
-// out[s] = sum_d (-1)^popcount(s & d) * v[d] with d = dh + 2*dw.
-fn wht4(v: array<f32, 4>) -> array<f32, 4> {
-  let a0 = v[0] + v[1]; let a1 = v[0] - v[1]; // along h, for dw = 0
-  let a2 = v[2] + v[3]; let a3 = v[2] - v[3]; // along h, for dw = 1
-  return array<f32, 4>(a0 + a2, a1 + a3, a0 - a2, a1 - a3);
-}
+// wht4: see haar_common.wgsl.
 
 @compute @workgroup_size(64)
 fn main(

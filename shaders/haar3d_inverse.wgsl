@@ -37,18 +37,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 
-// out[d] = sum_s (-1)^popcount(s & d) * v[s], as three butterfly stages (bit 0 = w, bit 1 = h, bit 2 = t).
-fn wht8(v: array<f32, 8>) -> array<f32, 8> {
-  let a0 = v[0] + v[1]; let a1 = v[0] - v[1];
-  let a2 = v[2] + v[3]; let a3 = v[2] - v[3];
-  let a4 = v[4] + v[5]; let a5 = v[4] - v[5];
-  let a6 = v[6] + v[7]; let a7 = v[6] - v[7];
-  let b0 = a0 + a2; let b2 = a0 - a2;
-  let b1 = a1 + a3; let b3 = a1 - a3;
-  let b4 = a4 + a6; let b6 = a4 - a6;
-  let b5 = a5 + a7; let b7 = a5 - a7;
-  return array<f32, 8>(b0 + b4, b1 + b5, b2 + b6, b3 + b7, b0 - b4, b1 - b5, b2 - b6, b3 - b7);
-}
+// wht8: see haar_common.wgsl.
 
 @compute @workgroup_size(64)
 fn main(

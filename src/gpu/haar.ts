@@ -15,6 +15,7 @@ import forward3dSrc from '../../shaders/haar3d_forward.wgsl?raw';
 import inverse3dSrc from '../../shaders/haar3d_inverse.wgsl?raw';
 import forward2dSrc from '../../shaders/haar2d_forward.wgsl?raw';
 import inverse2dSrc from '../../shaders/haar2d_inverse.wgsl?raw';
+import commonSrc from '../../shaders/haar_common.wgsl?raw';
 
 /** Upstream's 3D Haar filter entry (rounded 1/(2√2)); the kernels use its f32 value. */
 export const HAAR3D_UPSTREAM_COEFFICIENT = 0.3536;
@@ -148,7 +149,8 @@ export class HaarKernels {
       device.createComputePipeline({
         label,
         layout: 'auto',
-        compute: { module: device.createShaderModule({ label, code }), entryPoint: 'main', constants },
+        // WGSL has no #include: the shared Walsh-Hadamard butterflies are prepended to every kernel.
+        compute: { module: device.createShaderModule({ label, code: `${commonSrc}\n${code}` }), entryPoint: 'main', constants },
       });
     this.pipelines = {
       forward3d: make('haar3d_forward', forward3dSrc, { COEF: this.coefficient3d }),
