@@ -19,18 +19,9 @@ import {
   refHaar3dForward,
   refHaar3dInverse,
 } from './haar';
+import { randomTensor } from '../test-data';
 
-function random(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = (s / 4294967296) * 2 - 1;
-  }
-  return out;
-}
+const random = (n: number, seed: number): Float32Array => randomTensor(n, seed);
 
 function maxAbsDiff(a: Float32Array, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);

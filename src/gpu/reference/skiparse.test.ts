@@ -6,19 +6,10 @@ import {
   skiparseAttentionReference, skiparseGroupOf, skiparseIndexVectors, skiparsePaddedTokens, skiparsePositionOf,
   skiparseRegroupIndex, skiparseSeqToken, skiparseSequenceLength, skiparseValidCount, validateAttentionShape,
 } from './skiparse';
+import { randomTensor } from '../test-data';
 
-/** Deterministic uniform [-1, 1) · scale (xorshift32; same generator as buffers.randomTensor, no GPU import). */
-function rand(n: number, seed: number, scale = 1): Float64Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = ((s / 4294967296) * 2 - 1) * scale;
-  }
-  return out;
-}
+/** Deterministic uniform [-1, 1) · scale, in f64 for the f64 reference. */
+const rand = (n: number, seed: number, scale = 1): Float64Array => Float64Array.from(randomTensor(n, seed, scale));
 
 /** Independent formulation: token i attends to every real token j of its group, from the 1D rules alone. */
 function sameGroup(mode: AttentionMode, k: number, i: number, j: number): boolean {
