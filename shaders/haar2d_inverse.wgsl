@@ -28,7 +28,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 
-// wht4: see haar_common.wgsl.
+// wht4, block_id, unravel_block: see haar_common.wgsl.
 
 @compute @workgroup_size(64)
 fn main(
@@ -36,16 +36,15 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let block = (wid.y * nwg.x + wid.x) * 64u + lid;
+  let block = block_id(wid, nwg, lid);
   if (block >= params.blocks) {
     return;
   }
-  let x = block % params.in_width;
-  var r = block / params.in_width;
-  let y = r % params.in_height;
-  r = r / params.in_height;
-  let t = r % params.frames;
-  let bc = r / params.frames; // b * C + c
+  let pos = unravel_block(block, params.in_width, params.in_height, params.frames);
+  let x = pos.x;
+  let y = pos.y;
+  let t = pos.z;
+  let bc = pos.w; // b * C + c
   let b = bc / params.channels;
   let c = bc % params.channels;
 
