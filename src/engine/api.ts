@@ -1,7 +1,7 @@
 // Main-thread client of the engine worker (./worker.ts) over comlink. Wraps progress callbacks in Comlink.proxy,
 // and turns a crashed worker into rejected calls (WorkerCrashedError) instead of promises that never settle.
 import * as Comlink from 'comlink';
-import type { EngineWorkerApi } from './worker';
+import type { EngineWorkerApi, PromptAnalysis } from './worker';
 import type {
   DecodeLatentsOptions,
   DecodeResult,
@@ -25,6 +25,8 @@ export interface EngineClient {
   decodeLatents(latents: Float32Array, shape: number[], options?: DecodeLatentsOptions, onProgress?: (p: GenerateProgress) => void): Promise<DecodeResult>;
   cancel(): Promise<boolean>;
   info(): Promise<EngineInfo>;
+  /** Words of a prompt the loaded model does not know (mapped to <unk>) and words beyond its limit. */
+  analyzePrompt(text: string): Promise<PromptAnalysis>;
   /** Releases the model and GPU inside the worker (it stays usable). */
   dispose(): Promise<void>;
   /** Kills the worker; every pending call rejects. */
@@ -77,6 +79,7 @@ export function createEngine(worker: Worker = spawnEngineWorker()): EngineClient
       call(() => remote.decodeLatents(latents, shape, options, proxy(onProgress)) as Promise<DecodeResult>),
     cancel: () => call(() => remote.cancel() as Promise<boolean>),
     info: () => call(() => remote.info() as Promise<EngineInfo>),
+    analyzePrompt: (text) => call(() => remote.analyzePrompt(text) as Promise<PromptAnalysis>),
     dispose: () => call(() => remote.dispose() as Promise<void>),
     terminate: () => {
       remote[Comlink.releaseProxy]();

@@ -144,6 +144,8 @@ export async function generateVideo(deps: PipelineDeps, req: ResolvedRequest, o:
   progress({ stage: 'done' });
   return {
     mp4: out.mp4,
+    latents,
+    latentShape: [...req.latentShape],
     meta: {
       modelId: m.id,
       prompt: req.prompt,

@@ -34,6 +34,8 @@ export interface LoadResult {
   defaults: GenerationDefaults;
   latentChannels: number;
   bytesLoaded: number;
+  /** Backend of the DiT (differs from `backend` only after a WebGPU-session fallback); present with a DiT. */
+  ditBackend?: 'wasm' | 'webgpu';
 }
 
 /** An RGBA image (e.g. the first frame for image-to-video), exactly width·height·4 bytes. */
@@ -116,6 +118,9 @@ export interface GenerationMeta {
 export interface GenerateResult {
   mp4: Blob;
   meta: GenerationMeta;
+  /** The final scaled latents (what the VAE decoded; training/sample.py's .npy), and their shape [1, C, T, h, w]. */
+  latents: Float32Array;
+  latentShape: number[];
 }
 
 export interface DecodeMeta {

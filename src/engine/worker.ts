@@ -4,13 +4,14 @@
 // `name` is one of EngineErrorName.
 import * as Comlink from 'comlink';
 import { acquireGpu, type GpuContext } from '../gpu/device';
-import { graphFiles, requireFile, ManifestError, parseManifest, type ModelManifest } from '../models/manifest';
+import { externalDataName, graphFiles, requireFile, ManifestError, parseManifest, type ModelManifest } from '../models/manifest';
 import { fetchManifest, folderUrl, loadFiles } from '../models/fetch';
 import { createSession, f32, ortThreadCount, type ExternalDataFile } from '../models/ort-session';
 import { Mp4Writer } from '../video/mp4-writer';
 import { CancelToken } from './cancel';
 import { decodeToVideo, generateVideo, type PipelineDeps } from './pipeline';
 import { toyDenoiser, toyPromptEncoder } from './toy-model';
+import { hasOnnxDit, loadDit, type LoadedDit } from './dit-loader';
 import { validateDecodeRequest, validateGenerateRequest } from './validate';
 import { ortChunkRunner, parseChunkSchedule, type VaeChunkRunner } from './vae-stream';
 import {
@@ -36,6 +37,14 @@ interface Loaded {
   result: LoadResult;
   deps: PipelineDeps;
   sessions: ortTypes.InferenceSession[];
+  dit?: LoadedDit;
+}
+
+/** What the tokenizer makes of a prompt (for the UI: words the model does not know, words cut off). */
+export interface PromptAnalysis {
+  unknownWords: string[];
+  truncatedWords: number;
+  maxWords: number;
 }
 
 /** Calls a progress callback without letting it fail or slow the job (comlink proxies return promises). */
@@ -110,7 +119,7 @@ export class Engine {
         onProgress: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
       });
       report({ stage: 'session', message: `creating ${chunkGraph.path} session (${chosen.backend})` });
-      const externalData: ExternalDataFile[] = (chunkGraph.externalData ?? []).map((p) => ({ path: p, data: files.get(p)! }));
+      const externalData: ExternalDataFile[] = (chunkGraph.externalData ?? []).map((p) => ({ path: externalDataName(chunkGraph, p), data: files.get(p)! }));
       let backend = chosen.backend;
       let reason = chosen.reason;
       let session: ortTypes.InferenceSession;
@@ -125,6 +134,23 @@ export class Engine {
       const schedule = parseChunkSchedule(JSON.parse(new TextDecoder().decode(files.get(requireFile(manifest, 'vae-decoder-chunk-schedule').path)!)));
       const vae = ortChunkRunner(session, f32, schedule) as VaeChunkRunner<unknown>;
       const isToy = (manifest.dit as { kind?: unknown } | undefined)?.kind === 'toy';
+      let dit: LoadedDit | undefined;
+      if (!isToy && hasOnnxDit(manifest)) {
+        try {
+          dit = await loadDit(manifest, base, {
+            backend,
+            allowFallback: backendChoice !== 'webgpu',
+            gpu: this.gpu,
+            cancel,
+            onDownload: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
+            onSession: (message) => report({ stage: 'session', message }),
+          });
+        } catch (e) {
+          await session.release().catch(() => undefined);
+          throw e;
+        }
+        if (dit.fallbackReason) reason = `${reason}; ${dit.fallbackReason}`;
+      }
       const deps: PipelineDeps = {
         manifest,
         backend,
@@ -133,6 +159,9 @@ export class Engine {
         stats: {},
         // The DiT integration plugs in here: a Denoiser (ONNX graphs + WGSL Skiparse on this.gpu) and a PromptEncoder.
         ...(isToy ? { denoiser: async (shape) => toyDenoiser(shape, Number((manifest.dit as { stepDelayMs?: number }).stepDelayMs ?? 0)), promptEncoder: toyPromptEncoder } : {}),
+        // The exported DiT (dit-loader.ts): text encoder + one-graph (wasm) or split graphs + WGSL Skiparse (webgpu).
+        // Image-to-video stays off until the VAE-encoder conditioning path exists (the inpaint graphs are loaded).
+        ...(dit ? { denoiser: dit.denoiser, promptEncoder: dit.promptEncoder, supportsImage: false } : {}),
       };
       const result: LoadResult = {
         modelId: manifest.id,
@@ -144,9 +173,10 @@ export class Engine {
         capabilities: { decodeLatents: true, generate: Boolean(deps.denoiser && deps.promptEncoder), imageToVideo: Boolean(deps.supportsImage) },
         defaults: manifest.defaults,
         latentChannels: manifest.vae.latentChannels,
-        bytesLoaded: [...files.values()].reduce((a, b) => a + b.byteLength, 0),
+        bytesLoaded: [...files.values()].reduce((a, b) => a + b.byteLength, 0) + (dit?.bytes ?? 0),
+        ...(dit ? { ditBackend: dit.backend } : {}),
       };
-      this.model = { manifest, result, deps, sessions: [session] };
+      this.model = { manifest, result, deps, sessions: [session, ...(dit?.sessions ?? [])], dit };
       report({ stage: 'ready', message: `${manifest.id} ready (${backend})` });
       return result;
     });
@@ -181,6 +211,14 @@ export class Engine {
         },
       };
     });
+  }
+
+  /** Unknown / cut-off words of a prompt under the loaded model's tokenizer (empty when it has none). */
+  analyzePrompt(text: string): PromptAnalysis {
+    if (typeof text !== 'string') throw new ValidationError('prompt must be a string');
+    const tok = this.requireModel().dit?.tokenizer;
+    if (!tok) return { unknownWords: [], truncatedWords: 0, maxWords: 0 };
+    return { unknownWords: tok.unknownWords(text), truncatedWords: tok.truncatedWords(text), maxWords: tok.maxLength - 1 };
   }
 
   /** Asks the running job to stop at the next step/chunk boundary; true if a job was running. */
@@ -238,6 +276,7 @@ export class Engine {
   private async unload(): Promise<void> {
     const m = this.model;
     this.model = null;
+    m?.dit?.dispose();
     for (const s of m?.sessions ?? []) await s.release().catch(() => undefined);
   }
 }

@@ -18,6 +18,7 @@ const ROLES: [RegExp, FileRole][] = [
   [/^vae_split\.json$/, 'vae-split'],
   [/^vae_decoder\.weights$/, 'vae-decoder-weights'],
   [/^vae_encoder\.weights$/, 'vae-encoder-weights'],
+  [/^dit_graphs\.json$/, 'dit-graphs'],
   [/^dit.*\.onnx$/, 'dit'],
   [/^dit.*\.weights$/, 'dit-weights'],
   [/^text_encoder.*\.onnx$/, 'text-encoder'],
@@ -62,20 +63,29 @@ export function fitPreviewFromFixtures(fixDir: string): LatentPreviewMap & { sam
   return fitLatentPreview(pairs);
 }
 
-/** Manifest for the files in `dir` (e.g. public/models/osp-v13-tiny). */
-export function buildDevManifest(dir: string, o: DevManifestOptions = {}): ModelManifest {
+/** Files of a folder with sizes, sha256, roles and external-data references; paths prefixed with `prefix`. */
+export function devFiles(dir: string, prefix = ''): ManifestFile[] {
   const names = readdirSync(dir).filter((n) => statSync(join(dir, n)).isFile() && n !== 'manifest.json').sort();
   const weights = names.filter((n) => n.endsWith('.weights') || n.endsWith('.data') || n.endsWith('.onnx_data'));
-  const files: ManifestFile[] = names.map((name) => {
+  return names.map((name) => {
     const bytes = readFileSync(join(dir, name));
-    const f: ManifestFile = { path: name, role: roleOf(name), bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
+    const f: ManifestFile = { path: prefix + name, role: roleOf(name), bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
     if (name.endsWith('.onnx')) {
       const refs = externalRefs(bytes, weights);
-      if (refs.length) f.externalData = refs;
+      if (refs.length) f.externalData = refs.map((r) => prefix + r);
     }
     return f;
   });
+}
+
+/** Manifest for the files in `dir` (e.g. public/models/osp-v13-tiny). */
+export function buildDevManifest(dir: string, o: DevManifestOptions = {}): ModelManifest {
+  const files = devFiles(dir);
   const id = o.id ?? dir.split('/').filter(Boolean).pop()!;
+  return devManifest(id, files, o);
+}
+
+function devManifest(id: string, files: ManifestFile[], o: DevManifestOptions, extra: Record<string, unknown> = {}): ModelManifest {
   let latentPreview = o.latentPreview;
   if (!latentPreview && o.fitPreviewFrom) {
     const fit = fitPreviewFromFixtures(o.fitPreviewFrom);
@@ -91,6 +101,37 @@ export function buildDevManifest(dir: string, o: DevManifestOptions = {}): Model
     defaults: { steps: 30, cfgScale: 4.5, frames: 17, width: 64, height: 64, fps: 8, negativePrompt: '', promptTemplate: '' },
     limits: { maxFrames: 33, maxSteps: 200, sizes: [] },
     ...(latentPreview ? { latentPreview } : {}),
+    ...extra,
     files,
+  });
+}
+
+export interface DevDitManifestOptions extends DevManifestOptions {
+  /** VAE folder on disk and its path from the served root (public/ is served at /). */
+  vaeDir?: string;
+  vaePrefix?: string;
+  /** DiT export folder on disk and its path from the served root (Vite serves the repo root). */
+  ditDir?: string;
+  ditPrefix?: string;
+}
+
+/**
+ * A whole model (VAE + DiT + text encoder + vocab) from two folders: the trained VAE (public/models/osp-v13-tiny)
+ * and the DiT dev export (training/fixtures/dit/dev, random weights of the real architecture at toy width).
+ * Paths are relative to the served root: load it with baseUrl '/'. Built from disk on each call (the VAE is still
+ * being re-exported while it trains, so a committed JSON with its sha256 would go stale).
+ */
+export function buildDevDitManifest(o: DevDitManifestOptions = {}): ModelManifest {
+  const vaeDir = o.vaeDir ?? 'public/models/osp-v13-tiny';
+  const ditDir = o.ditDir ?? 'training/fixtures/dit/dev';
+  const vaePrefix = o.vaePrefix ?? 'models/osp-v13-tiny/';
+  const ditPrefix = o.ditPrefix ?? `${ditDir}/`;
+  const files = [...devFiles(vaeDir, vaePrefix), ...devFiles(ditDir, ditPrefix)];
+  const graphs = JSON.parse(readFileSync(join(ditDir, 'dit_graphs.json'), 'utf8')) as { dit_config: Record<string, unknown>; text_config: Record<string, unknown>; tokenizer: string; source?: string };
+  const vocab = JSON.parse(readFileSync(join(ditDir, graphs.tokenizer), 'utf8')) as { max_length: number; pad_id: number; unk_id: number; eos_id: number };
+  return devManifest(o.id ?? 'osp-v13-dev-dit', files, o, {
+    dit: { kind: 'skiparse-onnx', source: graphs.source ?? '', ...graphs.dit_config },
+    textEncoder: graphs.text_config,
+    tokenizer: { type: 'word', vocab: ditPrefix + graphs.tokenizer, maxLength: vocab.max_length, padId: vocab.pad_id, unkId: vocab.unk_id, eosId: vocab.eos_id, lowercase: true },
   });
 }

@@ -17,6 +17,7 @@ export type FileRole =
   | 'vae-encoder-weights'
   | 'dit'
   | 'dit-weights'
+  | 'dit-graphs' // JSON: the DiT graphs' I/O, config, layer modes, tokenizer (export_dit.py dit_graphs.json)
   | 'text-encoder'
   | 'text-encoder-weights'
   | 'tokenizer-vocab'
@@ -198,6 +199,21 @@ export function graphFiles(m: ModelManifest, role: FileRole): ManifestFile[] {
     if (!f) throw new ManifestError(`${g.path}: external data ${p} missing from manifest`);
     return f;
   })];
+}
+
+/** Folder part of a manifest path ('' for a top-level file). */
+export function dirOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i + 1);
+}
+
+/**
+ * The name ORT must be given for an external-data file of `graph`: its path relative to the graph's folder, which is
+ * how the graph records it (manifest paths are relative to the model folder).
+ */
+export function externalDataName(graph: ManifestFile, dataPath: string): string {
+  const dir = dirOf(graph.path);
+  return dir && dataPath.startsWith(dir) ? dataPath.slice(dir.length) : dataPath;
 }
 
 /** Pixel frames for a latent length T: 1 + temporal·(T − 1). */

@@ -54,6 +54,8 @@ export function createSession(graph: Uint8Array, o: CreateSessionOptions): Promi
   configureOrt();
   const options: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: o.graphOptimizationLevel ?? 'all',
+    // Session-level logs follow ort.env.logLevel only for JS; the native EP logs warnings (node placement) itself.
+    logSeverityLevel: 3,
     ...(o.externalData?.length ? { externalData: o.externalData.map((e) => ({ path: e.path, data: e.data })) } : {}),
   };
   if (o.backend === 'webgpu') {

@@ -1,0 +1,160 @@
+// Browser side of e2e/engine-dit.spec.ts: the real engine worker with the exported DiT (dev weights) against the
+// PyTorch reference sampler (training/fixtures/engine, written by training/make_engine_fixtures.py).
+import { createEngine, type EngineClient } from '../../src/engine/api';
+import type { GenerateProgress, GenerateRequest, LoadProgress, LoadResult } from '../../src/engine/types';
+import type { ModelManifest } from '../../src/models/manifest';
+import { readMp4 } from '../../src/video/mp4-reader';
+
+interface Arg {
+  manifest: ModelManifest;
+  base: string;
+}
+
+interface Sample {
+  request: { prompt: string; negativePrompt: string; seed: number; steps: number; cfgScale: number; frames: number; width: number; height: number };
+  latent_shape: number[];
+  files: Record<string, string>;
+}
+
+const FIX = '/training/fixtures/engine/';
+
+async function sample(name: string): Promise<{ s: Sample; latents: Float32Array }> {
+  const index = (await (await fetch(`${FIX}index.json`)).json()) as { samples: Record<string, Sample> };
+  const s = index.samples[name];
+  const latents = new Float32Array(await (await fetch(FIX + s.files.latents)).arrayBuffer());
+  return { s, latents };
+}
+
+function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (!(d <= m)) m = d;
+  }
+  return m;
+}
+
+function psnr(a: Uint8Array, b: Uint8Array): number {
+  let se = 0;
+  let n = 0;
+  for (let i = 0; i < a.length; i += 4) for (let c = 0; c < 3; c++) { const d = a[i + c] - b[i + c]; se += d * d; n++; }
+  return se === 0 ? 99 : 10 * Math.log10((255 * 255 * n) / se);
+}
+
+const bitEqual = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+
+async function load(engine: EngineClient, arg: Arg, backend: 'wasm' | 'webgpu'): Promise<{ loaded: LoadResult; stages: string[]; sessionMessages: number }> {
+  const events: LoadProgress[] = [];
+  const loaded = await engine.load({ manifest: arg.manifest, baseUrl: arg.base }, (p) => events.push(p), { backend });
+  return { loaded, stages: [...new Set(events.map((e) => e.stage))], sessionMessages: events.filter((e) => e.stage === 'session').length };
+}
+
+export interface WasmDitResult {
+  load: { backend: string; ditBackend?: string; capabilities: Record<string, boolean>; stages: string[]; sessionMessages: number; bytesLoaded: number };
+  latentShape: number[];
+  refShape: number[];
+  errVsPyTorch: number;
+  refAbsMax: number;
+  stages: string[];
+  steps: number[];
+  mp4: { frames: number; packets: number; width: number; height: number; fps: number };
+  meta: Record<string, unknown>;
+  framesPsnrVsReferenceDecode: { min: number; mean: number };
+  sameSeedLatentsBitEqual: boolean;
+  sameSeedFramesEqual: boolean;
+  otherSeedDiffers: number;
+  analyze: { unknownWords: string[]; truncatedWords: number; maxWords: number };
+  ms: { generate: number };
+}
+
+/** Generate with the wasm DiT: latents vs PyTorch, MP4 checks, decoded frames vs the reference latents' decode, determinism. */
+export async function wasmDit(arg: Arg): Promise<WasmDitResult> {
+  const engine = createEngine();
+  try {
+    const l = await load(engine, arg, 'wasm');
+    const { s, latents: ref } = await sample('t2v_17x64');
+    const req: GenerateRequest = { ...s.request, fps: 8 };
+    const events: GenerateProgress[] = [];
+    const t0 = performance.now();
+    const res = await engine.generate(req, (p) => events.push(p));
+    const genMs = performance.now() - t0;
+    const d = await readMp4(res.mp4, { frames: true });
+    // The reference latents through the same VAE graph (decodeLatents) = what the PyTorch sampler's clip looks like.
+    const refClip = await readMp4((await engine.decodeLatents(ref, s.latent_shape, { fps: 8 })).mp4, { frames: true });
+    const ps = d.frames!.map((f, i) => psnr(f, refClip.frames![i]));
+    const again = await engine.generate(req);
+    const againMp4 = await readMp4(again.mp4);
+    const other = await engine.generate({ ...req, seed: req.seed! + 1 });
+    const analyze = await engine.analyzePrompt('a zebra on the moon, a zebra!');
+    await new Promise((r) => setTimeout(r, 100)); // progress messages travel on their own ports
+    return {
+      load: { backend: l.loaded.backend, ditBackend: l.loaded.ditBackend, capabilities: l.loaded.capabilities, stages: l.stages, sessionMessages: l.sessionMessages, bytesLoaded: l.loaded.bytesLoaded },
+      latentShape: res.latentShape,
+      refShape: s.latent_shape,
+      errVsPyTorch: maxAbs(res.latents, ref),
+      refAbsMax: maxAbs(ref, new Float32Array(ref.length)),
+      stages: [...new Set(events.map((e) => e.stage))],
+      steps: events.filter((e) => e.stage === 'denoise').map((e) => e.step!),
+      mp4: { frames: d.frameCount, packets: d.packetCount, width: d.width, height: d.height, fps: d.fps },
+      meta: res.meta as unknown as Record<string, unknown>,
+      framesPsnrVsReferenceDecode: { min: Math.min(...ps), mean: ps.reduce((a, b) => a + b, 0) / ps.length },
+      sameSeedLatentsBitEqual: bitEqual(res.latents, again.latents),
+      sameSeedFramesEqual: JSON.stringify(d.hashes) === JSON.stringify(againMp4.hashes),
+      otherSeedDiffers: maxAbs(res.latents, other.latents),
+      analyze,
+      ms: { generate: genMs },
+    };
+  } finally {
+    await engine.dispose().catch(() => undefined);
+    engine.terminate();
+  }
+}
+
+export interface WebGpuDitResult {
+  error: string | null;
+  load?: { backend: string; ditBackend?: string; backendReason: string; capabilities: Record<string, boolean> };
+  errWebGpuVsWasm?: number;
+  errWebGpuVsPyTorch?: number;
+  errWasmVsPyTorch?: number;
+  webgpuDeterministic?: boolean;
+  mp4?: { frames: number; width: number; height: number; fps: number };
+  ms?: { webgpu: number; wasm: number };
+}
+
+/** The tiny request (2 steps, 5 frames at 32×32) on the split WebGPU DiT vs the wasm one-graph DiT vs PyTorch. */
+export async function webgpuDit(arg: Arg): Promise<WebGpuDitResult> {
+  const { s, latents: ref } = await sample('t2v_5x32');
+  const req: GenerateRequest = { ...s.request, fps: 8, previewEvery: 0 };
+  const gpu = createEngine();
+  const cpu = createEngine();
+  try {
+    const lg = await load(gpu, arg, 'webgpu');
+    const t0 = performance.now();
+    const a = await gpu.generate(req);
+    const tGpu = performance.now() - t0;
+    const a2 = await gpu.generate(req);
+    const d = await readMp4(a.mp4);
+    await load(cpu, arg, 'wasm');
+    const t1 = performance.now();
+    const b = await cpu.generate(req);
+    const tCpu = performance.now() - t1;
+    return {
+      error: null,
+      load: { backend: lg.loaded.backend, ditBackend: lg.loaded.ditBackend, backendReason: lg.loaded.backendReason, capabilities: lg.loaded.capabilities },
+      errWebGpuVsWasm: maxAbs(a.latents, b.latents),
+      errWebGpuVsPyTorch: maxAbs(a.latents, ref),
+      errWasmVsPyTorch: maxAbs(b.latents, ref),
+      webgpuDeterministic: bitEqual(a.latents, a2.latents),
+      mp4: { frames: d.frameCount, width: d.width, height: d.height, fps: d.fps },
+      ms: { webgpu: tGpu, wasm: tCpu },
+    };
+  } catch (e) {
+    return { error: `${(e as Error).name}: ${(e as Error).message}` };
+  } finally {
+    for (const e of [gpu, cpu]) {
+      await e.dispose().catch(() => undefined);
+      e.terminate();
+    }
+  }
+}

@@ -1,0 +1,170 @@
+// Loads the DiT of a manifest (a 'dit-graphs' file = export_dit.py's dit_graphs.json, the graphs next to it, their
+// shared external weights, the vocabulary) through the verified downloader, creates the ORT sessions for the chosen
+// backend and returns the pipeline hooks (prompt encoder + denoiser factory). Browser/worker only (onnxruntime-web).
+import type { GpuContext } from '../gpu/device';
+import { SkiparseAttention } from '../gpu/skiparse';
+import { loadFiles, type DownloadProgress } from '../models/fetch';
+import { dirOf, externalDataName, fileByRole, ManifestError, type ManifestFile, type ModelManifest } from '../models/manifest';
+import { createSession, ort, type Backend } from '../models/ort-session';
+import { WordTokenizer, type VocabJson } from '../text/tokenizer';
+import type { CancelFlag } from './cancel';
+import type { Denoiser } from './denoise';
+import { checkDitLatentShape, ditGraphNames, OnnxPromptEncoder, parseDitGraphs, WasmDenoiser, WebGpuDenoiser, type DitGraphsInfo, type TensorCtor } from './dit';
+import type { PromptEncoder } from './pipeline';
+import { ValidationError } from './types';
+import type * as ortTypes from 'onnxruntime-web';
+
+export interface LoadedDit {
+  info: DitGraphsInfo;
+  backend: Backend;
+  /** Why the DiT runs on a different backend than requested, if it does. */
+  fallbackReason?: string;
+  tokenizer: WordTokenizer;
+  promptEncoder: PromptEncoder;
+  denoiser: (latentShape: readonly number[]) => Promise<Denoiser>;
+  /** The inpaint graph exists (image-to-video still needs the VAE encoder path: not wired yet). */
+  hasInpaintGraph: boolean;
+  sessions: ortTypes.InferenceSession[];
+  bytes: number;
+  dispose(): void;
+}
+
+export interface LoadDitOptions {
+  backend: Backend;
+  /** 'auto' may fall back to wasm when a WebGPU session fails; an explicit 'webgpu' may not. */
+  allowFallback: boolean;
+  gpu: GpuContext | null;
+  cancel?: CancelFlag;
+  onDownload?: (d: DownloadProgress) => void;
+  onSession?: (message: string) => void;
+}
+
+/** True when the manifest ships the exported DiT (and not the test-only toy). */
+export function hasOnnxDit(m: ModelManifest): boolean {
+  return Boolean(fileByRole(m, 'dit-graphs')) && (m.dit as { kind?: unknown } | undefined)?.kind !== 'toy';
+}
+
+export async function loadDit(manifest: ModelManifest, base: URL, o: LoadDitOptions): Promise<LoadedDit> {
+  const cfgFile = fileByRole(manifest, 'dit-graphs');
+  if (!cfgFile) throw new ManifestError(`model ${manifest.id} has no dit-graphs file`);
+  const dir = dirOf(cfgFile.path);
+  const byPath = new Map(manifest.files.map((f) => [f.path, f]));
+  const at = (name: string): ManifestFile | undefined => byPath.get(dir + name);
+  const need = (name: string): ManifestFile => {
+    const f = at(name);
+    if (!f) throw new ManifestError(`model ${manifest.id}: ${dir + name} (named by ${cfgFile.path}) is not in the manifest`);
+    return f;
+  };
+
+  const cfgBytes = (await loadFiles(base, [cfgFile], { cancel: o.cancel, onProgress: o.onDownload })).get(cfgFile.path)!;
+  let info: DitGraphsInfo;
+  try {
+    info = parseDitGraphs(JSON.parse(new TextDecoder().decode(cfgBytes)));
+  } catch (e) {
+    throw new ManifestError(`${cfgFile.path}: ${(e as Error).message}`);
+  }
+
+  let backend = o.backend;
+  if (backend === 'webgpu' && !o.gpu) throw new Error('the webgpu DiT needs a GPU device');
+  const graphsFor = (b: Backend) => {
+    const { required, optional } = ditGraphNames(info, b);
+    return [...required.map((n) => need(`${n}.onnx`)), ...optional.map((n) => at(`${n}.onnx`)).filter((f): f is ManifestFile => Boolean(f))];
+  };
+  const vocabFile = need(info.tokenizer);
+  const fileSet = (graphs: ManifestFile[]) => {
+    const out = new Map<string, ManifestFile>([[vocabFile.path, vocabFile]]);
+    for (const g of graphs) {
+      out.set(g.path, g);
+      for (const p of g.externalData ?? []) {
+        const f = byPath.get(p);
+        if (!f) throw new ManifestError(`${g.path}: external data ${p} missing from the manifest`);
+        out.set(p, f);
+      }
+    }
+    return [...out.values()];
+  };
+  let graphs = graphsFor(backend);
+  const files = await loadFiles(base, fileSet(graphs), { cancel: o.cancel, onProgress: o.onDownload });
+  const vocab = JSON.parse(new TextDecoder().decode(files.get(vocabFile.path)!)) as VocabJson;
+  const tokenizer = new WordTokenizer(vocab, { maxLength: info.textMaxLength });
+
+  const sessions: ortTypes.InferenceSession[] = [];
+  const open = async (name: string, b: Backend, gpuOutputs = false) => {
+    const g = need(`${name}.onnx`);
+    o.onSession?.(`creating ${g.path} session (${b}${gpuOutputs ? ', GPU-buffer outputs' : ''})`);
+    const s = await createSession(files.get(g.path)!, {
+      backend: b,
+      device: b === 'webgpu' ? o.gpu!.device : undefined,
+      gpuOutputs,
+      externalData: (g.externalData ?? []).map((p) => ({ path: externalDataName(g, p), data: files.get(p)! })),
+    });
+    sessions.push(s);
+    return s;
+  };
+  const Tensor = ort.Tensor as unknown as TensorCtor;
+  // The text encoder runs once per prompt: always on wasm (CPU tensors in and out).
+  const promptEncoder = new OnnxPromptEncoder(tokenizer, await open('text_encoder', 'wasm'), Tensor);
+  const has = (name: string) => graphs.some((g) => g.path === dir + `${name}.onnx`);
+  const shapeCheck = (shape: readonly number[]) => {
+    try {
+      checkDitLatentShape(info, shape);
+    } catch (e) {
+      throw new ValidationError(`this model cannot generate that size: ${(e as Error).message}`);
+    }
+  };
+
+  let denoiser: LoadedDit['denoiser'];
+  let fallbackReason: string | undefined;
+  let attention: SkiparseAttention | null = null;
+  const wasmDenoiser = async (): Promise<LoadedDit['denoiser']> => {
+    const dit = await open('dit', 'wasm');
+    const inpaint = has('dit_inpaint') ? await open('dit_inpaint', 'wasm') : undefined;
+    return async (shape) => {
+      shapeCheck(shape);
+      return new WasmDenoiser(shape, info, dit, Tensor, inpaint);
+    };
+  };
+  if (backend === 'webgpu') {
+    try {
+      const device = o.gpu!.device;
+      const embed = await open('dit_embed', 'webgpu', true);
+      const embedInpaint = has('dit_embed_inpaint') ? await open('dit_embed_inpaint', 'webgpu', true) : undefined;
+      const pre: ortTypes.InferenceSession[] = [];
+      const post: ortTypes.InferenceSession[] = [];
+      for (let i = 0; i < info.numLayers; i++) {
+        pre.push(await open(`dit_block${i}_pre`, 'webgpu', true));
+        post.push(await open(`dit_block${i}_post`, 'webgpu', true));
+      }
+      // dit_final's v comes back to the CPU: the sampler state is float64 on the CPU (the step's one read-back).
+      const final = await open('dit_final', 'webgpu', false);
+      attention = new SkiparseAttention(device);
+      const kernel = attention;
+      denoiser = async (shape) => {
+        shapeCheck(shape);
+        return new WebGpuDenoiser(shape, info, { embed, embedInpaint, pre, post, final }, device, kernel, Tensor);
+      };
+    } catch (e) {
+      if (!o.allowFallback) throw e;
+      fallbackReason = `WebGPU DiT sessions failed (${(e as Error).message}); DiT on wasm`;
+      backend = 'wasm';
+      graphs = graphsFor('wasm');
+      const more = await loadFiles(base, fileSet(graphs).filter((f) => !files.has(f.path)), { cancel: o.cancel, onProgress: o.onDownload });
+      for (const [k, v] of more) files.set(k, v);
+      denoiser = await wasmDenoiser();
+    }
+  } else {
+    denoiser = await wasmDenoiser();
+  }
+  return {
+    info,
+    backend,
+    fallbackReason,
+    tokenizer,
+    promptEncoder,
+    denoiser,
+    hasInpaintGraph: has('dit_inpaint') || has('dit_embed_inpaint'),
+    sessions,
+    bytes: [...files.values()].reduce((a, b) => a + b.byteLength, 0) + cfgBytes.byteLength,
+    dispose: () => attention?.destroy(),
+  };
+}
