@@ -1,32 +1,947 @@
-import { acquireGpu, adapterLabel, type AdapterSummary } from '../gpu/device';
+// The playground: model loading, the generate form (text- and image-to-video), live progress, the result, share
+// links and the history. Everything the user or a link typed is shown with textContent / form values only.
+import { createEngine, type EngineClient } from '../engine/api';
+import type { BackendChoice, GenerateProgress, GenerateRequest, GenerationMeta, LoadProgress, LoadResult } from '../engine/types';
+import type { PreviewImage } from '../engine/latent-preview';
+import { fetchManifest } from '../models/fetch';
+import type { ModelManifest } from '../models/manifest';
+import type { WordTokenizer } from '../text/tokenizer';
+import { setupServiceWorker } from './coi';
+import { arrowDelta, cropAt, fitInto, keyStep, moveCrop, type Point } from './crop';
+import { byId, el, errorName, errorText, formatBytes, formatDuration, show } from './dom';
+import { describeGpu } from './gpu-info';
+import { HistoryError, HistoryStore, newId, type HistoryItem } from './history';
+import { conditioningImage, decodeImage, readPhoto, type ConditioningImage } from './image';
+import { modelHash } from './model-hash';
+import { modelMismatch, parseShare, ShareLinkError, shareUrl, type ShareMode, type ShareParams } from './share';
+import { thumbnailOf } from './thumb';
+import { CAMERA_PROMPTS, EXAMPLE_PROMPTS, knownExamples, loadTokenizer, promptWords } from './vocab';
 
-const statusEl = document.getElementById('gpu-status')!;
-const detailsEl = document.getElementById('gpu-details')!;
+const MODEL_ID = 'osp-v13-tiny';
+const DEFAULT_MAX_FRAMES = 129;
 
-function addDetail(term: string, value: string): void {
-  const dt = document.createElement('dt');
-  dt.textContent = term;
-  const dd = document.createElement('dd');
-  dd.textContent = value;
-  detailsEl.append(dt, dd);
+// ---------------------------------------------------------------------------------------------------------------
+// Elements
+const form = byId<HTMLFormElement>('gen-form');
+const promptEl = byId<HTMLTextAreaElement>('prompt');
+const negativeEl = byId<HTMLTextAreaElement>('negative');
+const seedEl = byId<HTMLInputElement>('seed');
+const stepsEl = byId<HTMLInputElement>('steps');
+const cfgEl = byId<HTMLInputElement>('cfg');
+const framesEl = byId<HTMLSelectElement>('frames');
+const backendEl = byId<HTMLSelectElement>('backend');
+const generateBtn = byId<HTMLButtonElement>('generate');
+const formError = byId('form-error');
+const modelStatus = byId('model-status');
+const modelProgress = byId<HTMLProgressElement>('model-progress');
+const modelDetail = byId('model-detail');
+const modelRetry = byId<HTMLButtonElement>('model-retry');
+const envStatus = byId('env-status');
+const linkNotice = byId('link-notice');
+const genProgress = byId<HTMLProgressElement>('gen-progress');
+const genStatus = byId('gen-status');
+const previewFigure = byId('preview-figure');
+const previewCanvas = byId<HTMLCanvasElement>('preview-canvas');
+const frameStrip = byId('frame-strip');
+const resultFigure = byId('result-figure');
+const resultVideo = byId<HTMLVideoElement>('result-video');
+const resultCaption = byId('result-caption');
+const resultActions = byId('result-actions');
+const resultMeta = byId('result-meta');
+const downloadLink = byId<HTMLAnchorElement>('download');
+const shareBox = byId('share-box');
+const shareInput = byId<HTMLInputElement>('share-url');
+const shareStatus = byId('share-status');
+const historyStatus = byId('history-status');
+const historyList = byId<HTMLUListElement>('history-list');
+const historyActions = byId('history-actions');
+const i2vPanel = byId('i2v-panel');
+const i2vSupport = byId('i2v-support');
+const imageError = byId('image-error');
+const cropArea = byId('crop-area');
+const cropCanvas = byId<HTMLCanvasElement>('crop-canvas');
+const fitCanvas = byId<HTMLCanvasElement>('fit-canvas');
+const fitSummary = byId('fit-summary');
+const cropButtons = byId('crop-buttons');
+const promptWordsEl = byId('prompt-words');
+
+// ---------------------------------------------------------------------------------------------------------------
+// State
+interface ModelState {
+  manifest: ModelManifest;
+  base: URL;
+  hash: string;
+  tokenizer: WordTokenizer | null;
+  loaded: LoadResult | null;
+}
+interface PhotoState {
+  bitmap: ImageBitmap;
+  center?: Point;
+  fitted: ConditioningImage | null;
+  fromLink: boolean;
+}
+interface ResultState {
+  blob: Blob;
+  url: string;
+  meta: GenerationMeta;
+  params: ShareParams;
 }
 
-function showAdapter(s: AdapterSummary): void {
-  statusEl.textContent = `WebGPU adapter: ${adapterLabel(s)}`;
-  statusEl.dataset.state = 'ok';
-  addDetail('Fallback (software) adapter', s.isFallbackAdapter ? 'yes — generation will prefer the WASM backend' : 'no');
-  addDetail('Features', s.features.join(', ') || 'none');
-  addDetail('Max storage buffer', `${Math.round(s.maxStorageBufferBindingSize / 2 ** 20)} MiB`);
-  addDetail('Cross-origin isolated (WASM threads)', String(globalThis.crossOriginIsolated));
-  detailsEl.hidden = false;
+let engine: EngineClient | null = null;
+let model: ModelState | null = null;
+let loading = false;
+let running = false;
+let jobCounter = 0;
+let photo: PhotoState | null = null;
+let result: ResultState | null = null;
+let store: HistoryStore | null = null;
+let unsavedItem: { item: HistoryItem; mp4: Blob } | null = null;
+let size = { width: 64, height: 64 };
+let linkParams: ShareParams | null = null;
+let webgpuNote = '';
+
+const mode = (): ShareMode => ((form.elements.namedItem('mode') as RadioNodeList).value === 'i2v' ? 'i2v' : 't2v');
+function setMode(m: ShareMode): void {
+  (form.elements.namedItem('mode') as RadioNodeList).value = m;
+  updateMode();
 }
 
-acquireGpu()
-  .then(({ summary, device }) => {
-    showAdapter(summary);
-    device.destroy();
-  })
-  .catch((err: unknown) => {
-    statusEl.textContent = `WebGPU unavailable: ${err instanceof Error ? err.message : String(err)}. The WASM backend will be used.`;
-    statusEl.dataset.state = 'unavailable';
+// ---------------------------------------------------------------------------------------------------------------
+// Model loading
+function setModelState(state: 'loading' | 'ready' | 'missing' | 'error' | 'limited', text: string, detail = ''): void {
+  modelStatus.dataset.state = state;
+  modelStatus.textContent = text;
+  modelDetail.textContent = detail;
+  show(modelRetry, state === 'missing' || state === 'error');
+  if (state !== 'loading') show(modelProgress, false);
+  updateGenerateAvailability();
+}
+
+function onLoadProgress(p: LoadProgress): void {
+  if (p.stage === 'download' && p.download) {
+    const d = p.download;
+    show(modelProgress, true);
+    modelProgress.max = Math.max(1, d.overallTotal);
+    modelProgress.value = d.overallLoaded;
+    modelProgress.setAttribute('aria-valuetext', `${formatBytes(d.overallLoaded)} of ${formatBytes(d.overallTotal)}`);
+    modelStatus.textContent = `Downloading the model: ${formatBytes(d.overallLoaded)} of ${formatBytes(d.overallTotal)} (file ${d.fileIndex + 1} of ${d.fileCount}${d.phase === 'verify' ? ', verifying' : ''})`;
+  } else if (p.stage === 'session') {
+    modelStatus.textContent = 'Preparing the model…';
+  } else if (p.stage === 'manifest') {
+    modelStatus.textContent = 'Reading the model manifest…';
+  }
+}
+
+function manifestUrl(): URL {
+  return new URL(`${import.meta.env.BASE_URL}models/${MODEL_ID}/manifest.json`, location.href);
+}
+
+async function loadModel(): Promise<void> {
+  if (loading || running) return;
+  loading = true;
+  setModelState('loading', 'Loading the model…');
+  try {
+    if (!model) {
+      const url = manifestUrl();
+      let manifest: ModelManifest;
+      try {
+        manifest = await fetchManifest(url);
+      } catch (e) {
+        const msg = errorText(e);
+        if (/HTTP 404|not found|HTML page/i.test(msg)) {
+          setModelState('missing', `Model not available: “${MODEL_ID}” is not installed on this server yet.`,
+            `There is no models/${MODEL_ID}/manifest.json. The page works, but generating needs the model files.`);
+        } else if (/cannot fetch/i.test(msg)) {
+          setModelState('error', 'The model could not be reached (are you offline?).', msg);
+        } else {
+          setModelState('error', 'The model manifest is not valid.', msg);
+        }
+        return;
+      }
+      const base = new URL('./', url);
+      let tokenizer: WordTokenizer | null = null;
+      let vocabNote = '';
+      try {
+        tokenizer = await loadTokenizer(manifest, base);
+      } catch (e) {
+        vocabNote = `The vocabulary could not be loaded (${errorText(e)}); unknown words are not marked.`;
+      }
+      model = { manifest, base, hash: await modelHash(manifest), tokenizer, loaded: null };
+      applyDefaults(manifest);
+      renderExamples();
+      updatePromptWords();
+      if (vocabNote) modelDetail.textContent = vocabNote;
+    }
+    engine ??= createEngine();
+    const backend = backendEl.value as BackendChoice;
+    const loaded = await engine.load({ manifest: model.manifest, baseUrl: model.base.href }, onLoadProgress, { backend });
+    model.loaded = loaded;
+    const threads = loaded.wasmThreads > 1 ? `${loaded.wasmThreads} threads` : '1 thread';
+    const detail = `Backend: ${loaded.backend === 'webgpu' ? 'WebGPU' : `WASM (${threads})`} — ${loaded.backendReason}. ${formatBytes(loaded.bytesLoaded)} loaded.`;
+    if (!loaded.capabilities.generate) {
+      setModelState('limited', `${loaded.name} is loaded, but it cannot generate yet: its denoiser is not bundled.`, detail);
+    } else {
+      setModelState('ready', `${loaded.name} is ready.`, detail);
+    }
+    backendHelp();
+    updateMode();
+    checkLinkModel();
+  } catch (e) {
+    const name = errorName(e);
+    if (name === 'IntegrityError') {
+      setModelState('error', 'The model files failed their integrity check: they may be corrupted or partly updated on the server.', errorText(e));
+    } else if (name === 'WorkerCrashedError') {
+      engine = null;
+      setModelState('error', 'The generation engine crashed while loading the model.', errorText(e));
+    } else if (name === 'ManifestError' && /404|not found/i.test(errorText(e))) {
+      setModelState('missing', `Model not available: some files of “${MODEL_ID}” are missing on the server.`, errorText(e));
+    } else if (/WebGPU requested but unavailable/.test(errorText(e))) {
+      setModelState('error', 'WebGPU is not available in this browser. Choose “Auto” or “WASM” as the backend.', errorText(e));
+    } else {
+      setModelState('error', 'The model could not be loaded.', `${name}: ${errorText(e)}`);
+    }
+  } finally {
+    loading = false;
+    updateGenerateAvailability();
+  }
+}
+
+function applyDefaults(m: ModelManifest): void {
+  const d = m.defaults;
+  size = { width: d.width, height: d.height };
+  const tc = m.vae.temporalCompression;
+  const maxFrames = m.limits?.maxFrames ?? DEFAULT_MAX_FRAMES;
+  framesEl.replaceChildren();
+  for (let f = 1; f <= maxFrames; f += tc) {
+    const seconds = f / d.fps;
+    framesEl.append(el('option', { text: f === 1 ? '1 (a still image)' : `${f} (${seconds.toFixed(1)} s)`, attrs: { value: String(f) } }));
+  }
+  stepsEl.max = String(Math.min(1000, m.limits?.maxSteps ?? 200));
+  if (linkParams) {
+    fillForm(linkParams);
+  } else {
+    stepsEl.value = String(d.steps);
+    cfgEl.value = String(d.cfgScale);
+    setFrames(d.frames);
+    if (!negativeEl.value) negativeEl.value = d.negativePrompt;
+  }
+  fitCanvas.width = size.width;
+  fitCanvas.height = size.height;
+}
+
+function setFrames(f: number): void {
+  if (![...framesEl.options].some((o) => o.value === String(f))) framesEl.append(el('option', { text: String(f), attrs: { value: String(f) } }));
+  framesEl.value = String(f);
+}
+
+function backendHelp(): void {
+  const help = byId('backend-help');
+  const loaded = model?.loaded;
+  help.textContent = webgpuNote || (loaded ? `Using ${loaded.backend === 'webgpu' ? 'WebGPU' : 'WASM'}.` : '');
+}
+
+function updateGenerateAvailability(): void {
+  if (running) {
+    generateBtn.disabled = false;
+    return;
+  }
+  const can = Boolean(model?.loaded?.capabilities.generate) && !loading;
+  generateBtn.disabled = !can;
+  generateBtn.title = can ? '' : loading ? 'The model is loading' : 'The model is not available';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Form
+function readForm(): ShareParams {
+  const seedText = seedEl.value.trim();
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(seedText) || !Number.isSafeInteger(Number(seedText))) throw new Error('The seed must be a whole number from 0 to 9007199254740991.');
+  const steps = Number(stepsEl.value);
+  const maxSteps = Number(stepsEl.max) || 200;
+  if (!Number.isInteger(steps) || steps < 1 || steps > maxSteps) throw new Error(`Steps must be a whole number from 1 to ${maxSteps}.`);
+  const cfgScale = Number(cfgEl.value);
+  if (cfgEl.value.trim() === '' || !Number.isFinite(cfgScale) || cfgScale < 0 || cfgScale > 50) throw new Error('Guidance (CFG) must be a number from 0 to 50.');
+  const frames = Number(framesEl.value);
+  if (!Number.isInteger(frames) || frames < 1) throw new Error('Choose a number of frames.');
+  return {
+    modelId: model?.manifest.id ?? MODEL_ID,
+    modelHash: model?.hash ?? '0'.repeat(64),
+    mode: mode(),
+    prompt: promptEl.value,
+    negativePrompt: negativeEl.value,
+    seed: Number(seedText),
+    steps,
+    cfgScale,
+    frames,
+    width: size.width,
+    height: size.height,
+    ...(mode() === 'i2v' && photo?.fitted ? { image: photo.fitted.png } : {}),
+  };
+}
+
+function fillForm(p: ShareParams): void {
+  promptEl.value = p.prompt;
+  negativeEl.value = p.negativePrompt;
+  seedEl.value = String(p.seed);
+  stepsEl.value = String(p.steps);
+  cfgEl.value = String(p.cfgScale);
+  setFrames(p.frames);
+  size = { width: p.width, height: p.height };
+  setMode(p.mode);
+  updatePromptWords();
+}
+
+function randomSeed(): number {
+  const a = new Uint32Array(1);
+  crypto.getRandomValues(a);
+  return a[0];
+}
+
+function updatePromptWords(): void {
+  const pw = promptWords(promptEl.value, model?.tokenizer ?? null);
+  promptWordsEl.replaceChildren();
+  if (!model?.tokenizer) {
+    promptWordsEl.textContent = model ? 'This model has no word list: any words are accepted.' : '';
+    return;
+  }
+  if (!pw.words.length) {
+    promptWordsEl.textContent = 'An empty prompt makes an unconditional video.';
+    return;
+  }
+  if (!pw.unknown.length) {
+    promptWordsEl.append(el('span', { class: 'ok', text: `All ${pw.words.length} words are known to the model.` }));
+  } else {
+    promptWordsEl.append(`The model does not know ${pw.unknown.length === 1 ? 'this word' : 'these words'} (they are ignored): `);
+    pw.unknown.forEach((w, i) => {
+      if (i) promptWordsEl.append(' ');
+      promptWordsEl.append(el('mark', { class: 'unknown', text: w }));
+    });
+  }
+  if (pw.truncated) promptWordsEl.append(el('span', { class: 'warn-text', text: ` The last ${pw.truncated} word${pw.truncated > 1 ? 's are' : ' is'} past the model's limit and dropped.` }));
+}
+
+function chip(text: string, onClick: () => void): HTMLButtonElement {
+  const b = el('button', { class: 'chip', text, attrs: { type: 'button' } });
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function renderExamples(): void {
+  const tok = model?.tokenizer ?? null;
+  byId('example-chips').replaceChildren(
+    ...knownExamples(EXAMPLE_PROMPTS, tok).map((p) =>
+      chip(p, () => {
+        promptEl.value = p;
+        updatePromptWords();
+        promptEl.focus();
+      }),
+    ),
+  );
+  byId('camera-chips').replaceChildren(
+    ...knownExamples(CAMERA_PROMPTS, tok).map((p) =>
+      chip(p, () => {
+        const cur = promptEl.value.trim();
+        const stripped = CAMERA_PROMPTS.reduce((s, c) => s.replace(new RegExp(`(,\\s*)?${c}$`), ''), cur).trim();
+        promptEl.value = stripped ? `${stripped}, ${p}` : p;
+        updatePromptWords();
+      }),
+    ),
+  );
+}
+
+function updateMode(): void {
+  const i2v = mode() === 'i2v';
+  show(i2vPanel, i2v);
+  const can = model?.loaded?.capabilities.imageToVideo;
+  if (i2v && model?.loaded && !can) {
+    i2vSupport.textContent = `The loaded model (${model.loaded.name}) cannot do image-to-video yet: you can prepare the photo and share the link, but Generate will not run in this mode.`;
+    show(i2vSupport, true);
+  } else if (i2v && !model?.loaded) {
+    i2vSupport.textContent = 'Image-to-video needs the model; it is not loaded.';
+    show(i2vSupport, true);
+  } else {
+    show(i2vSupport, false);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Image-to-video: photo in, crop, fitted preview
+let refitTimer = 0;
+let refitSeq = 0;
+
+async function setPhoto(blob: Blob): Promise<void> {
+  imageError.textContent = '';
+  try {
+    const bitmap = await readPhoto(blob);
+    photo?.bitmap.close();
+    photo = { bitmap, fitted: null, fromLink: false };
+    if (mode() !== 'i2v') setMode('i2v');
+    drawCrop();
+    await refit();
+  } catch (e) {
+    imageError.textContent = errorText(e);
+  }
+}
+
+function drawCrop(): void {
+  show(cropArea, Boolean(photo));
+  show(cropButtons, Boolean(photo));
+  if (!photo) return;
+  const src = { width: photo.bitmap.width, height: photo.bitmap.height };
+  const fit = fitInto(src, { width: 480, height: 320 });
+  cropCanvas.width = fit.width;
+  cropCanvas.height = fit.height;
+  const ctx = cropCanvas.getContext('2d')!;
+  ctx.drawImage(photo.bitmap, 0, 0, fit.width, fit.height);
+  const r = cropAt(src, size, photo.center);
+  const x = r.x * fit.scale;
+  const y = r.y * fit.scale;
+  const w = r.width * fit.scale;
+  const h = r.height * fit.scale;
+  ctx.fillStyle = 'rgba(0, 0, 0, 0.55)';
+  ctx.fillRect(0, 0, fit.width, y);
+  ctx.fillRect(0, y + h, fit.width, fit.height - y - h);
+  ctx.fillRect(0, y, x, h);
+  ctx.fillRect(x + w, y, fit.width - x - w, h);
+  ctx.strokeStyle = '#fff';
+  ctx.lineWidth = 2;
+  ctx.strokeRect(x + 1, y + 1, Math.max(0, w - 2), Math.max(0, h - 2));
+  cropCanvas.setAttribute('aria-valuetext', `crop at ${r.x}, ${r.y}`);
+}
+
+async function refit(): Promise<void> {
+  if (!photo) return;
+  const seq = ++refitSeq;
+  const p = photo;
+  try {
+    const fitted = await conditioningImage(p.bitmap, size.width, size.height, p.center);
+    if (seq !== refitSeq || photo !== p) return;
+    p.fitted = fitted;
+    fitCanvas.width = size.width;
+    fitCanvas.height = size.height;
+    fitCanvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(fitted.rgba.data), size.width, size.height), 0, 0);
+    fitSummary.textContent = p.fromLink ? `The photo from the link (${size.width}×${size.height}, already the model's size).` : `Crop: ${fitted.report.summary}.`;
+  } catch (e) {
+    imageError.textContent = errorText(e);
+  }
+}
+
+function scheduleRefit(): void {
+  clearTimeout(refitTimer);
+  refitTimer = window.setTimeout(() => void refit(), 60);
+}
+
+function moveBy(dx: number, dy: number, from?: Point): void {
+  if (!photo) return;
+  const src = { width: photo.bitmap.width, height: photo.bitmap.height };
+  photo.center = moveCrop(src, size, from ?? photo.center, dx, dy);
+  drawCrop();
+  scheduleRefit();
+}
+
+function setupImageInput(): void {
+  const fileInput = byId<HTMLInputElement>('image-file');
+  fileInput.addEventListener('change', () => {
+    const f = fileInput.files?.[0];
+    if (f) void setPhoto(f);
+    fileInput.value = '';
   });
+  const zone = byId('drop-zone');
+  zone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('over');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    const f = [...(e.dataTransfer?.files ?? [])].find((x) => x.type.startsWith('image/')) ?? e.dataTransfer?.files[0];
+    if (f) void setPhoto(f);
+    else imageError.textContent = 'Drop an image file (PNG, JPEG, WebP, …).';
+  });
+  document.addEventListener('paste', (e) => {
+    const item = [...(e.clipboardData?.items ?? [])].find((i) => i.kind === 'file' && i.type.startsWith('image/'));
+    const f = item?.getAsFile();
+    if (f) {
+      e.preventDefault();
+      void setPhoto(f);
+    }
+  });
+  let drag: { x: number; y: number; center: Point } | null = null;
+  cropCanvas.addEventListener('pointerdown', (e) => {
+    if (!photo) return;
+    const r = cropAt({ width: photo.bitmap.width, height: photo.bitmap.height }, size, photo.center);
+    drag = { x: e.clientX, y: e.clientY, center: { x: r.x + r.width / 2, y: r.y + r.height / 2 } };
+    cropCanvas.setPointerCapture(e.pointerId);
+  });
+  cropCanvas.addEventListener('pointermove', (e) => {
+    if (!drag || !photo) return;
+    const scale = cropCanvas.getBoundingClientRect().width / photo.bitmap.width || 1;
+    moveBy((e.clientX - drag.x) / scale, (e.clientY - drag.y) / scale, drag.center);
+  });
+  const end = () => {
+    drag = null;
+  };
+  cropCanvas.addEventListener('pointerup', end);
+  cropCanvas.addEventListener('pointercancel', end);
+  cropCanvas.addEventListener('keydown', (e) => {
+    if (!photo) return;
+    const d = arrowDelta(e.key, keyStep({ width: photo.bitmap.width, height: photo.bitmap.height }, e.shiftKey));
+    if (!d) return;
+    e.preventDefault();
+    moveBy(d.x, d.y);
+  });
+  byId('crop-center').addEventListener('click', () => {
+    if (!photo) return;
+    photo.center = undefined;
+    drawCrop();
+    void refit();
+  });
+  byId('image-clear').addEventListener('click', () => {
+    photo?.bitmap.close();
+    photo = null;
+    fitSummary.textContent = '';
+    drawCrop();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Generation
+function setRunning(on: boolean): void {
+  running = on;
+  generateBtn.textContent = on ? 'Cancel' : 'Generate';
+  generateBtn.dataset.state = on ? 'running' : 'idle';
+  generateBtn.classList.toggle('danger', on);
+  backendEl.disabled = on;
+  updateGenerateAvailability();
+}
+
+function drawPreview(p: PreviewImage): void {
+  const ctx = previewCanvas.getContext('2d');
+  if (!ctx) return;
+  if (previewCanvas.width !== p.width * p.frames || previewCanvas.height !== p.height) {
+    previewCanvas.width = p.width * p.frames;
+    previewCanvas.height = p.height;
+  }
+  const plane = p.width * p.height * 4;
+  for (let f = 0; f < p.frames; f++) {
+    ctx.putImageData(new ImageData(new Uint8ClampedArray(p.data.subarray(f * plane, (f + 1) * plane)), p.width, p.height), f * p.width, 0);
+  }
+  show(previewFigure, true);
+}
+
+function setProgress(value: number, text: string): void {
+  show(genProgress, true);
+  genProgress.value = Math.min(1, Math.max(0, value));
+  genProgress.setAttribute('aria-valuetext', text);
+  genStatus.textContent = text;
+}
+
+function onGenerateProgress(job: number, p: GenerateProgress): void {
+  if (job !== jobCounter || !running) return;
+  const eta = p.etaMs !== undefined && p.etaMs > 0 ? ` · about ${formatDuration(p.etaMs)} left` : '';
+  if (p.stage === 'text') setProgress(0.02, 'Reading the prompt…');
+  else if (p.stage === 'denoise' && p.step && p.totalSteps) {
+    setProgress(0.05 + (0.8 * p.step) / p.totalSteps, `Denoising: step ${p.step} of ${p.totalSteps}${eta}`);
+    genStatus.dataset.step = String(p.step);
+  } else if (p.stage === 'decode' && p.chunk) {
+    const c = p.chunk;
+    const done = c.firstFrame + c.frames;
+    markFrames(c.firstFrame, done, c.totalFrames);
+    setProgress(0.85 + (0.13 * done) / c.totalFrames, `Decoding: frames 1–${done} of ${c.totalFrames} ready${eta}`);
+  } else if (p.stage === 'decode') setProgress(0.85, `Decoding frames…${eta}`);
+  else if (p.stage === 'mux') setProgress(0.99, 'Writing the MP4…');
+  if (p.preview) drawPreview(p.preview);
+}
+
+function markFrames(from: number, to: number, total: number): void {
+  if (frameStrip.childElementCount !== total) {
+    frameStrip.replaceChildren(...Array.from({ length: total }, (_, i) => el('span', { class: 'cell', attrs: { title: `frame ${i + 1}` } })));
+  }
+  show(frameStrip, true);
+  for (let i = from; i < to && i < total; i++) frameStrip.children[i].classList.add('done');
+  frameStrip.setAttribute('aria-label', `${to} of ${total} frames decoded`);
+  frameStrip.dataset.decoded = String(to);
+}
+
+async function generate(): Promise<void> {
+  formError.textContent = '';
+  let params: ShareParams;
+  try {
+    params = readForm();
+  } catch (e) {
+    formError.textContent = errorText(e);
+    return;
+  }
+  const loaded = model?.loaded;
+  if (!engine || !model || !loaded) {
+    formError.textContent = 'The model is not loaded, so nothing can be generated yet.';
+    return;
+  }
+  if (params.mode === 'i2v') {
+    if (!loaded.capabilities.imageToVideo) {
+      formError.textContent = `Image-to-video is not supported by the loaded model (${loaded.name}) yet. Switch to “Text to video”, or keep the settings and share the link.`;
+      return;
+    }
+    if (!photo?.fitted) {
+      formError.textContent = 'Add a photo first (drop, paste or choose one).';
+      return;
+    }
+  }
+  const request: GenerateRequest = {
+    modelId: model.manifest.id,
+    prompt: params.prompt,
+    negativePrompt: params.negativePrompt,
+    seed: params.seed,
+    steps: params.steps,
+    cfgScale: params.cfgScale,
+    frames: params.frames,
+    width: params.width,
+    height: params.height,
+    ...(params.mode === 'i2v' && photo?.fitted ? { image: photo.fitted.rgba } : {}),
+  };
+  const job = ++jobCounter;
+  setRunning(true);
+  frameStrip.replaceChildren();
+  show(frameStrip, false);
+  show(previewFigure, false);
+  setProgress(0, 'Starting…');
+  try {
+    const res = await engine.generate(request, (p) => onGenerateProgress(job, p));
+    showResult(res.mp4, res.meta, { ...params, seed: res.meta.seed });
+    setProgress(1, `Done in ${formatDuration(res.meta.timings.totalMs)}.`);
+    void saveToHistory();
+  } catch (e) {
+    const name = errorName(e);
+    if (name === 'CancelledError') setProgress(0, 'Cancelled.');
+    else {
+      setProgress(0, 'Generation failed.');
+      formError.textContent = name === 'ValidationError' || name === 'NotSupportedError' ? errorText(e) : `${name}: ${errorText(e)}`;
+      if (name === 'WorkerCrashedError') {
+        engine = null;
+        if (model) model.loaded = null;
+        setModelState('error', 'The generation engine crashed. Reload the model to continue.', errorText(e));
+      }
+    }
+    show(genProgress, false);
+  } finally {
+    if (job === jobCounter) setRunning(false);
+  }
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'video';
+}
+
+function showResult(blob: Blob, meta: GenerationMeta, params: ShareParams): void {
+  if (result) URL.revokeObjectURL(result.url);
+  const url = URL.createObjectURL(blob);
+  result = { blob, url, meta, params };
+  resultVideo.src = url;
+  void resultVideo.play().catch(() => undefined);
+  downloadLink.href = url;
+  downloadLink.download = `osp-${slug(meta.prompt)}-seed${meta.seed}.mp4`;
+  resultCaption.textContent = meta.prompt ? `“${meta.prompt}”` : '(no prompt)';
+  const t = meta.timings;
+  resultMeta.textContent =
+    `seed ${meta.seed} · ${meta.steps} steps · CFG ${meta.cfgScale} · ${meta.frames} frames ${meta.width}×${meta.height} @ ${meta.fps} fps · ` +
+    `${meta.backend === 'webgpu' ? 'WebGPU' : 'WASM'} · ${formatBytes(meta.bytes)} ${meta.codec} · ` +
+    `total ${formatDuration(t.totalMs)} (prompt ${Math.round(t.textMs)} ms, denoise ${Math.round(t.denoiseMs)} ms, decode ${Math.round(t.decodeMs)} ms)`;
+  show(resultFigure, true);
+  show(resultActions, true);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Share links
+async function copyLink(params: ShareParams): Promise<void> {
+  shareStatus.textContent = '';
+  if (!model) {
+    show(shareBox, true);
+    shareInput.value = '';
+    shareStatus.textContent = 'A link needs the model (its id and weights hash), and the model is not available.';
+    return;
+  }
+  if (params.mode === 'i2v' && !params.image) {
+    show(shareBox, true);
+    shareInput.value = '';
+    shareStatus.textContent = 'Add a photo first: an image-to-video link carries its photo.';
+    return;
+  }
+  const url = shareUrl(location.href, { ...params, modelId: model.manifest.id, modelHash: model.hash });
+  history_replace(url);
+  show(shareBox, true);
+  shareInput.value = url;
+  shareInput.select();
+  try {
+    await navigator.clipboard.writeText(url);
+    shareStatus.textContent = `Link copied (${url.length.toLocaleString()} characters).`;
+  } catch {
+    shareStatus.textContent = 'Copy the link above (the clipboard is not available here).';
+  }
+}
+
+function history_replace(url: string): void {
+  ignoreHashChange = true;
+  window.history.replaceState(null, '', url);
+  setTimeout(() => {
+    ignoreHashChange = false;
+  }, 0);
+}
+
+let ignoreHashChange = false;
+
+async function applyLink(hash: string): Promise<void> {
+  if (!hash || hash === '#') return;
+  linkNotice.replaceChildren();
+  try {
+    const p = parseShare(hash);
+    linkParams = p;
+    fillForm(p);
+    if (p.mode === 'i2v' && p.image) {
+      const { bitmap } = await decodeImage(p.image, p.width, p.height);
+      photo?.bitmap.close();
+      photo = { bitmap, fitted: null, fromLink: true };
+      drawCrop();
+      await refit();
+    }
+    linkNotice.dataset.state = 'ok';
+    linkNotice.textContent = 'Settings loaded from a shared link. Press Generate to make the video.';
+    show(linkNotice, true);
+    checkLinkModel();
+  } catch (e) {
+    linkNotice.dataset.state = 'error';
+    const why = e instanceof ShareLinkError ? e.message : `the image in it could not be read (${errorText(e)})`;
+    linkNotice.textContent = `This link can’t be used: ${why}.`.replace(/\.\.$/, '.');
+    show(linkNotice, true);
+  }
+}
+
+function checkLinkModel(): void {
+  if (!linkParams || !model) return;
+  const problem = modelMismatch(linkParams, model.manifest.id, model.hash);
+  if (problem) {
+    linkNotice.dataset.state = 'warn';
+    linkNotice.textContent = problem;
+    show(linkNotice, true);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// History
+const thumbUrls: string[] = [];
+
+async function openHistory(): Promise<void> {
+  try {
+    store = await HistoryStore.open();
+    await renderHistory();
+  } catch (e) {
+    store = null;
+    historyStatus.dataset.state = 'unavailable';
+    historyStatus.textContent = e instanceof HistoryError ? e.message : `History is off: ${errorText(e)}`;
+  }
+}
+
+async function renderHistory(): Promise<void> {
+  if (!store) return;
+  let items: HistoryItem[];
+  try {
+    items = await store.list();
+  } catch (e) {
+    historyStatus.textContent = errorText(e);
+    return;
+  }
+  for (const u of thumbUrls.splice(0)) URL.revokeObjectURL(u);
+  historyList.replaceChildren(...items.map(historyCard));
+  if (!unsavedItem) {
+    historyStatus.dataset.state = 'ok';
+    historyStatus.textContent = items.length ? `${items.length} video${items.length > 1 ? 's' : ''}, saved in this browser.` : 'Videos you generate are saved here, in this browser only.';
+  }
+}
+
+function historyCard(item: HistoryItem): HTMLLIElement {
+  const p = item.params;
+  const thumb = item.thumb ? URL.createObjectURL(item.thumb) : '';
+  if (thumb) thumbUrls.push(thumb);
+  const img = thumb ? el('img', { attrs: { src: thumb, alt: '' } }) : el('div', { class: 'nothumb', text: 'no preview' });
+  const title = el('p', { class: 'card-prompt', text: p.prompt || '(no prompt)' });
+  const when = new Date(item.createdAt);
+  const meta = el('p', { class: 'muted small', text: `${p.mode === 'i2v' ? 'image→video · ' : ''}seed ${p.seed} · ${p.steps} steps · ${p.frames} frames · ${when.toLocaleString()}` });
+  const btn = (text: string, label: string, fn: () => void) => {
+    const b = el('button', { text, attrs: { type: 'button', 'aria-label': `${label}: ${p.prompt || 'no prompt'}` } });
+    b.addEventListener('click', fn);
+    return b;
+  };
+  const actions = el(
+    'div',
+    { class: 'row card-actions' },
+    btn('Open', 'Open', () => void openItem(item)),
+    btn('Copy link', 'Copy link', () => void copyLink(p)),
+    btn('Download', 'Download', () => void downloadItem(item)),
+    btn('Delete', 'Delete', () => void deleteItem(item)),
+  );
+  const li = el('li', { class: 'card' }, img, title, meta, actions);
+  li.dataset.id = item.id;
+  return li;
+}
+
+async function openItem(item: HistoryItem): Promise<void> {
+  const mp4 = await store?.mp4(item.id).catch(() => undefined);
+  if (!mp4) {
+    historyStatus.textContent = 'That video is no longer in the history.';
+    return;
+  }
+  fillForm(item.params);
+  if (item.params.mode === 'i2v' && item.params.image) {
+    const { bitmap } = await decodeImage(item.params.image, item.params.width, item.params.height);
+    photo = { bitmap, fitted: null, fromLink: true };
+    drawCrop();
+    await refit();
+  }
+  showResult(mp4, item.meta, item.params);
+  setProgress(1, 'Opened from the history.');
+  resultVideo.scrollIntoView({ block: 'nearest' });
+}
+
+async function downloadItem(item: HistoryItem): Promise<void> {
+  const mp4 = await store?.mp4(item.id).catch(() => undefined);
+  if (!mp4) return;
+  const url = URL.createObjectURL(mp4);
+  const a = el('a', { attrs: { href: url, download: `osp-${slug(item.params.prompt)}-seed${item.params.seed}.mp4` } });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+async function deleteItem(item: HistoryItem): Promise<void> {
+  try {
+    await store?.remove(item.id);
+  } catch (e) {
+    historyStatus.textContent = errorText(e);
+  }
+  await renderHistory();
+}
+
+async function saveToHistory(): Promise<void> {
+  const r = result;
+  if (!r) return;
+  if (!store) return; // status already says why
+  const item: HistoryItem = {
+    id: newId(),
+    createdAt: Date.now(),
+    params: r.params,
+    meta: r.meta,
+    thumb: await thumbnailOf(r.blob),
+    mp4Bytes: r.blob.size,
+  };
+  await trySave({ item, mp4: r.blob });
+}
+
+async function trySave(entry: { item: HistoryItem; mp4: Blob }): Promise<void> {
+  if (!store) return;
+  try {
+    await store.add(entry.item, entry.mp4);
+    unsavedItem = null;
+    show(historyActions, false);
+    await renderHistory();
+  } catch (e) {
+    unsavedItem = entry;
+    historyStatus.dataset.state = 'error';
+    if (e instanceof HistoryError && e.kind === 'quota') {
+      historyStatus.textContent = `${e.message} This video was not saved to the history — it is still shown above and you can download it. Delete the oldest video to make room?`;
+      show(historyActions, true);
+    } else {
+      historyStatus.textContent = `${errorText(e)} This video is still shown above and can be downloaded.`;
+    }
+  }
+}
+
+async function deleteOldestAndSave(): Promise<void> {
+  if (!store || !unsavedItem) return;
+  try {
+    const removed = await store.removeOldest(1);
+    if (!removed.length) {
+      historyStatus.textContent = 'There is nothing left to delete, and the storage is still full. Free space for this site in the browser settings, or download the video.';
+      return;
+    }
+  } catch (e) {
+    historyStatus.textContent = errorText(e);
+    return;
+  }
+  await trySave(unsavedItem);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Boot
+function wire(): void {
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (running) {
+      generateBtn.textContent = 'Cancelling…';
+      void engine?.cancel();
+      return;
+    }
+    void generate();
+  });
+  byId('dice').addEventListener('click', () => {
+    seedEl.value = String(randomSeed());
+  });
+  byId('copy-link').addEventListener('click', () => {
+    formError.textContent = '';
+    try {
+      void copyLink(readForm());
+    } catch (e) {
+      formError.textContent = errorText(e);
+    }
+  });
+  byId('result-copy-link').addEventListener('click', () => {
+    if (result) void copyLink(result.params);
+  });
+  promptEl.addEventListener('input', updatePromptWords);
+  for (const r of form.querySelectorAll<HTMLInputElement>('input[name="mode"]')) r.addEventListener('change', updateMode);
+  backendEl.addEventListener('change', () => {
+    if (model && !running) void loadModel();
+  });
+  modelRetry.addEventListener('click', () => {
+    model = model?.loaded ? model : null; // re-read the manifest after a failure
+    void loadModel();
+  });
+  byId('history-save-retry').addEventListener('click', () => void deleteOldestAndSave());
+  window.addEventListener('hashchange', () => {
+    if (!ignoreHashChange) void applyLink(location.hash);
+  });
+  setupImageInput();
+}
+
+async function boot(): Promise<void> {
+  const coi = await setupServiceWorker();
+  if (coi.state === 'reloading') return;
+  envStatus.textContent =
+    coi.state === 'isolated'
+      ? `Cross-origin isolated${coi.viaServiceWorker ? ' (through the service worker)' : ''}: WASM can use threads.`
+      : `Single-threaded mode: ${coi.reason}. Generation works, but the WASM backend is slower.`;
+  envStatus.dataset.state = coi.state;
+  wire();
+  seedEl.value = String(randomSeed());
+  renderExamples();
+  updateMode();
+  if (location.hash) await applyLink(location.hash);
+  void openHistory();
+  const gpuDone = describeGpu().then((gpu) => {
+  if (!gpu.available) {
+    webgpuNote = `WebGPU is not available here (${gpu.reason}); WASM is used.`;
+    const opt = backendEl.querySelector<HTMLOptionElement>('option[value="webgpu"]');
+    if (opt) {
+      opt.disabled = true;
+      opt.textContent = 'WebGPU (not available)';
+    }
+  } else if (gpu.fallback) {
+    webgpuNote = `Only a software WebGPU adapter (${gpu.label}) is available; Auto uses WASM, which is faster here.`;
+  }
+  backendHelp();
+  });
+  await loadModel();
+  await gpuDone;
+}
+
+void boot();
+
