@@ -9,8 +9,14 @@ Writes
   (export_dit.random_models(): exactly the weights exported to training/fixtures/dit/dev, checked against the DiT
   parity fixture before sampling) for fixed requests; the final scaled latents [1, 8, T, h, w] float32, every
   intermediate x (float32), and the text states of both CFG branches.
-No VAE: the decoded frames depend on the WF-VAE checkpoint, which is still training; the e2e test decodes the
-reference latents with the same VAE graph the worker uses and compares frames there.
+- sample_i2v_17x64.*: image-to-video through the dev inpaint DiT (random_models()'s inpaint bundle =
+  dit_inpaint.onnx / dit_embed_inpaint.onnx): a synthetic 64×64 RGBA first frame, the condition built exactly as
+  sample.py does (build_condition with the WF-VAE checkpoint: posterior mean × 0.18215 of the masked video, and
+  compress_mask), the condition latent + mask, and the final latents. The sha256 of the exported encoder graph files
+  at fixture time is recorded: the VAE is still training, and the browser's condition latent can only equal this one
+  while the export matches the checkpoint (rerun this script after a VAE re-export).
+No decoded frames: they depend on the WF-VAE, which is still training; the e2e test decodes the reference latents
+with the same VAE graph the worker uses and compares frames there.
 """
 from __future__ import annotations
 
@@ -57,6 +63,62 @@ SAMPLES = {
     "t2v_5x32": dict(prompt="a small cat sits on the grass", negative="", seed=7, steps=2, cfg=4.5, frames=5,
                      height=32, width=32),
 }
+
+
+I2V = dict(prompt="a red ball bounces on a green background", negative="", seed=99, steps=4, cfg=4.5, frames=17,
+           height=64, width=64)
+VAE_DIR = "public/models/osp-v13-tiny"
+
+
+def synthetic_image(h, w):
+    """Deterministic RGBA test image: colour gradients + a filled circle (uint8 [H, W, 4])."""
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    img = np.zeros((h, w, 4), dtype=np.uint8)
+    img[..., 0] = np.round(255 * x / (w - 1))
+    img[..., 1] = np.round(255 * y / (h - 1))
+    img[..., 2] = 96
+    disk = (x - 0.6 * w) ** 2 + (y - 0.4 * h) ** 2 < (0.2 * w) ** 2
+    img[disk] = (250, 240, 30, 255)
+    img[..., 3] = 255
+    return img
+
+
+def sha256(path):
+    import hashlib
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+@torch.no_grad()
+def i2v_sample(inp_bundle, tok):
+    from training.sample import build_condition, generate
+    from training.train_dit import load_vae
+    r = I2V
+    vae, trained = load_vae("training/checkpoints/wfvae_tiny.pt", allow_random=False)
+    # Is the checkpoint the one that was exported? Its encoder must reproduce the VAE export's PyTorch fixture.
+    vidx = json.load(open("training/fixtures/vae/index.json"))["fixtures"]["encoder"]
+    vin = torch.from_numpy(np.fromfile(os.path.join("training/fixtures/vae", vidx["inputs"]["video"]["file"]),
+                                       dtype=np.float32).reshape(vidx["inputs"]["video"]["shape"]))
+    vout = np.fromfile(os.path.join("training/fixtures/vae", vidx["outputs"]["latent"]["file"]), dtype=np.float32)
+    from training.train_dit import encode_latents
+    export_err = float(np.abs(encode_latents(vae, vin, sample=False).numpy().ravel() - vout).max())
+    img = synthetic_image(r["height"], r["width"])
+    im = torch.from_numpy(img[..., :3].astype(np.float32)).permute(2, 0, 1) / 127.5 - 1.0  # as sample.load_image
+    cl, cm, mode = build_condition(vae, r["frames"], r["height"], r["width"], images=[im])
+    x = generate(inp_bundle, tok, vae, r["prompt"], r["negative"], r["seed"], r["steps"], r["cfg"], r["frames"],
+                 r["height"], r["width"], cond=(cl, cm))
+    files = {"image": "sample_i2v_17x64.image.rgba", "cond_latent": "sample_i2v_17x64.cond_latent.bin",
+             "cond_mask": "sample_i2v_17x64.cond_mask.bin", "latents": "sample_i2v_17x64.latents.bin"}
+    img.tofile(os.path.join(OUT, files["image"]))
+    write_f32(os.path.join(OUT, files["cond_latent"]), cl.numpy())
+    write_f32(os.path.join(OUT, files["cond_mask"]), cm.numpy())
+    write_f32(os.path.join(OUT, files["latents"]), x)
+    return {"request": {"prompt": r["prompt"], "negativePrompt": r["negative"], "seed": r["seed"], "steps": r["steps"],
+                        "cfgScale": r["cfg"], "frames": r["frames"], "width": r["width"], "height": r["height"]},
+            "mode": mode, "latent_shape": list(x.shape), "cond_latent_shape": list(cl.shape),
+            "cond_mask_shape": list(cm.shape), "files": files, "image_shape": list(img.shape),
+            "vae_trained": trained, "vae_checkpoint_vs_export_fixture": export_err,
+            "vae_matches_export": export_err < 1e-4, "vae_export_sha256": {n: sha256(os.path.join(VAE_DIR, n)) for n in
+                                                          ("vae_encoder.onnx", "vae_encoder.weights")}}
 
 
 def tokenizer_vectors():
@@ -150,13 +212,14 @@ def main():
         f.write("\n")
     from training.export_dit import random_models
     from training.tokenizer import Tokenizer
-    bundle, _, _ = random_models()
+    bundle, inp_bundle, _ = random_models()
     tok = Tokenizer.from_json(VOCAB)
     check = check_dev_weights(bundle)
     index = {"format": "raw little-endian float32, row-major", "model": "training/fixtures/dit/dev (export_dit --random)",
              "weights_check_max_abs": check, "sampler": "training/sample.py generate (docs/sampler.md), state float64, "
              "latents saved as float32; steps = x after each step [S, 1, 8, T, h, w]",
              "samples": samples(bundle, tok)}
+    index["samples"]["i2v_17x64"] = i2v_sample(inp_bundle, tok)
     with open(os.path.join(OUT, "index.json"), "w") as f:
         json.dump(index, f, indent=1)
         f.write("\n")

@@ -111,8 +111,54 @@ export async function wasmDit(arg: Arg): Promise<WasmDitResult> {
   }
 }
 
+export interface I2vDitResult {
+  capabilities: Record<string, boolean>;
+  errVsPyTorch: number;
+  finite: boolean;
+  mp4: { frames: number; width: number; height: number; fps: number };
+  sameSeedLatentsBitEqual: boolean;
+  differsFromTextOnly: number;
+  wrongSize: { name: string; message: string } | null;
+}
+
+/** Image-to-video in the worker (wasm): first frame → VAE encoder → inpaint DiT; vs PyTorch when the VAE allows. */
+export async function i2vDit(arg: Arg): Promise<I2vDitResult> {
+  const engine = createEngine();
+  try {
+    const l = await load(engine, arg, 'wasm');
+    const index = (await (await fetch(`${FIX}index.json`)).json()) as { samples: Record<string, Sample> };
+    const s = index.samples.i2v_17x64;
+    const ref = new Float32Array(await (await fetch(FIX + s.files.latents)).arrayBuffer());
+    const rgba = new Uint8Array(await (await fetch(FIX + s.files.image)).arrayBuffer());
+    const req: GenerateRequest = { ...s.request, fps: 8, image: { width: s.request.width, height: s.request.height, data: rgba } };
+    const a = await engine.generate(req);
+    const b = await engine.generate(req);
+    const t = await engine.generate({ ...req, image: null });
+    const d = await readMp4(a.mp4);
+    let wrongSize: I2vDitResult['wrongSize'] = null;
+    try {
+      await engine.generate({ ...req, image: { width: 32, height: 32, data: new Uint8Array(32 * 32 * 4) } });
+    } catch (e) {
+      wrongSize = { name: (e as Error).name, message: (e as Error).message };
+    }
+    return {
+      capabilities: l.loaded.capabilities,
+      errVsPyTorch: maxAbs(a.latents, ref),
+      finite: a.latents.every((v) => Number.isFinite(v)),
+      mp4: { frames: d.frameCount, width: d.width, height: d.height, fps: d.fps },
+      sameSeedLatentsBitEqual: bitEqual(a.latents, b.latents),
+      differsFromTextOnly: maxAbs(a.latents, t.latents),
+      wrongSize,
+    };
+  } finally {
+    await engine.dispose().catch(() => undefined);
+    engine.terminate();
+  }
+}
+
 export interface WebGpuDitResult {
   error: string | null;
+  i2v?: { errWebGpuVsWasm: number; differsFromTextOnly: number };
   load?: { backend: string; ditBackend?: string; backendReason: string; capabilities: Record<string, boolean> };
   errWebGpuVsWasm?: number;
   errWebGpuVsPyTorch?: number;
@@ -139,7 +185,14 @@ export async function webgpuDit(arg: Arg): Promise<WebGpuDitResult> {
     const t1 = performance.now();
     const b = await cpu.generate(req);
     const tCpu = performance.now() - t1;
+    // Image-to-video on the split path (dit_embed_inpaint on WebGPU) vs the one-graph dit_inpaint on wasm, 1 step.
+    const px = new Uint8Array(req.width! * req.height! * 4).map((_, i) => (i % 4 === 3 ? 255 : (i * 37) % 256));
+    const ireq: GenerateRequest = { ...req, steps: 1, image: { width: req.width!, height: req.height!, data: px } };
+    const ig = await gpu.generate(ireq);
+    const ic = await cpu.generate(ireq);
+    const it = await cpu.generate({ ...ireq, image: null });
     return {
+      i2v: { errWebGpuVsWasm: maxAbs(ig.latents, ic.latents), differsFromTextOnly: maxAbs(ic.latents, it.latents) },
       error: null,
       load: { backend: lg.loaded.backend, ditBackend: lg.loaded.ditBackend, backendReason: lg.loaded.backendReason, capabilities: lg.loaded.capabilities },
       errWebGpuVsWasm: maxAbs(a.latents, b.latents),

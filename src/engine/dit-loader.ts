@@ -22,7 +22,7 @@ export interface LoadedDit {
   tokenizer: WordTokenizer;
   promptEncoder: PromptEncoder;
   denoiser: (latentShape: readonly number[]) => Promise<Denoiser>;
-  /** The inpaint graph exists (image-to-video still needs the VAE encoder path: not wired yet). */
+  /** The backend's inpaint graph is loaded (image-to-video also needs the VAE encoder, loaded by the worker). */
   hasInpaintGraph: boolean;
   sessions: ortTypes.InferenceSession[];
   bytes: number;
@@ -118,7 +118,7 @@ export async function loadDit(manifest: ModelManifest, base: URL, o: LoadDitOpti
   let attention: SkiparseAttention | null = null;
   const wasmDenoiser = async (): Promise<LoadedDit['denoiser']> => {
     const dit = await open('dit', 'wasm');
-    const inpaint = has('dit_inpaint') ? await open('dit_inpaint', 'wasm') : undefined;
+    const inpaint = info.inpaint && has(info.inpaint.oneGraph) ? await open(info.inpaint.oneGraph, 'wasm') : undefined;
     return async (shape) => {
       shapeCheck(shape);
       return new WasmDenoiser(shape, info, dit, Tensor, inpaint);
@@ -128,7 +128,7 @@ export async function loadDit(manifest: ModelManifest, base: URL, o: LoadDitOpti
     try {
       const device = o.gpu!.device;
       const embed = await open('dit_embed', 'webgpu', true);
-      const embedInpaint = has('dit_embed_inpaint') ? await open('dit_embed_inpaint', 'webgpu', true) : undefined;
+      const embedInpaint = info.inpaint && has(info.inpaint.embed) ? await open(info.inpaint.embed, 'webgpu', true) : undefined;
       const pre: ortTypes.InferenceSession[] = [];
       const post: ortTypes.InferenceSession[] = [];
       for (let i = 0; i < info.numLayers; i++) {
@@ -162,7 +162,7 @@ export async function loadDit(manifest: ModelManifest, base: URL, o: LoadDitOpti
     tokenizer,
     promptEncoder,
     denoiser,
-    hasInpaintGraph: has('dit_inpaint') || has('dit_embed_inpaint'),
+    hasInpaintGraph: Boolean(info.inpaint && has(backend === 'wasm' ? info.inpaint.oneGraph : info.inpaint.embed)),
     sessions,
     bytes: [...files.values()].reduce((a, b) => a + b.byteLength, 0) + cfgBytes.byteLength,
     dispose: () => attention?.destroy(),

@@ -39,6 +39,11 @@ export interface DitGraphsInfo {
   tokenizer: string;
   /** Name of the external-data file every graph references. */
   weights: string;
+  /**
+   * Inpaint (image-condition) graphs sharing this export's blocks/final/text encoder (dit_graphs.json models.inpaint;
+   * an inpaint model with its own weights is exported as a separate folder with its own dit_graphs.json).
+   */
+  inpaint: { oneGraph: string; embed: string } | null;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -60,6 +65,9 @@ export function parseDitGraphs(json: unknown): DitGraphsInfo {
   if (modes.length !== numLayers) fail(`${modes.length} layer modes for ${numLayers} layers`);
   const ps = n(dc, 'patch_size');
   const weights = isObj(j.weights) && typeof j.weights.file === 'string' ? j.weights.file : fail('weights.file missing');
+  const inp = isObj(j.models) && isObj(j.models.inpaint) ? j.models.inpaint : null;
+  const stem = (v: unknown) => (typeof v === 'string' ? v.replace(/\.onnx$/, '') : fail('models.inpaint graphs must be file names'));
+  const inpaint = inp ? { oneGraph: stem(inp.one_graph), embed: stem(inp.embed) } : null;
   return {
     numLayers,
     inChannels: n(dc, 'in_channels'),
@@ -76,15 +84,16 @@ export function parseDitGraphs(json: unknown): DitGraphsInfo {
     graphs,
     tokenizer: typeof j.tokenizer === 'string' ? j.tokenizer : fail('tokenizer missing'),
     weights,
+    inpaint,
   };
 }
 
 /** Graph names the given backend needs (inpaint graphs are optional). */
 export function ditGraphNames(info: DitGraphsInfo, backend: 'wasm' | 'webgpu'): { required: string[]; optional: string[] } {
-  if (backend === 'wasm') return { required: ['text_encoder', 'dit'], optional: ['dit_inpaint'] };
+  if (backend === 'wasm') return { required: ['text_encoder', 'dit'], optional: info.inpaint ? [info.inpaint.oneGraph] : [] };
   const blocks: string[] = [];
   for (let i = 0; i < info.numLayers; i++) blocks.push(`dit_block${i}_pre`, `dit_block${i}_post`);
-  return { required: ['text_encoder', 'dit_embed', ...blocks, 'dit_final'], optional: ['dit_embed_inpaint'] };
+  return { required: ['text_encoder', 'dit_embed', ...blocks, 'dit_final'], optional: info.inpaint ? [info.inpaint.embed] : [] };
 }
 
 /** Checks a latent shape against the DiT (patch divisibility, channels) with a clear message. */

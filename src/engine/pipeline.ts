@@ -3,11 +3,11 @@
 // (onnxruntime-web, WebCodecs) and in Node unit tests (onnxruntime-node, a fake sink).
 import type { ModelManifest } from '../models/manifest';
 import { throwIfCancelled, type CancelFlag } from './cancel';
-import { denoise, type Denoiser, type TextCondition } from './denoise';
+import { denoise, type Denoiser, type ImageCondition, type TextCondition } from './denoise';
 import { defaultPreviewMap, latentPreview } from './latent-preview';
 import { scaleModelInput } from './scheduler';
 import { chunkBounds, streamDecode, type VaeChunkRunner } from './vae-stream';
-import { NotSupportedError, type GenerateProgress, type GenerateResult, type ResolvedRequest } from './types';
+import { NotSupportedError, type GenerateProgress, type GenerateResult, type ResolvedRequest, type RgbaImage } from './types';
 
 export interface VideoSink {
   readonly codec: string;
@@ -32,6 +32,8 @@ export interface PipelineDeps {
   promptEncoder?: PromptEncoder;
   /** Image-to-video (VAE encoder + mask conditioning); absent = unsupported. */
   supportsImage?: boolean;
+  /** Builds the inpainting condition (VAE-encoded first frame + compressed mask) for a request with an image. */
+  encodeImage?: (image: RgbaImage, req: ResolvedRequest) => Promise<ImageCondition>;
   /** Measured speeds, updated by each job, used for ETAs of the next ones. */
   stats?: { decodeMsPerFrame?: number };
 }
@@ -94,7 +96,7 @@ export async function generateVideo(deps: PipelineDeps, req: ResolvedRequest, o:
   if (!deps.denoiser || !deps.promptEncoder) {
     throw new NotSupportedError(`model "${m.id}" has no denoiser/text encoder yet (the DiT is not exported): only decodeLatents is available`);
   }
-  if (req.image && !deps.supportsImage) throw new NotSupportedError(`model "${m.id}" does not support image-to-video`);
+  if (req.image && !(deps.supportsImage && deps.encodeImage)) throw new NotSupportedError(`model "${m.id}" does not support image-to-video`);
   const t0 = performance.now();
   const progress = (p: Omit<GenerateProgress, 'elapsedMs'>) => o.onProgress?.({ ...p, elapsedMs: performance.now() - t0 });
 
@@ -103,6 +105,8 @@ export async function generateVideo(deps: PipelineDeps, req: ResolvedRequest, o:
   const fullPrompt = template && req.prompt ? template.replace('{prompt}', req.prompt) : req.prompt;
   const cond = await deps.promptEncoder.encode(fullPrompt);
   const uncond = req.cfgScale > 1 ? await deps.promptEncoder.encode(req.negativePrompt) : undefined;
+  // Image-to-video: the first frame through the VAE encoder (counted in the text/conditioning time).
+  const image = req.image ? await deps.encodeImage!(req.image, req) : undefined;
   const textMs = performance.now() - t0;
   throwIfCancelled(o.cancel);
 
@@ -120,6 +124,7 @@ export async function generateVideo(deps: PipelineDeps, req: ResolvedRequest, o:
       cfgScale: req.cfgScale,
       cond,
       uncond,
+      image,
       cancel: o.cancel,
       onStep: (i, x, schedule) => {
         const done = i + 1;

@@ -12,6 +12,8 @@ import { CancelToken } from './cancel';
 import { decodeToVideo, generateVideo, type PipelineDeps } from './pipeline';
 import { toyDenoiser, toyPromptEncoder } from './toy-model';
 import { hasOnnxDit, loadDit, type LoadedDit } from './dit-loader';
+import { imageCondition } from './image-condition';
+import { fileByRole } from '../models/manifest';
 import { validateDecodeRequest, validateGenerateRequest } from './validate';
 import { ortChunkRunner, parseChunkSchedule, type VaeChunkRunner } from './vae-stream';
 import {
@@ -151,6 +153,31 @@ export class Engine {
         }
         if (dit.fallbackReason) reason = `${reason}; ${dit.fallbackReason}`;
       }
+      // Image-to-video: the DiT's inpaint graph + the VAE encoder (wasm: it runs once per job).
+      let encodeImage: PipelineDeps['encodeImage'];
+      const extraSessions: ortTypes.InferenceSession[] = [];
+      if (dit?.hasInpaintGraph && fileByRole(manifest, 'vae-encoder')) {
+        const encGraph = requireFile(manifest, 'vae-encoder');
+        const encFiles = await loadFiles(base, graphFiles(manifest, 'vae-encoder'), {
+          cancel,
+          onProgress: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
+        });
+        report({ stage: 'session', message: `creating ${encGraph.path} session (wasm)` });
+        const enc = await createSession(encFiles.get(encGraph.path)!, {
+          backend: 'wasm',
+          externalData: (encGraph.externalData ?? []).map((p) => ({ path: externalDataName(encGraph, p), data: encFiles.get(p)! })),
+        });
+        extraSessions.push(enc);
+        for (const [k, v] of encFiles) files.set(k, v);
+        const maskChannels = dit.info.maskChannels;
+        encodeImage = (img, req) =>
+          imageCondition(img, req.frames, req.latentShape, async (video, dims) => {
+            const out = await enc.run({ video: f32(video, dims) });
+            const data = (await out.latent.getData()) as Float32Array;
+            for (const t of Object.values(out)) t.dispose();
+            return data;
+          }, maskChannels);
+      }
       const deps: PipelineDeps = {
         manifest,
         backend,
@@ -160,8 +187,8 @@ export class Engine {
         // The DiT integration plugs in here: a Denoiser (ONNX graphs + WGSL Skiparse on this.gpu) and a PromptEncoder.
         ...(isToy ? { denoiser: async (shape) => toyDenoiser(shape, Number((manifest.dit as { stepDelayMs?: number }).stepDelayMs ?? 0)), promptEncoder: toyPromptEncoder } : {}),
         // The exported DiT (dit-loader.ts): text encoder + one-graph (wasm) or split graphs + WGSL Skiparse (webgpu).
-        // Image-to-video stays off until the VAE-encoder conditioning path exists (the inpaint graphs are loaded).
-        ...(dit ? { denoiser: dit.denoiser, promptEncoder: dit.promptEncoder, supportsImage: false } : {}),
+        // Image-to-video when the manifest has the inpaint graph and the VAE encoder.
+        ...(dit ? { denoiser: dit.denoiser, promptEncoder: dit.promptEncoder, supportsImage: Boolean(encodeImage), encodeImage } : {}),
       };
       const result: LoadResult = {
         modelId: manifest.id,
@@ -176,7 +203,7 @@ export class Engine {
         bytesLoaded: [...files.values()].reduce((a, b) => a + b.byteLength, 0) + (dit?.bytes ?? 0),
         ...(dit ? { ditBackend: dit.backend } : {}),
       };
-      this.model = { manifest, result, deps, sessions: [session, ...(dit?.sessions ?? [])], dit };
+      this.model = { manifest, result, deps, sessions: [session, ...(dit?.sessions ?? []), ...extraSessions], dit };
       report({ stage: 'ready', message: `${manifest.id} ready (${backend})` });
       return result;
     });
