@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDevManifest } from './dev-manifest';
-import { graphFiles, parseManifest, ManifestError, type ModelManifest } from './manifest';
+import { buildDevDitManifest, buildDevManifest } from './dev-manifest';
+import { dirOf, externalDataName, graphFiles, parseManifest, ManifestError, type ModelManifest } from './manifest';
 import { IntegrityError, fetchManifest, loadFiles, sha256Hex, type DownloadProgress } from './fetch';
 import { CancelToken, CancelledError } from '../engine/cancel';
 
@@ -121,5 +121,27 @@ describe('verified download with progress', () => {
     const token = new CancelToken();
     token.cancel();
     await expect(loadFiles(base, [json], { cancel: token })).rejects.toBeInstanceOf(CancelledError);
+  });
+});
+
+describe('manifest paths in sub-folders (VAE + DiT dev manifest)', () => {
+  it('externalDataName is relative to the graph folder', () => {
+    const g = { path: 'training/fixtures/dit/dev/dit.onnx', role: 'dit' as const, bytes: 1, sha256: '0'.repeat(64) };
+    expect(dirOf(g.path)).toBe('training/fixtures/dit/dev/');
+    expect(externalDataName(g, 'training/fixtures/dit/dev/dit.weights')).toBe('dit.weights');
+    expect(externalDataName({ ...g, path: 'vae.onnx' }, 'vae.weights')).toBe('vae.weights');
+    expect(dirOf('vae.onnx')).toBe('');
+  });
+
+  it('buildDevDitManifest: VAE + DiT files with roles, prefixed paths, tokenizer from vocab.json', () => {
+    const m = buildDevDitManifest();
+    const by = (p: string) => m.files.find((f) => f.path === p);
+    expect(by('models/osp-v13-tiny/vae_decoder_chunk.onnx')?.externalData).toEqual(['models/osp-v13-tiny/vae_decoder.weights']);
+    expect(by('training/fixtures/dit/dev/dit_graphs.json')?.role).toBe('dit-graphs');
+    expect(by('training/fixtures/dit/dev/dit_block3_pre.onnx')?.externalData).toEqual(['training/fixtures/dit/dev/dit.weights']);
+    expect(by('training/fixtures/dit/dev/vocab.json')?.role).toBe('tokenizer-vocab');
+    expect(by('training/fixtures/dit/dev/text_encoder.onnx')?.role).toBe('text-encoder');
+    expect(m.tokenizer).toMatchObject({ type: 'word', vocab: 'training/fixtures/dit/dev/vocab.json', maxLength: 32, unkId: 1, eosId: 2 });
+    expect(m.dit).toMatchObject({ kind: 'skiparse-onnx', num_layers: 8 });
   });
 });
