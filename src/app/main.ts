@@ -225,8 +225,10 @@ function applyDefaults(m: ModelManifest): void {
     setFrames(d.frames);
     if (!negativeEl.value) negativeEl.value = d.negativePrompt;
   }
-  fitCanvas.width = size.width;
-  fitCanvas.height = size.height;
+  if (photo) {
+    drawCrop();
+    void refit();
+  }
 }
 
 function setFrames(f: number): void {
@@ -412,17 +414,37 @@ async function refit(): Promise<void> {
   if (!photo) return;
   const seq = ++refitSeq;
   const p = photo;
+  if (p.fromLink && p.fitted && p.fitted.rgba.width === size.width && p.fitted.rgba.height === size.height) {
+    drawFitted(p.fitted, true);
+    return;
+  }
   try {
     const fitted = await conditioningImage(p.bitmap, size.width, size.height, p.center);
     if (seq !== refitSeq || photo !== p) return;
     p.fitted = fitted;
-    fitCanvas.width = size.width;
-    fitCanvas.height = size.height;
-    fitCanvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(fitted.rgba.data), size.width, size.height), 0, 0);
-    fitSummary.textContent = p.fromLink ? `The photo from the link (${size.width}×${size.height}, already the model's size).` : `Crop: ${fitted.report.summary}.`;
+    drawFitted(fitted, false);
   } catch (e) {
     imageError.textContent = errorText(e);
   }
+}
+
+function drawFitted(fitted: ConditioningImage, fromLink: boolean): void {
+  fitCanvas.width = fitted.rgba.width;
+  fitCanvas.height = fitted.rgba.height;
+  fitCanvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(fitted.rgba.data), fitted.rgba.width, fitted.rgba.height), 0, 0);
+  fitSummary.textContent = fromLink
+    ? `The photo from the link (${fitted.rgba.width}×${fitted.rgba.height}, already the model's size).`
+    : `Crop: ${fitted.report.summary}.`;
+}
+
+/** A model-resolution PNG from a link or the history: used exactly as it is (no re-crop, no re-encode). */
+async function setExactPhoto(png: Uint8Array, width: number, height: number): Promise<void> {
+  const { bitmap, rgba } = await decodeImage(png, width, height);
+  photo?.bitmap.close();
+  const report = { sourceWidth: width, sourceHeight: height, crop: { x: 0, y: 0, width, height }, targetWidth: width, targetHeight: height, summary: `${width}×${height} (exact)` };
+  photo = { bitmap, fitted: { png, rgba, report }, fromLink: true };
+  drawCrop();
+  await refit();
 }
 
 function scheduleRefit(): void {
@@ -696,13 +718,7 @@ async function applyLink(hash: string): Promise<void> {
     const p = parseShare(hash);
     linkParams = p;
     fillForm(p);
-    if (p.mode === 'i2v' && p.image) {
-      const { bitmap } = await decodeImage(p.image, p.width, p.height);
-      photo?.bitmap.close();
-      photo = { bitmap, fitted: null, fromLink: true };
-      drawCrop();
-      await refit();
-    }
+    if (p.mode === 'i2v' && p.image) await setExactPhoto(p.image, p.width, p.height);
     linkNotice.dataset.state = 'ok';
     linkNotice.textContent = 'Settings loaded from a shared link. Press Generate to make the video.';
     show(linkNotice, true);
@@ -790,12 +806,7 @@ async function openItem(item: HistoryItem): Promise<void> {
     return;
   }
   fillForm(item.params);
-  if (item.params.mode === 'i2v' && item.params.image) {
-    const { bitmap } = await decodeImage(item.params.image, item.params.width, item.params.height);
-    photo = { bitmap, fitted: null, fromLink: true };
-    drawCrop();
-    await refit();
-  }
+  if (item.params.mode === 'i2v' && item.params.image) await setExactPhoto(item.params.image, item.params.width, item.params.height);
   showResult(mp4, item.meta, item.params);
   setProgress(1, 'Opened from the history.');
   resultVideo.scrollIntoView({ block: 'nearest' });
