@@ -9,6 +9,9 @@ import type { I2vDitResult, WasmDitResult, WebGpuDitResult } from './harness/eng
 // (training/fixtures/dit/dev: random weights of the real architecture at toy width), loaded through the verified
 // downloader with baseUrl '/'.
 const H = '/e2e/harness/engine-dit.ts';
+// One retry: a Vite full page reload (dependency re-optimisation on a fresh server, or another engineer's edit of a
+// module in the page's graph) destroys the page mid-test ("Execution context was destroyed"); not an engine failure.
+test.describe.configure({ retries: 1 });
 const arg = () => ({ manifest: buildDevDitManifest({ fitPreviewFrom: 'training/fixtures/vae' }), base: '/' });
 
 // Tolerance for the final latents vs training/sample.py: 1e-3 abs (docs/sampler.md's trajectory tolerance; step 0

@@ -45,6 +45,16 @@ export function hasOnnxDit(m: ModelManifest): boolean {
 }
 
 export async function loadDit(manifest: ModelManifest, base: URL, o: LoadDitOptions): Promise<LoadedDit> {
+  const sessions: ortTypes.InferenceSession[] = [];
+  try {
+    return await loadDitInto(sessions, manifest, base, o);
+  } catch (e) {
+    for (const s of sessions) await s.release().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function loadDitInto(sessions: ortTypes.InferenceSession[], manifest: ModelManifest, base: URL, o: LoadDitOptions): Promise<LoadedDit> {
   const cfgFile = fileByRole(manifest, 'dit-graphs');
   if (!cfgFile) throw new ManifestError(`model ${manifest.id} has no dit-graphs file`);
   const dir = dirOf(cfgFile.path);
@@ -88,7 +98,6 @@ export async function loadDit(manifest: ModelManifest, base: URL, o: LoadDitOpti
   const vocab = JSON.parse(new TextDecoder().decode(files.get(vocabFile.path)!)) as VocabJson;
   const tokenizer = new WordTokenizer(vocab, { maxLength: info.textMaxLength });
 
-  const sessions: ortTypes.InferenceSession[] = [];
   const open = async (name: string, b: Backend, gpuOutputs = false) => {
     const g = need(`${name}.onnx`);
     o.onSession?.(`creating ${g.path} session (${b}${gpuOutputs ? ', GPU-buffer outputs' : ''})`);

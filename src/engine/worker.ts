@@ -157,26 +157,33 @@ export class Engine {
       let encodeImage: PipelineDeps['encodeImage'];
       const extraSessions: ortTypes.InferenceSession[] = [];
       if (dit?.hasInpaintGraph && fileByRole(manifest, 'vae-encoder')) {
-        const encGraph = requireFile(manifest, 'vae-encoder');
-        const encFiles = await loadFiles(base, graphFiles(manifest, 'vae-encoder'), {
-          cancel,
-          onProgress: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
-        });
-        report({ stage: 'session', message: `creating ${encGraph.path} session (wasm)` });
-        const enc = await createSession(encFiles.get(encGraph.path)!, {
-          backend: 'wasm',
-          externalData: (encGraph.externalData ?? []).map((p) => ({ path: externalDataName(encGraph, p), data: encFiles.get(p)! })),
-        });
-        extraSessions.push(enc);
-        for (const [k, v] of encFiles) files.set(k, v);
-        const maskChannels = dit.info.maskChannels;
-        encodeImage = (img, req) =>
-          imageCondition(img, req.frames, req.latentShape, async (video, dims) => {
-            const out = await enc.run({ video: f32(video, dims) });
-            const data = (await out.latent.getData()) as Float32Array;
-            for (const t of Object.values(out)) t.dispose();
-            return data;
-          }, maskChannels);
+        const loadedDit = dit;
+        try {
+          const encGraph = requireFile(manifest, 'vae-encoder');
+          const encFiles = await loadFiles(base, graphFiles(manifest, 'vae-encoder'), {
+            cancel,
+            onProgress: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
+          });
+          report({ stage: 'session', message: `creating ${encGraph.path} session (wasm)` });
+          const enc = await createSession(encFiles.get(encGraph.path)!, {
+            backend: 'wasm',
+            externalData: (encGraph.externalData ?? []).map((p) => ({ path: externalDataName(encGraph, p), data: encFiles.get(p)! })),
+          });
+          extraSessions.push(enc);
+          for (const [k, v] of encFiles) files.set(k, v);
+          const maskChannels = loadedDit.info.maskChannels;
+          encodeImage = (img, req) =>
+            imageCondition(img, req.frames, req.latentShape, async (video, dims) => {
+              const out = await enc.run({ video: f32(video, dims) });
+              const data = (await out.latent.getData()) as Float32Array;
+              for (const t of Object.values(out)) t.dispose();
+              return data;
+            }, maskChannels);
+        } catch (e) {
+          loadedDit.dispose();
+          for (const s of [session, ...loadedDit.sessions]) await s.release().catch(() => undefined);
+          throw e;
+        }
       }
       const deps: PipelineDeps = {
         manifest,
