@@ -42,6 +42,8 @@ test('engine worker + DiT (wasm): 4 steps CFG 4.5, 17×64×64 — latents = PyTo
   expect(r.sameSeedFramesEqual).toBe(true);
   expect(r.otherSeedDiffers).toBeGreaterThan(0.1);
   expect(r.analyze).toEqual({ unknownWords: ['zebra', 'moon'], truncatedWords: 0, maxWords: 31 });
+  expect(r.oddLatentSize?.name).toBe('ValidationError');
+  expect(r.oddLatentSize?.message).toMatch(/not divisible by the DiT patch/);
 });
 
 test('engine worker + DiT on WebGPU (split graphs on ORT WebGPU EP + WGSL Skiparse, our GPUDevice) = wasm one-graph = PyTorch (2 steps, 5×32×32)', async ({ page }) => {

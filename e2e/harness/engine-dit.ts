@@ -65,6 +65,7 @@ export interface WasmDitResult {
   sameSeedFramesEqual: boolean;
   otherSeedDiffers: number;
   analyze: { unknownWords: string[]; truncatedWords: number; maxWords: number };
+  oddLatentSize: { name: string; message: string } | null;
   ms: { generate: number };
 }
 
@@ -87,6 +88,12 @@ export async function wasmDit(arg: Arg): Promise<WasmDitResult> {
     const againMp4 = await readMp4(again.mp4);
     const other = await engine.generate({ ...req, seed: req.seed! + 1 });
     const analyze = await engine.analyzePrompt('a zebra on the moon, a zebra!');
+    let oddLatentSize: WasmDitResult['oddLatentSize'] = null;
+    try {
+      await engine.generate({ ...req, width: 40, steps: 1 }); // latent width 5: not divisible by the 2×2 patch
+    } catch (e) {
+      oddLatentSize = { name: (e as Error).name, message: (e as Error).message };
+    }
     await new Promise((r) => setTimeout(r, 100)); // progress messages travel on their own ports
     return {
       load: { backend: l.loaded.backend, ditBackend: l.loaded.ditBackend, capabilities: l.loaded.capabilities, stages: l.stages, sessionMessages: l.sessionMessages, bytesLoaded: l.loaded.bytesLoaded },
@@ -103,6 +110,7 @@ export async function wasmDit(arg: Arg): Promise<WasmDitResult> {
       sameSeedFramesEqual: JSON.stringify(d.hashes) === JSON.stringify(againMp4.hashes),
       otherSeedDiffers: maxAbs(res.latents, other.latents),
       analyze,
+      oddLatentSize,
       ms: { generate: genMs },
     };
   } finally {

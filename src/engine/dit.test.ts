@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { WordTokenizer, type VocabJson } from '../text/tokenizer';
 import { denoise } from './denoise';
 import { compressFrameMask, conditionVideo, imageCondition } from './image-condition';
-import { OnnxPromptEncoder, WasmDenoiser, parseDitGraphs, ditGraphNames, type TensorCtor } from './dit';
+import { OnnxPromptEncoder, WasmDenoiser, checkDitLatentShape, parseDitGraphs, ditGraphNames, type TensorCtor } from './dit';
 
 const DIT = 'training/fixtures/dit/dev';
 const FIX = 'training/fixtures/engine';
@@ -47,6 +47,16 @@ describe('engine DiT (one-graph, ORT-node) vs training/sample.py', () => {
     expect(info.modes).toEqual(['dense', 'dense', 'single', 'group', 'single', 'group', 'dense', 'dense']);
     expect(ditGraphNames(info, 'wasm').required).toEqual(['text_encoder', 'dit']);
     expect(ditGraphNames(info, 'webgpu').required).toHaveLength(2 + 2 * info.numLayers + 1);
+    expect(info.inpaint).toEqual({ oneGraph: 'dit_inpaint', embed: 'dit_embed_inpaint' });
+    expect(ditGraphNames(info, 'wasm').optional).toEqual(['dit_inpaint']);
+    expect(ditGraphNames(info, 'webgpu').optional).toEqual(['dit_embed_inpaint']);
+  });
+
+  it('latent shapes the patch cannot divide are rejected with a clear message', () => {
+    expect(() => checkDitLatentShape(info, [1, 8, 5, 8, 8])).not.toThrow();
+    expect(() => checkDitLatentShape(info, [1, 8, 5, 5, 8])).toThrow(/not divisible by the DiT patch 1×2×2/);
+    expect(() => checkDitLatentShape(info, [1, 4, 5, 8, 8])).toThrow(/8 latent channels/);
+    expect(() => checkDitLatentShape(info, [2, 8, 5, 8, 8])).toThrow(/\[1, C, T, H, W\]/);
   });
 
   for (const [name, s] of Object.entries(index.samples).filter(([k]) => k.startsWith('t2v'))) {
