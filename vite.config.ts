@@ -1,4 +1,7 @@
-import { defineConfig } from 'vite';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
 
 // Cross-origin isolation lets onnxruntime-web use SharedArrayBuffer threads.
 const isolationHeaders = {
@@ -6,11 +9,50 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-export default defineConfig({
+/**
+ * Build only: writes dist/sw.js from src/sw/sw.js with the list of files to precache (every built file except model
+ * folders and source maps) and a version derived from their contents, so a new build replaces the old cache.
+ */
+function serviceWorker(): Plugin {
+  let outDir = 'dist';
+  let root = '.';
+  return {
+    name: 'osp-service-worker',
+    apply: 'build',
+    configResolved(c) {
+      root = c.root;
+      outDir = resolve(c.root, c.build.outDir);
+    },
+    closeBundle() {
+      const files: string[] = [];
+      const walk = (dir: string) => {
+        for (const name of readdirSync(dir)) {
+          const p = join(dir, name);
+          const rel = relative(outDir, p).split('\\').join('/');
+          if (statSync(p).isDirectory()) {
+            if (rel !== 'models') walk(p);
+          } else if (!rel.endsWith('.map') && rel !== 'sw.js') files.push(rel);
+        }
+      };
+      walk(outDir);
+      files.sort();
+      const hash = createHash('sha256');
+      for (const f of files) hash.update(f).update(readFileSync(join(outDir, f)));
+      const precache = { version: hash.digest('hex').slice(0, 16), files: ['./', ...files] };
+      const src = readFileSync(resolve(root, 'src/sw/sw.js'), 'utf8');
+      writeFileSync(join(outDir, 'sw.js'), `self.__OSP_PRECACHE__ = ${JSON.stringify(precache)};\n${src}`);
+    },
+  };
+}
+
+export default defineConfig(({ command }) => ({
+  // Relative asset URLs: the build runs from any static host and any sub-path.
+  base: command === 'build' ? './' : '/',
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },
   // ORT ships its own wasm loader; pre-bundling breaks its asset URLs.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },
   build: { target: 'es2022' },
-});
+  plugins: [serviceWorker()],
+}));

@@ -17,36 +17,43 @@ export async function setupServiceWorker(): Promise<IsolationState> {
   if (!('serviceWorker' in navigator)) {
     return isolated ? { state: 'isolated', viaServiceWorker: false } : { state: 'single-threaded', reason: 'this browser has no service workers, and the host does not send COOP/COEP headers' };
   }
-  let reg: ServiceWorkerRegistration;
-  try {
-    reg = await navigator.serviceWorker.register(new URL('sw.js', document.baseURI), { scope: './' });
-  } catch (e) {
-    return isolated
-      ? { state: 'isolated', viaServiceWorker: false }
-      : { state: 'single-threaded', reason: `the service worker could not be registered (${(e as Error).message})` };
-  }
+  const registering = navigator.serviceWorker.register(new URL('sw.js', document.baseURI), { scope: './' });
   if (isolated) {
+    // Already isolated (headers from the host, or served by our worker): register/update in the background.
     sessionStorage.removeItem(RELOAD_KEY);
+    registering.catch(() => undefined);
     return { state: 'isolated', viaServiceWorker: Boolean(navigator.serviceWorker.controller) };
   }
-  // Not isolated: reload once under the worker's control (it adds the headers).
-  if (sessionStorage.getItem(RELOAD_KEY)) {
+  const fallback = (reason: string): IsolationState => {
     sessionStorage.removeItem(RELOAD_KEY);
-    return { state: 'single-threaded', reason: 'the host does not send COOP/COEP headers and the service worker could not add them' };
+    return { state: 'single-threaded', reason };
+  };
+  // Not isolated: reload once under the worker's control (it adds the headers).
+  if (sessionStorage.getItem(RELOAD_KEY)) return fallback('the host does not send COOP/COEP headers and the service worker could not add them');
+  let active: boolean;
+  try {
+    active = await withTimeout(registering.then(waitForActive), 8000);
+  } catch (e) {
+    return fallback(`the host does not send COOP/COEP headers and the service worker could not be registered (${(e as Error).message})`);
   }
-  await waitForActive(reg);
+  if (!active) return fallback('the host does not send COOP/COEP headers and the service worker did not start');
   sessionStorage.setItem(RELOAD_KEY, '1');
   location.reload();
   return { state: 'reloading' };
 }
 
-function waitForActive(reg: ServiceWorkerRegistration): Promise<void> {
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | false> {
+  return Promise.race([p, new Promise<false>((resolve) => setTimeout(() => resolve(false), ms))]);
+}
+
+function waitForActive(reg: ServiceWorkerRegistration): Promise<boolean> {
   return new Promise((resolve) => {
-    if (reg.active) return resolve();
+    if (reg.active) return resolve(true);
     const sw = reg.installing ?? reg.waiting;
-    if (!sw) return resolve();
+    if (!sw) return resolve(false);
     sw.addEventListener('statechange', () => {
-      if (sw.state === 'activated' || sw.state === 'redundant') resolve();
+      if (sw.state === 'activated') resolve(true);
+      if (sw.state === 'redundant') resolve(false);
     });
   });
 }
