@@ -434,7 +434,7 @@ function drawFitted(fitted: ConditioningImage, fromLink: boolean): void {
   fitCanvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(fitted.rgba.data), fitted.rgba.width, fitted.rgba.height), 0, 0);
   fitSummary.textContent = fromLink
     ? `The photo from the link (${fitted.rgba.width}×${fitted.rgba.height}, already the model's size).`
-    : `Crop: ${fitted.report.summary}.`;
+    : `Crop: ${photo?.center ? fitted.report.summary.replace('center crop', 'crop') : fitted.report.summary}.`;
 }
 
 /** A model-resolution PNG from a link or the history: used exactly as it is (no re-crop, no re-encode). */
@@ -928,7 +928,7 @@ async function boot(): Promise<void> {
   if (coi.state === 'reloading') return;
   envStatus.textContent =
     coi.state === 'isolated'
-      ? `Cross-origin isolated${coi.viaServiceWorker ? ' (through the service worker)' : ''}: WASM can use threads.`
+      ? `Cross-origin isolated${coi.viaServiceWorker ? ' (through the service worker)' : ''}: WASM threads are available.`
       : `Single-threaded mode: ${coi.reason}. Generation works, but the WASM backend is slower.`;
   envStatus.dataset.state = coi.state;
   wire();
