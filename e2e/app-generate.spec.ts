@@ -74,3 +74,20 @@ test('playground: Generate becomes Cancel and cancelling stops the job; the next
   await page.locator('#generate').click();
   await expect(page.locator('#result-figure')).toBeVisible({ timeout: 60_000 });
 });
+
+test('playground: a model with several trained sizes offers a size choice, used by the generation and the link', async ({ page }) => {
+  const { toyManifest } = await import('./fixtures/app/toy-model');
+  const m = toyManifest();
+  await serveToyModel(page, { manifest: { ...m, limits: { maxFrames: 17, maxSteps: 50, sizes: [{ width: 32, height: 32 }, { width: 48, height: 32 }] } } });
+  await page.goto('/');
+  await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(page.locator('#size-field')).toBeVisible();
+  await expect(page.locator('#frames option')).toHaveCount(5); // 1, 5, 9, 13, 17
+  await page.locator('#size').selectOption('48x32');
+  await page.locator('#steps').fill('2');
+  await page.locator('#frames').selectOption('5');
+  await page.locator('#generate').click();
+  await expect(page.locator('#result-meta')).toContainText('5 frames 48×32', { timeout: 60_000 });
+  await page.locator('#result-copy-link').click();
+  await expect(page.locator('#share-url')).toHaveValue(/&size=48x32/);
+});

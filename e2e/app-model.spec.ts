@@ -51,3 +51,16 @@ test('model loading: without WebGPU the page says so and uses WASM', async ({ pa
   await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   await expect(page.locator('#model-detail')).toContainText('Backend: WASM');
 });
+
+test('model loading: changing the backend reloads the model with it', async ({ page }) => {
+  await serveToyModel(page);
+  await page.goto('/');
+  await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(page.locator('#model-detail')).toContainText('fallback (software) WebGPU adapter');
+  await page.locator('#backend').selectOption('wasm');
+  await expect(page.locator('#model-detail')).toContainText('— requested.', { timeout: 60_000 });
+  await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready');
+  await page.locator('#steps').fill('2');
+  await page.locator('#generate').click();
+  await expect(page.locator('#result-meta')).toContainText('WASM', { timeout: 60_000 });
+});

@@ -64,6 +64,7 @@ const fitCanvas = byId<HTMLCanvasElement>('fit-canvas');
 const fitSummary = byId('fit-summary');
 const cropButtons = byId('crop-buttons');
 const promptWordsEl = byId('prompt-words');
+const sizeEl = byId<HTMLSelectElement>('size');
 
 // ---------------------------------------------------------------------------------------------------------------
 // State
@@ -118,6 +119,8 @@ function setModelState(state: 'loading' | 'ready' | 'missing' | 'error' | 'limit
 }
 
 function onLoadProgress(p: LoadProgress): void {
+  // Progress messages travel on their own port: one may arrive after the load already settled.
+  if (!loading || modelStatus.dataset.state !== 'loading') return;
   if (p.stage === 'download' && p.download) {
     const d = p.download;
     show(modelProgress, true);
@@ -217,6 +220,11 @@ function applyDefaults(m: ModelManifest): void {
     framesEl.append(el('option', { text: f === 1 ? '1 (a still image)' : `${f} (${seconds.toFixed(1)} s)`, attrs: { value: String(f) } }));
   }
   stepsEl.max = String(Math.min(1000, m.limits?.maxSteps ?? 200));
+  // Several trained sizes: let the user pick one (a single size needs no control).
+  const sizes = m.limits?.sizes?.length ? m.limits.sizes : [{ width: d.width, height: d.height }];
+  sizeEl.replaceChildren(...sizes.map((z) => el('option', { text: `${z.width}×${z.height}`, attrs: { value: `${z.width}x${z.height}` } })));
+  show(byId('size-field'), sizes.length > 1);
+  setSize(size);
   if (linkParams) {
     fillForm(linkParams);
   } else {
@@ -229,6 +237,13 @@ function applyDefaults(m: ModelManifest): void {
     drawCrop();
     void refit();
   }
+}
+
+function setSize(z: { width: number; height: number }): void {
+  const v = `${z.width}x${z.height}`;
+  if (![...sizeEl.options].some((o) => o.value === v)) sizeEl.append(el('option', { text: `${z.width}×${z.height}`, attrs: { value: v } }));
+  sizeEl.value = v;
+  size = { width: z.width, height: z.height };
 }
 
 function setFrames(f: number): void {
@@ -287,7 +302,7 @@ function fillForm(p: ShareParams): void {
   stepsEl.value = String(p.steps);
   cfgEl.value = String(p.cfgScale);
   setFrames(p.frames);
-  size = { width: p.width, height: p.height };
+  setSize({ width: p.width, height: p.height });
   setMode(p.mode);
   updatePromptWords();
 }
@@ -329,6 +344,10 @@ function chip(text: string, onClick: () => void): HTMLButtonElement {
 
 function renderExamples(): void {
   const tok = model?.tokenizer ?? null;
+  const words = tok ? tok.tokens.filter((t) => !/^<.*>$/.test(t)) : [];
+  show(byId('vocab'), words.length > 0);
+  byId('vocab-summary').textContent = `All ${words.length} words the model knows`;
+  byId('vocab-words').textContent = words.join(' · ');
   byId('example-chips').replaceChildren(
     ...knownExamples(EXAMPLE_PROMPTS, tok).map((p) =>
       chip(p, () => {
@@ -468,6 +487,12 @@ function setupImageInput(): void {
     fileInput.value = '';
   });
   const zone = byId('drop-zone');
+  zone.addEventListener('keydown', (e) => {
+    if ((e.key === 'Enter' || e.key === ' ') && e.target === zone) {
+      e.preventDefault();
+      fileInput.click();
+    }
+  });
   zone.addEventListener('dragover', (e) => {
     e.preventDefault();
     zone.classList.add('over');
@@ -770,6 +795,8 @@ async function renderHistory(): Promise<void> {
   if (!unsavedItem) {
     historyStatus.dataset.state = 'ok';
     historyStatus.textContent = items.length ? `${items.length} video${items.length > 1 ? 's' : ''}, saved in this browser.` : 'Videos you generate are saved here, in this browser only.';
+    const est = await navigator.storage?.estimate?.().catch(() => undefined);
+    if (est?.usage !== undefined && est.quota) historyStatus.append(` This site uses ${formatBytes(est.usage)} of the ${formatBytes(est.quota)} the browser allows it.`);
   }
 }
 
@@ -908,6 +935,15 @@ function wire(): void {
     if (result) void copyLink(result.params);
   });
   promptEl.addEventListener('input', updatePromptWords);
+  sizeEl.addEventListener('change', () => {
+    const [w, h] = sizeEl.value.split('x').map(Number);
+    size = { width: w, height: h };
+    if (photo) {
+      if (photo.fitted && (photo.fitted.rgba.width !== w || photo.fitted.rgba.height !== h)) photo.fromLink = false;
+      drawCrop();
+      void refit();
+    }
+  });
   for (const r of form.querySelectorAll<HTMLInputElement>('input[name="mode"]')) r.addEventListener('change', updateMode);
   backendEl.addEventListener('change', () => {
     if (model && !running) void loadModel();
