@@ -95,6 +95,10 @@ test('share link: malformed, newer-schema and other-model links say so; strings 
   await expect(page.locator('#prompt-words')).toContainText('img');
   expect(await page.locator('img[src="x"], svg, script:not([src])').count()).toBe(0);
   expect(await page.evaluate(() => (window as unknown as { pwned: number }).pwned)).toBe(0);
+  // A size the model does not make: filled in at the model's size, with a note.
+  await page.goto(`/#${hash.replace('size=32x32', 'size=4096x4096')}`);
+  await expect(notice).toContainText('The link asks for 4096×4096 video, which osp-v13-tiny does not make: the size was set to 32×32.', { timeout: 60_000 });
+  await expect(page.locator('#size')).toHaveValue('32x32');
   // Another model id.
   await page.goto(`/#${hash.replace('model=osp-v13-tiny', 'model=other-model')}`);
   await expect(notice).toContainText('made with the model "other-model", but this page has "osp-v13-tiny"', { timeout: 60_000 });

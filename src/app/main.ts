@@ -758,10 +758,26 @@ async function applyLink(hash: string): Promise<void> {
 
 function checkLinkModel(): void {
   if (!linkParams || !model) return;
-  const problem = modelMismatch(linkParams, model.manifest.id, model.hash);
-  if (problem) {
+  const problems: string[] = [];
+  const mismatch = modelMismatch(linkParams, model.manifest.id, model.hash);
+  if (mismatch) problems.push(mismatch);
+  // Only sizes the model makes (a link must not make this machine render an arbitrary size).
+  const d = model.manifest.defaults;
+  const allowed = model.manifest.limits?.sizes?.length ? model.manifest.limits.sizes : [{ width: d.width, height: d.height }];
+  const { width, height } = linkParams;
+  if (!allowed.some((z) => z.width === width && z.height === height)) {
+    const z = allowed[0];
+    setSize(z);
+    if (photo) {
+      photo.fromLink = false;
+      drawCrop();
+      void refit();
+    }
+    problems.push(`The link asks for ${width}×${height} video, which ${model.manifest.id} does not make: the size was set to ${z.width}×${z.height}.`);
+  }
+  if (problems.length) {
     linkNotice.dataset.state = 'warn';
-    linkNotice.textContent = problem;
+    linkNotice.textContent = problems.join(' ');
     show(linkNotice, true);
   }
 }
