@@ -17,7 +17,7 @@ test('quality: every control is labelled, the tab order follows the form, live r
       .map((e) => e.id || e.outerHTML.slice(0, 60)),
   );
   expect(unlabelled).toEqual([]);
-  for (const id of ['model-status', 'gen-status', 'history-status', 'link-notice', 'prompt-words', 'share-status']) {
+  for (const id of ['model-status', 'gen-announce', 'history-status', 'link-notice', 'prompt-words', 'share-status']) {
     await expect(page.locator(`#${id}`)).toHaveAttribute('aria-live', 'polite');
   }
   await expect(page.locator('#form-error')).toHaveAttribute('role', 'alert');
@@ -44,6 +44,8 @@ test('quality: every control is labelled, the tab order follows the form, live r
   await page.keyboard.press('Enter');
   await expect(page.locator('#result-figure')).toBeVisible({ timeout: 60_000 });
   await expect(page.locator('#result-meta')).toContainText('2 steps');
+  // Screen readers hear one message per stage, not one per step.
+  await expect(page.locator('#gen-announce')).toHaveText('Done: the video is ready (9 frames).');
 });
 
 test('quality: the Content-Security-Policy blocks inline scripts and eval (ORT keeps wasm-unsafe-eval)', async ({ page }) => {

@@ -180,7 +180,8 @@ async function loadModel(): Promise<void> {
     const loaded = await engine.load({ manifest: model.manifest, baseUrl: model.base.href }, onLoadProgress, { backend });
     model.loaded = loaded;
     const threads = loaded.wasmThreads > 1 ? `${loaded.wasmThreads} threads` : '1 thread';
-    const detail = `Backend: ${loaded.backend === 'webgpu' ? 'WebGPU' : `WASM (${threads})`} — ${loaded.backendReason}. ${formatBytes(loaded.bytesLoaded)} loaded.`;
+    const dit = loaded.ditBackend && loaded.ditBackend !== loaded.backend ? ` The denoiser runs on ${loaded.ditBackend === 'webgpu' ? 'WebGPU' : 'WASM'}.` : '';
+    const detail = `Backend: ${loaded.backend === 'webgpu' ? 'WebGPU' : `WASM (${threads})`} — ${loaded.backendReason}.${dit} ${formatBytes(loaded.bytesLoaded)} loaded.`;
     if (!loaded.capabilities.generate) {
       setModelState('limited', `${loaded.name} is loaded, but it cannot generate yet: its denoiser is not bundled.`, detail);
     } else {
@@ -576,6 +577,16 @@ function drawPreview(p: PreviewImage): void {
   show(previewFigure, true);
 }
 
+const genAnnounce = byId('gen-announce');
+let lastStage = '';
+
+/** The visible status changes every step; screen readers only hear stage changes (one polite message each). */
+function announce(stage: string, text: string): void {
+  if (stage === lastStage) return;
+  lastStage = stage;
+  genAnnounce.textContent = text;
+}
+
 function setProgress(value: number, text: string): void {
   show(genProgress, true);
   genProgress.value = Math.min(1, Math.max(0, value));
@@ -586,6 +597,8 @@ function setProgress(value: number, text: string): void {
 function onGenerateProgress(job: number, p: GenerateProgress): void {
   if (job !== jobCounter || !running) return;
   const eta = p.etaMs !== undefined && p.etaMs > 0 ? ` · about ${formatDuration(p.etaMs)} left` : '';
+  if (p.stage === 'denoise' && p.totalSteps) announce('denoise', `Denoising, ${p.totalSteps} steps${eta}.`);
+  else if (p.stage === 'decode') announce('decode', 'Decoding the frames.');
   if (p.stage === 'text') setProgress(0.02, 'Reading the prompt…');
   else if (p.stage === 'denoise' && p.step && p.totalSteps) {
     setProgress(0.05 + (0.8 * p.step) / p.totalSteps, `Denoising: step ${p.step} of ${p.totalSteps}${eta}`);
@@ -652,15 +665,21 @@ async function generate(): Promise<void> {
   show(frameStrip, false);
   show(previewFigure, false);
   setProgress(0, 'Starting…');
+  lastStage = '';
+  announce('start', 'Generating.');
   try {
     const res = await engine.generate(request, (p) => onGenerateProgress(job, p));
     showResult(res.mp4, res.meta, { ...params, seed: res.meta.seed });
     setProgress(1, `Done in ${formatDuration(res.meta.timings.totalMs)}.`);
+    announce('done', `Done: the video is ready (${res.meta.frames} frames).`);
     void saveToHistory();
   } catch (e) {
     const name = errorName(e);
-    if (name === 'CancelledError') setProgress(0, 'Cancelled.');
-    else {
+    if (name === 'CancelledError') {
+      setProgress(0, 'Cancelled.');
+      announce('cancelled', 'Cancelled.');
+    } else {
+      announce('failed', 'Generation failed.');
       setProgress(0, 'Generation failed.');
       formError.textContent = name === 'ValidationError' || name === 'NotSupportedError' ? errorText(e) : `${name}: ${errorText(e)}`;
       if (name === 'WorkerCrashedError') {
