@@ -2,7 +2,7 @@
 // thumbnail) and its MP4 (`mp4:<id>`), written in one transaction. Storage problems become HistoryError with a
 // kind the page can act on: 'quota' (offer to delete old items; the current result stays on screen) and
 // 'unavailable' (no IndexedDB: generation still works, nothing is saved).
-import { createStore, del, delMany, get, keys, getMany, setMany, type UseStore } from 'idb-keyval';
+import { createStore, delMany, get, getMany, keys, setMany, type UseStore } from 'idb-keyval';
 import type { GenerationMeta } from '../engine/types';
 import type { ShareParams } from './share';
 
@@ -94,10 +94,6 @@ export class HistoryStore {
     const old = items.slice(-n).map((i) => i.id);
     for (const id of old) await this.remove(id);
     return old;
-  }
-
-  async clearProbe(): Promise<void> {
-    await del('probe', this.store).catch(() => undefined);
   }
 }
 

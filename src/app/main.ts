@@ -733,6 +733,14 @@ async function copyLink(params: ShareParams): Promise<void> {
     return;
   }
   const url = shareUrl(location.href, { ...params, modelId: model.manifest.id, modelHash: model.hash });
+  try {
+    parseShare(new URL(url).hash); // never hand out a link this page would refuse (e.g. a photo too big for a link)
+  } catch (e) {
+    show(shareBox, true);
+    shareInput.value = '';
+    shareStatus.textContent = `No link was made: ${errorText(e)}.`;
+    return;
+  }
   history_replace(url);
   show(shareBox, true);
   shareInput.value = url;
