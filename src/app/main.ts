@@ -702,6 +702,7 @@ function showResult(blob: Blob, meta: GenerationMeta, params: ShareParams): void
   if (result) URL.revokeObjectURL(result.url);
   const url = URL.createObjectURL(blob);
   result = { blob, url, meta, params };
+  resultVideo.style.aspectRatio = `${meta.width} / ${meta.height}`;
   resultVideo.src = url;
   void resultVideo.play().catch(() => undefined);
   downloadLink.href = url;
