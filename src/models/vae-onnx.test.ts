@@ -154,3 +154,24 @@ describe('WF-VAE causal-cache chunk loop (ONNX)', () => {
     expect(errFixture).toBeLessThanOrEqual(1e-4);
   }, 60_000);
 });
+
+describe('WF-VAE ONNX on onnxruntime-web (wasm) with shared external weights', () => {
+  it('vae_decoder.onnx + vae_decoder.weights load via externalData and match PyTorch', async () => {
+    const ortWeb = await import('onnxruntime-web');
+    ortWeb.env.wasm.numThreads = 1;
+    const weights = readFileSync(join(MODEL_DIR, 'vae_decoder.weights'));
+    const s = await ortWeb.InferenceSession.create(readFileSync(join(MODEL_DIR, 'vae_decoder.onnx')), {
+      executionProviders: ['wasm'],
+      externalData: [{ path: 'vae_decoder.weights', data: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength) }],
+    });
+    const fx = index.fixtures['decoder_17'];
+    const lat = load(fx.inputs.latent);
+    const out = await s.run({ latent: new ortWeb.Tensor('float32', lat.data as Float32Array, lat.dims as number[]) });
+    const ref = load(fx.outputs.video);
+    const got = new ort.Tensor('float32', out.video.data as Float32Array, out.video.dims as number[]);
+    const err = maxAbsDiff(got, ref);
+    console.log(`ort-web wasm decoder_17 max abs err ${err.toExponential(2)}`);
+    expect(err).toBeLessThanOrEqual(fx.atol);
+    await s.release();
+  }, 120_000);
+});
