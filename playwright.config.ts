@@ -6,6 +6,8 @@ const port = 5199;
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
+  // The static-build specs run against `vite preview` (playwright.preview.config.ts); screenshots only on request.
+  testIgnore: ['**/app-static*.spec.ts', ...(process.env.OSP_SCREENSHOTS ? [] : ['**/app-screenshots.spec.ts'])],
   timeout: 180_000,
   workers: 1,
   reporter: [['list']],
@@ -14,9 +16,11 @@ export default defineConfig({
     launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
   },
   webServer: {
-    command: `npx vite --port ${port} --strictPort`,
+    // OSP_E2E turns off HMR and file watching (vite.config.ts): an edit elsewhere in the tree must not reload a page
+    // mid-test. Never reuse a server: another checkout's server on this port would serve other files.
+    command: `OSP_E2E=1 npx vite --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}`,
-    reuseExistingServer: !process.env.CI,
+    reuseExistingServer: false,
     timeout: 60_000,
   },
 });

@@ -48,7 +48,12 @@ function serviceWorker(): Plugin {
 export default defineConfig(({ command }) => ({
   // Relative asset URLs: the build runs from any static host and any sub-path.
   base: command === 'build' ? './' : '/',
-  server: { headers: isolationHeaders, host: '127.0.0.1' },
+  server: {
+    headers: isolationHeaders,
+    host: '127.0.0.1',
+    // e2e runs (OSP_E2E=1, playwright.config.ts): no HMR and no watcher, so edits never reload a page mid-test.
+    ...(process.env.OSP_E2E ? { hmr: false, watch: null } : {}),
+  },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },
   // ORT ships its own wasm loader; pre-bundling breaks its asset URLs.
   optimizeDeps: { exclude: ['onnxruntime-web'] },

@@ -2,10 +2,7 @@ import { expect, test } from '@playwright/test';
 import { serveToyModel } from './fixtures/app/toy-model';
 
 // The static build (dist/) behind `vite preview` (COOP/COEP sent) and behind a plain static server (no headers).
-// Runs with `npm run test:e2e:preview` (playwright.preview.config.ts); skipped under the dev-server config.
-test.beforeEach(({}, info) => {
-  info.skip(info.project.name !== 'preview', 'static-build spec: run with npm run test:e2e:preview');
-});
+// Runs with `npm run test:e2e:preview` (playwright.preview.config.ts); the dev-server config ignores this file.
 test.describe.configure({ timeout: 120_000 });
 
 const PLAIN = 'http://127.0.0.1:5291/';
