@@ -41,6 +41,14 @@ test('playground: generate with the toy model — progress, ETA, live preview, d
   await expect(page.locator('#generate')).toHaveText('Generate');
   await expect(page.locator('#frame-strip')).toHaveAttribute('data-decoded', '9');
   await expect(page.locator('#frame-strip .cell.done')).toHaveCount(9);
+  // Each decoded frame's thumbnail is drawn into its cell while the VAE streams (thumbnails in the chunk events).
+  const drawn = await page.locator('#frame-strip canvas.cell.done').evaluateAll((cells) =>
+    cells.filter((c) => {
+      const cv = c as HTMLCanvasElement;
+      const px = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+      return cv.width <= 48 && px.some((v, i) => i % 4 === 3 && v > 0);
+    }).length);
+  expect(drawn).toBe(9);
   await expect(page.locator('#gen-status')).toContainText('Done');
   await expect(page.locator('#result-meta')).toContainText('seed 7 · 6 steps · CFG 4.5 · 9 frames 32×32 @ 8 fps');
   const video = await page.locator('#result-video').evaluate((v: HTMLVideoElement) => ({ loop: v.loop, src: v.src }));

@@ -606,19 +606,30 @@ function onGenerateProgress(job: number, p: GenerateProgress): void {
   } else if (p.stage === 'decode' && p.chunk) {
     const c = p.chunk;
     const done = c.firstFrame + c.frames;
-    markFrames(c.firstFrame, done, c.totalFrames);
+    markFrames(c.firstFrame, done, c.totalFrames, p.thumbnails);
     setProgress(0.85 + (0.13 * done) / c.totalFrames, `Decoding: frames 1–${done} of ${c.totalFrames} ready${eta}`);
   } else if (p.stage === 'decode') setProgress(0.85, `Decoding frames…${eta}`);
   else if (p.stage === 'mux') setProgress(0.99, 'Writing the MP4…');
   if (p.preview) drawPreview(p.preview);
 }
 
-function markFrames(from: number, to: number, total: number): void {
+/** One cell per output frame; a cell shows its frame's thumbnail as soon as the VAE chunk holding it is decoded. */
+function markFrames(from: number, to: number, total: number, thumbs?: PreviewImage): void {
   if (frameStrip.childElementCount !== total) {
-    frameStrip.replaceChildren(...Array.from({ length: total }, (_, i) => el('span', { class: 'cell', attrs: { title: `frame ${i + 1}` } })));
+    frameStrip.replaceChildren(...Array.from({ length: total }, (_, i) => el('canvas', { class: 'cell', attrs: { title: `frame ${i + 1}` } })));
   }
   show(frameStrip, true);
-  for (let i = from; i < to && i < total; i++) frameStrip.children[i].classList.add('done');
+  const plane = thumbs ? thumbs.width * thumbs.height * 4 : 0;
+  for (let i = from; i < to && i < total; i++) {
+    const cell = frameStrip.children[i] as HTMLCanvasElement;
+    cell.classList.add('done');
+    const f = i - from;
+    if (!thumbs || f >= thumbs.frames) continue;
+    cell.width = thumbs.width;
+    cell.height = thumbs.height;
+    const px = new Uint8ClampedArray(thumbs.data.subarray(f * plane, (f + 1) * plane));
+    cell.getContext('2d')?.putImageData(new ImageData(px, thumbs.width, thumbs.height), 0, 0);
+  }
   frameStrip.setAttribute('aria-label', `${to} of ${total} frames decoded`);
   frameStrip.dataset.decoded = String(to);
 }

@@ -7,6 +7,7 @@ import { denoise, type Denoiser, type ImageCondition, type TextCondition } from 
 import { defaultPreviewMap, latentPreview } from './latent-preview';
 import { scaleModelInput } from './scheduler';
 import { chunkBounds, streamDecode, type VaeChunkRunner } from './vae-stream';
+import { frameThumbnails } from './frame-thumbnails';
 import { NotSupportedError, type GenerateProgress, type GenerateResult, type ResolvedRequest, type RgbaImage } from './types';
 
 export interface VideoSink {
@@ -75,6 +76,7 @@ export async function decodeToVideo(
         elapsedMs: performance.now() - t0,
         etaMs: (elapsed / written) * (totalFrames - written),
         chunk: { index: c.index, count, frames: c.frames.length, firstFrame: c.firstFrame, totalFrames },
+        thumbnails: frameThumbnails(c.frames, c.width, c.height),
       });
     }
     throwIfCancelled(o.cancel);

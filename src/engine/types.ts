@@ -96,6 +96,8 @@ export interface GenerateProgress {
   preview?: PreviewImage;
   /** A decoded VAE chunk was handed to the encoder. */
   chunk?: { index: number; count: number; frames: number; firstFrame: number; totalFrames: number };
+  /** With `chunk`: small copies (longer side ≤ 48 px) of that chunk's decoded frames, stacked vertically. */
+  thumbnails?: PreviewImage;
 }
 
 export interface GenerationMeta {
