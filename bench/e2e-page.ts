@@ -1,0 +1,141 @@
+// Browser half of `npm run bench:e2e` (bench/run-e2e.mjs): the real engine worker (same as the playground and the CLI),
+// text → denoise (CFG) → streaming VAE decode → MP4, timed per stage from the worker's progress events and meta.timings.
+import { createEngine } from '../src/engine/api';
+import { createSession, f32, ortThreadCount } from '../src/models/ort-session';
+import type { BackendChoice, GenerateProgress, GenerateRequest, ModelSource } from '../src/engine/types';
+
+export interface E2eJob {
+  model: ModelSource;
+  backend: BackendChoice;
+  request: GenerateRequest;
+  runs: number;
+  warmup: number;
+}
+
+export interface E2eRun {
+  textMs: number;
+  stepMs: number[];
+  stepMeanMs: number;
+  denoiseMs: number;
+  firstFrameMs: number;
+  decodeMs: number;
+  muxMs: number;
+  totalMs: number;
+  wallMs: number;
+  mp4Bytes: number;
+}
+
+export interface E2eResult {
+  backend: string;
+  ditBackend?: string;
+  wasmThreads: number;
+  crossOriginIsolated: boolean;
+  loadMs: number;
+  meta: unknown;
+  runs: E2eRun[];
+  memory: { uaSpecificBytes: number | null; uaBreakdown?: unknown; mainJsHeapBytes: number | null; note: string };
+  userAgent: string;
+}
+
+declare global {
+  interface Window {
+    e2eRun(job: E2eJob): Promise<E2eResult>;
+    e2eOrtWebDit(latentShape: number[]): Promise<{ graph: string; threads: number; batch: number; forwardMedianMs: number }>;
+  }
+}
+
+async function measureMemory(): Promise<{ bytes: number; breakdown: unknown } | null> {
+  const p = performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number; breakdown: unknown[] }> };
+  if (!p.measureUserAgentSpecificMemory || !crossOriginIsolated) return null;
+  const m = await Promise.race([p.measureUserAgentSpecificMemory(), new Promise<null>((r) => setTimeout(() => r(null), 60_000))]);
+  return m ? { bytes: m.bytes, breakdown: m.breakdown } : null;
+}
+
+window.e2eRun = async (job: E2eJob): Promise<E2eResult> => {
+  const engine = createEngine();
+  try {
+    const t0 = performance.now();
+    const loaded = await engine.load(job.model, () => undefined, { backend: job.backend });
+    const loadMs = performance.now() - t0;
+    const runs: E2eRun[] = [];
+    let meta: unknown = null;
+    let peak: { bytes: number; breakdown: unknown } | null = null;
+    for (let i = 0; i < job.warmup + job.runs; i++) {
+      const events: GenerateProgress[] = [];
+      const w0 = performance.now();
+      const res = await engine.generate(job.request, (p) => events.push({ ...p, preview: undefined }));
+      const wallMs = performance.now() - w0;
+      await new Promise((r) => setTimeout(r, 50)); // progress messages travel on their own port
+      const t = res.meta.timings;
+      const steps = events.filter((e) => e.stage === 'denoise' && e.step !== undefined).map((e) => e.elapsedMs);
+      const stepMs = steps.map((v, k) => v - (k === 0 ? t.textMs : steps[k - 1]));
+      const firstChunk = events.find((e) => e.stage === 'decode' && e.chunk);
+      const mux = events.find((e) => e.stage === 'mux');
+      meta = res.meta;
+      if (i < job.warmup) continue;
+      runs.push({
+        textMs: t.textMs,
+        stepMs,
+        stepMeanMs: stepMs.reduce((a, b) => a + b, 0) / Math.max(1, stepMs.length),
+        denoiseMs: t.denoiseMs,
+        firstFrameMs: firstChunk ? firstChunk.elapsedMs : Number.NaN,
+        // meta.timings.decodeMs includes the MP4 finalize; split it at the 'mux' event.
+        decodeMs: mux ? t.decodeMs - (t.totalMs - mux.elapsedMs) : t.decodeMs,
+        muxMs: mux ? t.totalMs - mux.elapsedMs : Number.NaN,
+        totalMs: t.totalMs,
+        wallMs,
+        mp4Bytes: res.mp4.size,
+      });
+      // Memory right after a generation (model + arenas still resident in the worker): the closest to a peak we can get.
+      const m = await measureMemory();
+      if (m && (!peak || m.bytes > peak.bytes)) peak = m;
+    }
+    const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null;
+    return {
+      backend: loaded.backend,
+      ditBackend: loaded.ditBackend,
+      wasmThreads: loaded.wasmThreads,
+      crossOriginIsolated: loaded.crossOriginIsolated,
+      loadMs,
+      meta,
+      runs,
+      memory: {
+        uaSpecificBytes: peak?.bytes ?? null,
+        uaBreakdown: peak?.breakdown,
+        mainJsHeapBytes: heap,
+        note: 'performance.measureUserAgentSpecificMemory() after each generation (page + engine worker: JS heaps incl. the ORT wasm memory; max over runs)',
+      },
+      userAgent: navigator.userAgent,
+    };
+  } finally {
+    await engine.dispose().catch(() => undefined);
+    engine.terminate();
+  }
+};
+
+/** The DiT graph alone on onnxruntime-web wasm (same build and settings as the worker's sessions), on this page's main
+ * thread after the engine is gone: what the engine adds around ORT vs what ORT wasm itself costs. CFG batch of 2. */
+window.e2eOrtWebDit = async (latentShape: number[]) => {
+  const dir = '/training/fixtures/dit/';
+  const bytes = async (u: string) => new Uint8Array(await (await fetch(u)).arrayBuffer());
+  const s = await createSession(await bytes(`${dir}dev/dit.onnx`), { backend: 'wasm', externalData: [{ path: 'dit.weights', data: await bytes(`${dir}dev/dit.weights`) }] });
+  const fix = (await (await fetch(`${dir}index.json`)).json()).fixtures.dit.inputs;
+  const vec = async (ref: { file: string; shape: number[] }) => f32(new Float32Array(await (await fetch(dir + ref.file)).arrayBuffer()), ref.shape);
+  const [, c, t, h, w] = latentShape;
+  const n = 2 * c * t * h * w;
+  const feeds = {
+    latent: f32(Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 0.8), [2, c, t, h, w]),
+    timestep: f32(new Float32Array([500, 500]), [2]),
+    text_states: await vec(fix.text_states),
+    text_mask: await vec(fix.text_mask),
+  };
+  const times: number[] = [];
+  for (let i = 0; i < 23; i++) {
+    const t0 = performance.now();
+    await s.run(feeds);
+    if (i >= 3) times.push(performance.now() - t0);
+  }
+  await s.release();
+  times.sort((a, b) => a - b);
+  return { graph: `${dir}dev/dit.onnx`, threads: ortThreadCount(), batch: 2, forwardMedianMs: (times[9] + times[10]) / 2 };
+};
