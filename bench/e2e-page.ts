@@ -35,6 +35,8 @@ export interface E2eResult {
   runs: E2eRun[];
   memory: { uaSpecificBytes: number | null; uaBreakdown?: unknown; mainJsHeapBytes: number | null; note: string };
   userAgent: string;
+  /** navigator.gpu adapter vendor/architecture/description (headless here: SwiftShader, a CPU rasterizer). */
+  gpuAdapter: string | null;
 }
 
 declare global {
@@ -90,6 +92,13 @@ window.e2eRun = async (job: E2eJob): Promise<E2eResult> => {
       const m = await measureMemory();
       if (m && (!peak || m.bytes > peak.bytes)) peak = m;
     }
+    let gpuAdapter: string | null = null;
+    try {
+      const a = await (navigator as unknown as { gpu?: GPU }).gpu?.requestAdapter();
+      if (a) gpuAdapter = [a.info.vendor, a.info.architecture, a.info.description].filter(Boolean).join(' / ');
+    } catch {
+      gpuAdapter = null;
+    }
     const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null;
     return {
       backend: loaded.backend,
@@ -106,6 +115,7 @@ window.e2eRun = async (job: E2eJob): Promise<E2eResult> => {
         note: 'performance.measureUserAgentSpecificMemory() after each generation (page + engine worker: JS heaps incl. the ORT wasm memory; max over runs)',
       },
       userAgent: navigator.userAgent,
+      gpuAdapter,
     };
   } finally {
     await engine.dispose().catch(() => undefined);

@@ -115,7 +115,7 @@ try {
     request,
     latentShape: py.latentShape,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgBefore: load0, loadavgAfter: load1, note: 'CPU shared with a VAE training job' },
-    browser: { backend: b.backend, ditBackend: b.ditBackend, wasmThreads: threads, crossOriginIsolated: b.crossOriginIsolated, userAgent: b.userAgent,
+    browser: { backend: b.backend, ditBackend: b.ditBackend, wasmThreads: threads, crossOriginIsolated: b.crossOriginIsolated, userAgent: b.userAgent, gpuAdapter: b.gpuAdapter,
       loadMs: b.loadMs, memory: b.memory, median: bm, runs: b.runs, meta: b.meta },
     // Main-thread ORT wasm timing of dit.onnx: kept for reference, consistently slower than the same graph inside the
     // engine worker (see the per-step numbers), so not in the table.
