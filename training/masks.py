@@ -143,9 +143,21 @@ def condition_mode(n_images: int = 0, video_frames: int = 0):
     return "t2iv"
 
 
-def sample_masks(rng: np.random.Generator, batch: int, t: int, h: int, w: int, progress: float):
+def with_t2v_floor(cur: dict, t2v_min: float) -> dict:
+    """Raise the all-masked (text-to-video) share to ≥ t2v_min, scaling the other types down. Our one bundled model
+    serves text-to-video through the inpaint graph, and a CPU-sized run cannot afford the spec's 5–10 %."""
+    r = cur["ratios"]
+    if r["t2iv"] >= t2v_min:
+        return cur
+    rest = 1.0 - r["t2iv"]
+    scale = (1.0 - t2v_min) / rest if rest > 0 else 0.0
+    return {**cur, "ratios": {k: (t2v_min if k == "t2iv" else v * scale) for k, v in r.items()}}
+
+
+def sample_masks(rng: np.random.Generator, batch: int, t: int, h: int, w: int, progress: float,
+                 t2v_min: float = 0.0):
     """A batch of training masks following the curriculum: ([B, 1, T, H, W], kinds, curriculum dict)."""
-    cur = curriculum(progress)
+    cur = with_t2v_floor(curriculum(progress), t2v_min)
     kinds, ms = [], []
     for _ in range(batch):
         k = choose_type(rng, cur["ratios"])

@@ -280,6 +280,8 @@ def parse_args(argv=None):
     ap.add_argument("--ema", type=float, default=0.999, help="upstream 0.9999; shorter for CPU-sized runs")
     ap.add_argument("--clip", choices=("auto", "v13", "v15", "fixed", "none"), default="auto")
     ap.add_argument("--clip_alpha", type=float, default=0.99)
+    ap.add_argument("--t2v_min", type=float, default=0.0,
+                    help="inpaint stage: floor on the all-masked (text-to-video) mask share (spec: 5-10 %%)")
     ap.add_argument("--text_drop", type=float, default=0.1)
     ap.add_argument("--bf16", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
@@ -421,7 +423,7 @@ def main(argv=None):
         cond_latent = cond_mask = None
         if inpaint:
             mask, kinds, cur = MK.sample_masks(rng, video.shape[0], video.shape[2], video.shape[3], video.shape[4],
-                                               progress)
+                                               progress, args.t2v_min)
             v_in = video
             if cur["condition_noise"]:
                 v_in = MK.add_condition_noise(video, mask, MK.condition_sigma(rng, video.shape[0]), gen)
