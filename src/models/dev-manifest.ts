@@ -41,6 +41,8 @@ export interface DevManifestOptions {
   latentPreview?: LatentPreviewMap;
   /** Fit the latent→RGB preview map on the VAE parity fixtures in this folder (training/fixtures/vae). */
   fitPreviewFrom?: string;
+  /** Which files of the folder to list (default: the VAE's, so tests stay VAE-only once the DiT ships beside it). */
+  only?: RegExp;
 }
 
 function readF32(path: string): Float32Array {
@@ -64,8 +66,8 @@ export function fitPreviewFromFixtures(fixDir: string): LatentPreviewMap & { sam
 }
 
 /** Files of a folder with sizes, sha256, roles and external-data references; paths prefixed with `prefix`. */
-export function devFiles(dir: string, prefix = ''): ManifestFile[] {
-  const names = readdirSync(dir).filter((n) => statSync(join(dir, n)).isFile() && n !== 'manifest.json').sort();
+export function devFiles(dir: string, prefix = '', only?: RegExp): ManifestFile[] {
+  const names = readdirSync(dir).filter((n) => statSync(join(dir, n)).isFile() && n !== 'manifest.json' && (!only || only.test(n))).sort();
   const weights = names.filter((n) => n.endsWith('.weights') || n.endsWith('.data') || n.endsWith('.onnx_data'));
   return names.map((name) => {
     const bytes = readFileSync(join(dir, name));
@@ -80,7 +82,7 @@ export function devFiles(dir: string, prefix = ''): ManifestFile[] {
 
 /** Manifest for the files in `dir` (e.g. public/models/osp-v13-tiny). */
 export function buildDevManifest(dir: string, o: DevManifestOptions = {}): ModelManifest {
-  const files = devFiles(dir);
+  const files = devFiles(dir, '', o.only ?? /^vae_/);
   const id = o.id ?? dir.split('/').filter(Boolean).pop()!;
   return devManifest(id, files, o);
 }
@@ -126,7 +128,7 @@ export function buildDevDitManifest(o: DevDitManifestOptions = {}): ModelManifes
   const ditDir = o.ditDir ?? 'training/fixtures/dit/dev';
   const vaePrefix = o.vaePrefix ?? 'models/osp-v13-tiny/';
   const ditPrefix = o.ditPrefix ?? `${ditDir}/`;
-  const files = [...devFiles(vaeDir, vaePrefix), ...devFiles(ditDir, ditPrefix)];
+  const files = [...devFiles(vaeDir, vaePrefix, /^vae_/), ...devFiles(ditDir, ditPrefix)];
   const graphs = JSON.parse(readFileSync(join(ditDir, 'dit_graphs.json'), 'utf8')) as { dit_config: Record<string, unknown>; text_config: Record<string, unknown>; tokenizer: string; source?: string };
   const vocab = JSON.parse(readFileSync(join(ditDir, graphs.tokenizer), 'utf8')) as { max_length: number; pad_id: number; unk_id: number; eos_id: number };
   return devManifest(o.id ?? 'osp-v13-dev-dit', files, o, {
