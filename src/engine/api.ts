@@ -1,7 +1,7 @@
 // Main-thread client of the engine worker (./worker.ts) over comlink. Wraps progress callbacks in Comlink.proxy,
 // and turns a crashed worker into rejected calls (WorkerCrashedError) instead of promises that never settle.
 import * as Comlink from 'comlink';
-import type { EngineWorkerApi, PromptAnalysis } from './worker';
+import type { EngineDiagnostics, EngineWorkerApi, PromptAnalysis } from './worker';
 import type {
   DecodeLatentsOptions,
   DecodeResult,
@@ -27,6 +27,10 @@ export interface EngineClient {
   info(): Promise<EngineInfo>;
   /** Words of a prompt the loaded model does not know (mapped to <unk>) and words beyond its limit. */
   analyzePrompt(text: string): Promise<PromptAnalysis>;
+  /** GPU buffers / bytes alive, devices acquired, device-loss recoveries, sessions (leak checks). */
+  diagnostics(): Promise<EngineDiagnostics>;
+  /** Dev/test builds only: destroys the worker's GPUDevice now (simulates a device loss, also mid-job). */
+  debugLoseDevice(): Promise<boolean>;
   /** Releases the model and GPU inside the worker (it stays usable). */
   dispose(): Promise<void>;
   /** Kills the worker; every pending call rejects. */
@@ -80,6 +84,8 @@ export function createEngine(worker: Worker = spawnEngineWorker()): EngineClient
     cancel: () => call(() => remote.cancel() as Promise<boolean>),
     info: () => call(() => remote.info() as Promise<EngineInfo>),
     analyzePrompt: (text) => call(() => remote.analyzePrompt(text) as Promise<PromptAnalysis>),
+    diagnostics: () => call(() => remote.diagnostics() as Promise<EngineDiagnostics>),
+    debugLoseDevice: () => call(() => remote.debugLoseDevice() as Promise<boolean>),
     dispose: () => call(() => remote.dispose() as Promise<void>),
     terminate: () => {
       remote[Comlink.releaseProxy]();

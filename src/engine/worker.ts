@@ -13,12 +13,15 @@ import { decodeToVideo, generateVideo, type PipelineDeps } from './pipeline';
 import { toyDenoiser, toyPromptEncoder } from './toy-model';
 import { hasOnnxDit, loadDit, type LoadedDit } from './dit-loader';
 import { imageCondition } from './image-condition';
+import { DeviceLostError, lostWithin, rejectOnLoss } from './device-loss';
+import { gpuBufferStats, trackGpuBuffers, type GpuBufferStats } from './gpu-accounting';
 import { fileByRole } from '../models/manifest';
 import { validateDecodeRequest, validateGenerateRequest } from './validate';
 import { ortChunkRunner, parseChunkSchedule, type VaeChunkRunner } from './vae-stream';
 import {
   BusyError,
   NotLoadedError,
+  NotSupportedError,
   ValidationError,
   type BackendChoice,
   type DecodeLatentsOptions,
@@ -42,6 +45,20 @@ interface Loaded {
   dit?: LoadedDit;
 }
 
+/** Resource counts for leak checks (soak script, e2e): GPU buffers of the engine's device, devices acquired. */
+export interface EngineDiagnostics {
+  gpu: GpuBufferStats;
+  /** GPUDevices acquired by this worker so far (a device loss makes a new one). */
+  devicesAcquired: number;
+  deviceLost: boolean;
+  /** Device losses the engine recovered from (model reloaded on a new device or on wasm). */
+  recoveries: number;
+  backend: 'wasm' | 'webgpu' | null;
+  ditBackend: 'wasm' | 'webgpu' | null;
+  /** ORT sessions alive. */
+  sessions: number;
+}
+
 /** What the tokenizer makes of a prompt (for the UI: words the model does not know, words cut off). */
 export interface PromptAnalysis {
   unknownWords: string[];
@@ -59,6 +76,11 @@ function safeCallback<T>(fn: ((p: T) => unknown) | undefined): (p: T) => void {
       /* a throwing callback must not break the job */
     }
   };
+}
+
+/** Failures that have nothing to do with the GPU (no need to wait for a device-lost signal). */
+function isRequestError(e: unknown): boolean {
+  return ['CancelledError', 'ValidationError', 'NotSupportedError', 'NotLoadedError', 'BusyError'].includes((e as Error)?.name);
 }
 
 function isManifestUrl(s: string): boolean {
@@ -88,10 +110,18 @@ export class Engine {
   private gpuLost = false;
   private job: CancelToken | null = null;
   private busy = false;
+  /** The last successful load's source and options: what a device-loss recovery reloads. */
+  private lastLoad: { source: ModelSource; options: LoadOptions } | null = null;
+  private devicesAcquired = 0;
+  private recoveries = 0;
 
   private watchGpu(gpu: GpuContext | null): void {
     this.gpu = gpu;
     this.gpuLost = false;
+    if (gpu) {
+      trackGpuBuffers(gpu.device);
+      this.devicesAcquired++;
+    }
     void gpu?.device.lost.then(() => {
       if (this.gpu === gpu) this.gpuLost = true;
     });
@@ -103,8 +133,11 @@ export class Engine {
 
   /** Loads a model: manifest → verified download (with progress) → ORT sessions. Replaces a loaded model. */
   async load(source: ModelSource, onProgress?: (p: LoadProgress) => unknown, options: LoadOptions = {}): Promise<LoadResult> {
-    return this.exclusive(async (cancel) => {
-      const report = safeCallback(onProgress);
+    return this.exclusive((cancel) => this.loadModel(source, safeCallback(onProgress), options, cancel));
+  }
+
+  private async loadModel(source: ModelSource, report: (p: LoadProgress) => void, options: LoadOptions, cancel: CancelToken): Promise<LoadResult> {
+    {
       const backendChoice = options.backend ?? 'auto';
       if (!['auto', 'wasm', 'webgpu'].includes(backendChoice)) throw new ValidationError(`backend must be auto, wasm or webgpu, got ${String(backendChoice)}`);
       report({ stage: 'manifest', message: 'reading manifest' });
@@ -211,25 +244,95 @@ export class Engine {
         ...(dit ? { ditBackend: dit.backend } : {}),
       };
       this.model = { manifest, result, deps, sessions: [session, ...(dit?.sessions ?? []), ...extraSessions], dit };
+      this.lastLoad = { source, options };
       report({ stage: 'ready', message: `${manifest.id} ready (${backend})` });
       return result;
-    });
+    }
   }
 
   /** Text(/image)-to-video. Rejects with NotSupportedError while the model has no DiT. */
   async generate(request: GenerateRequest, onProgress?: (p: GenerateProgress) => unknown): Promise<GenerateResult> {
     const model = this.requireModel();
     const req = validateGenerateRequest(request, model.manifest);
-    return this.exclusive((cancel) => generateVideo(model.deps, req, { cancel, onProgress: safeCallback(onProgress) }));
+    return this.exclusive((cancel) => this.onLiveDevice(cancel, () => generateVideo(this.model!.deps, req, { cancel, onProgress: safeCallback(onProgress) })));
   }
+
+  /**
+   * Runs a job that may use the GPU. A device lost while idle is replaced before the job starts; a device lost
+   * during the job rejects it at once with DeviceLostError (a GPU call on a dead device may never settle), after
+   * the model has been reloaded on a new device — or on wasm if that fails — so the next call works.
+   */
+  private async onLiveDevice<T>(cancel: CancelToken, job: () => Promise<T>): Promise<T> {
+    if (this.gpuLost && this.model?.result.backend === 'webgpu') await this.recoverFromDeviceLoss(cancel);
+    const gpu = this.model?.result.backend === 'webgpu' || this.model?.result.ditBackend === 'webgpu' ? this.gpu : null;
+    if (!gpu) return job();
+    const loss = rejectOnLoss(gpu.device);
+    try {
+      return await Promise.race([job(), loss.promise]);
+    } catch (e) {
+      if (!(e instanceof DeviceLostError) && (isRequestError(e) || !(await lostWithin(gpu.device, 200)))) throw e;
+      cancel.cancel(); // a job still stuck in a GPU call stops at its next step/chunk boundary
+      const how = await this.recoverFromDeviceLoss(new CancelToken());
+      const why = e instanceof DeviceLostError ? e.message.replace(/^the GPU device was lost /, '') : `(${(e as Error).message})`;
+      throw new DeviceLostError(`The GPU device was lost during generation ${why}. The engine ${how}; generate again.`);
+    } finally {
+      loss.stop();
+    }
+  }
+
+  /** Reloads the last model on a fresh GPUDevice, or on wasm if WebGPU cannot be brought back. Returns what it did. */
+  private async recoverFromDeviceLoss(cancel: CancelToken): Promise<string> {
+    const last = this.lastLoad;
+    if (!last) throw new DeviceLostError('the GPU device was lost and no model is loaded');
+    this.recoveries++;
+    const dead = this.gpu;
+    this.gpu = null;
+    this.gpuLost = false;
+    await this.unload();
+    dead?.device.destroy();
+    const quiet = () => undefined;
+    try {
+      const r = await this.loadModel(last.source, quiet, last.options, cancel);
+      return `reloaded the model on a new GPU device (${r.backend}${r.ditBackend && r.ditBackend !== r.backend ? `, DiT on ${r.ditBackend}` : ''})`;
+    } catch (e) {
+      const r = await this.loadModel(last.source, quiet, { ...last.options, backend: 'wasm' }, cancel);
+      this.lastLoad = last; // keep asking for the user's backend on the next load
+      return `could not get a new GPU device (${(e as Error).message}) and reloaded the model on ${r.backend}`;
+    }
+  }
+
+  /** Resource counts for leak checks. */
+  diagnostics(): EngineDiagnostics {
+    return {
+      gpu: gpuBufferStats(this.gpu?.device),
+      devicesAcquired: this.devicesAcquired,
+      deviceLost: this.gpuLost,
+      recoveries: this.recoveries,
+      backend: this.model?.result.backend ?? null,
+      ditBackend: this.model?.result.ditBackend ?? null,
+      sessions: this.model?.sessions.length ?? 0,
+    };
+  }
+
+  /**
+   * Test hook: destroys the GPUDevice now, exactly like a driver reset would take it away (also mid-job: comlink
+   * delivers this call while a job awaits the GPU). Only in dev/test builds — a production build refuses.
+   */
+  debugLoseDevice(): boolean {
+    if (!import.meta.env.DEV && import.meta.env.MODE !== 'test') throw new NotSupportedError('debugLoseDevice is only available in development builds');
+    if (!this.gpu) return false;
+    this.gpu.device.destroy();
+    return true;
+  }
+
 
   /** Scaled latents [1, C, T, h, w] → streaming VAE decode → MP4. */
   async decodeLatents(latents: Float32Array, shape: number[], options?: DecodeLatentsOptions, onProgress?: (p: GenerateProgress) => unknown): Promise<DecodeResult> {
     const model = this.requireModel();
     const d = validateDecodeRequest(latents, shape, options, model.manifest);
-    return this.exclusive(async (cancel) => {
+    return this.exclusive((cancel) => this.onLiveDevice(cancel, async () => {
       const t0 = performance.now();
-      const out = await decodeToVideo(model.deps, d.latents, d.shape, d.fps, { chunkFrames: d.chunkFrames, cancel, onProgress: safeCallback(onProgress), t0 });
+      const out = await decodeToVideo(this.model!.deps, d.latents, d.shape, d.fps, { chunkFrames: d.chunkFrames, cancel, onProgress: safeCallback(onProgress), t0 });
       return {
         mp4: out.mp4,
         meta: {
@@ -244,7 +347,7 @@ export class Engine {
           timings: { decodeMs: out.decodeMs, totalMs: performance.now() - t0 },
         },
       };
-    });
+    }));
   }
 
   /** Unknown / cut-off words of a prompt under the loaded model's tokenizer (empty when it has none). */

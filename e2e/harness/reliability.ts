@@ -1,0 +1,92 @@
+// Browser side of the reliability specs (e2e/reliability-*.spec.ts) and of the soak script (scripts/soak.mjs):
+// the real engine worker with the dev DiT, device loss through the engine's test hook, GPU-buffer accounting.
+import { createEngine, type EngineClient } from '../../src/engine/api';
+import type { EngineDiagnostics } from '../../src/engine/worker';
+import type { GenerateProgress, GenerateRequest, LoadResult } from '../../src/engine/types';
+import type { ModelManifest } from '../../src/models/manifest';
+
+interface Arg {
+  manifest: ModelManifest;
+  base: string;
+  backend?: 'wasm' | 'webgpu';
+}
+
+const errOf = (e: unknown) => ({ name: (e as Error)?.name ?? 'Error', message: (e as Error)?.message ?? String(e) });
+
+/** The tiny WebGPU request (the t2v_5x32 shape of e2e/engine-dit.spec.ts): 5 frames 32×32, CFG. */
+export const SMALL: GenerateRequest = { prompt: 'a red circle moves right', negativePrompt: '', seed: 3, steps: 3, cfgScale: 4.5, frames: 5, width: 32, height: 32, fps: 8, previewEvery: 0 };
+
+export interface DeviceLossResult {
+  load: Pick<LoadResult, 'backend' | 'ditBackend'> | null;
+  before: EngineDiagnostics | null;
+  baseline: { latents: number[] } | null;
+  lost: { name: string; message: string } | null;
+  stepsBeforeLoss: number;
+  msLossToReject: number;
+  afterLoss: EngineDiagnostics | null;
+  next: { ok: boolean; error?: { name: string; message: string }; backend?: string; maxDiffVsBaseline?: number; frames?: number };
+  idleLoss: { ok: boolean; error?: { name: string; message: string }; maxDiffVsBaseline?: number };
+  final: EngineDiagnostics | null;
+  error: { name: string; message: string } | null;
+}
+
+function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/**
+ * Loads the dev DiT on webgpu, generates once (baseline), then destroys the device mid-generation (after the first
+ * denoising step), checks the typed error, generates again (must succeed and match the baseline), then loses the
+ * device while idle and generates once more.
+ */
+export async function deviceLoss(arg: Arg): Promise<DeviceLossResult> {
+  const engine = createEngine();
+  const r: DeviceLossResult = { load: null, before: null, baseline: null, lost: null, stepsBeforeLoss: 0, msLossToReject: -1, afterLoss: null, next: { ok: false }, idleLoss: { ok: false }, final: null, error: null };
+  try {
+    const loaded = await engine.load({ manifest: arg.manifest, baseUrl: arg.base }, undefined, { backend: arg.backend ?? 'webgpu' });
+    r.load = { backend: loaded.backend, ditBackend: loaded.ditBackend };
+    const base = await engine.generate(SMALL);
+    r.baseline = { latents: [...base.latents.slice(0, 4)] };
+    r.before = await engine.diagnostics();
+    let tLoss = 0;
+    let destroyed: Promise<boolean> | null = null;
+    try {
+      await engine.generate(SMALL, (p: GenerateProgress) => {
+        if (p.stage === 'denoise') r.stepsBeforeLoss = Math.max(r.stepsBeforeLoss, p.step ?? 0);
+        if (p.stage === 'denoise' && !destroyed) {
+          tLoss = performance.now();
+          destroyed = engine.debugLoseDevice();
+        }
+      });
+    } catch (e) {
+      r.lost = errOf(e);
+      r.msLossToReject = performance.now() - tLoss;
+    }
+    r.afterLoss = await engine.diagnostics();
+    try {
+      const n = await engine.generate(SMALL);
+      r.next = { ok: true, backend: n.meta.backend, maxDiffVsBaseline: maxAbs(n.latents, base.latents), frames: n.meta.frames };
+    } catch (e) {
+      r.next = { ok: false, error: errOf(e) };
+    }
+    // Lost while idle: the next job must notice and recover before it starts.
+    await engine.debugLoseDevice();
+    await new Promise((res) => setTimeout(res, 50));
+    try {
+      const n = await engine.generate(SMALL);
+      r.idleLoss = { ok: true, maxDiffVsBaseline: maxAbs(n.latents, base.latents) };
+    } catch (e) {
+      r.idleLoss = { ok: false, error: errOf(e) };
+    }
+    r.final = await engine.diagnostics();
+  } catch (e) {
+    r.error = errOf(e);
+  } finally {
+    await engine.dispose().catch(() => undefined);
+    engine.terminate();
+  }
+  return r;
+}

@@ -1,0 +1,31 @@
+import { expect, test } from '@playwright/test';
+import { buildDevDitManifest } from '../src/models/dev-manifest';
+import { pipeConsole, runInHarness } from './util';
+import type { DeviceLossResult } from './harness/reliability';
+
+// Device loss on the WebGPU path (SwiftShader WebGPU headless): the dev DiT (random weights, real architecture) at
+// the small shape of engine-dit.spec.ts. The engine's dev-only hook destroys its GPUDevice mid-generation.
+const H = '/e2e/harness/reliability.ts';
+test.describe.configure({ retries: 1 }); // a Vite dependency re-optimisation reload is not an engine failure
+
+test('device loss mid-generation: DeviceLostError, the model is reloaded on a new device, the next generations succeed', async ({ page }) => {
+  test.setTimeout(240_000);
+  pipeConsole(page);
+  const r = await runInHarness<DeviceLossResult>(page, H, 'deviceLoss', { manifest: buildDevDitManifest(), base: '/' });
+  console.log(JSON.stringify(r));
+  expect(r.error).toBeNull();
+  expect(r.load).toEqual({ backend: 'webgpu', ditBackend: 'webgpu' });
+  expect(r.stepsBeforeLoss).toBeLessThan(3); // the loss really happened mid-denoise
+  expect(r.lost?.name).toBe('DeviceLostError');
+  expect(r.lost?.message).toMatch(/GPU device was lost during generation/);
+  expect(r.lost?.message).toMatch(/reloaded the model on a new GPU device/);
+  expect(r.msLossToReject).toBeLessThan(60_000);
+  expect(r.afterLoss!.devicesAcquired).toBe(r.before!.devicesAcquired + 1);
+  expect(r.afterLoss!.recoveries).toBe(1);
+  expect(r.next).toMatchObject({ ok: true, backend: 'webgpu', frames: 5 });
+  expect(r.next.maxDiffVsBaseline!).toBeLessThan(1e-4); // same seed on a fresh device = same latents
+  expect(r.idleLoss).toMatchObject({ ok: true });
+  expect(r.idleLoss.maxDiffVsBaseline!).toBeLessThan(1e-4);
+  expect(r.final!.recoveries).toBe(2);
+  expect(r.final!.deviceLost).toBe(false);
+});
