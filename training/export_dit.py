@@ -42,6 +42,11 @@ RANDOM_OUT = "training/fixtures/dit/dev"
 # The dev export is the same architecture at a toy width (8 layers so the dense/single/group schedule is intact,
 # 2 heads x 24, text width 48): ~1 MB of random weights instead of shipping the full small config twice.
 DEV_DIMS = dict(layers=8, heads=2, head_dim=24, text_width=48, text_layers=2)
+# The inpaint-as-main dev export (--random-inpaint-main): ONE inpaint model whose dit/dit_embed graphs take
+# cond_latent/cond_mask, like the bundled model exported from one inpaint checkpoint. Even smaller (6 layers keep
+# dense/single/group, 2 heads x 12) so it can be committed for the engine's tests (< 2 MB).
+DEV_INPAINT_DIMS = dict(layers=6, heads=2, head_dim=12, text_width=24, text_layers=1)
+RANDOM_INPAINT_OUT = "training/fixtures/dit/dev_inpaint"
 FIX_DIR = "training/fixtures/dit"
 
 
@@ -382,16 +387,33 @@ def random_models(seed=0):
     return bundle.eval(), inp.eval(), tok
 
 
+def random_inpaint_main(seed=0):
+    """Random inpaint bundle exported as the main model (dit_config.inpaint = true); its condition Linears are
+    perturbed (zero at init) so the condition reaches v."""
+    from training.train_dit import random_bundle
+    bundle, tok = random_bundle(inpaint=True, seed=seed, **DEV_INPAINT_DIMS)
+    g = torch.Generator().manual_seed(seed + 1)
+    with torch.no_grad():
+        for lin in (bundle.dit.pos_embed_masked_hidden_states[1], bundle.dit.pos_embed_mask[1]):
+            lin.weight.copy_(torch.randn(lin.weight.shape, generator=g) * 0.2)
+    return bundle.eval(), tok
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--random", action="store_true")
+    ap.add_argument("--random-inpaint-main", dest="random_inpaint_main", action="store_true",
+                    help=f"random inpaint model as the main graphs (default --out {RANDOM_INPAINT_OUT}, no fixtures)")
     ap.add_argument("--ckpt", default="")
     ap.add_argument("--inpaint-ckpt", dest="inpaint_ckpt", default="")
     ap.add_argument("--out", default="")
     ap.add_argument("--fixtures", default=FIX_DIR)
     args = ap.parse_args(argv)
     torch.set_num_threads(2)
-    if args.ckpt:
+    if args.random_inpaint_main:
+        bundle, tok = random_inpaint_main()
+        m = export_all(bundle, tok, args.out or RANDOM_INPAINT_OUT, None, None, "random-inpaint-main")
+    elif args.ckpt:
         from training.train_dit import load_release
         bundle, tok, meta = load_release(args.ckpt)
         inp = load_release(args.inpaint_ckpt)[0] if args.inpaint_ckpt else None

@@ -15,6 +15,12 @@ Writes
   compress_mask), the condition latent + mask, and the final latents. The sha256 of the exported encoder graph files
   at fixture time is recorded: the VAE is still training, and the browser's condition latent can only equal this one
   while the export matches the checkpoint (rerun this script after a VAE re-export).
+- sample_transition_17x64.* / sample_continuation_9x64.*: the same for a transition (first + last image through
+  build_condition(images=[a, b]): kept frames 0 and 16) and a continuation (build_condition(video=...): sample.py keeps
+  the first max(1, ⌊9/2⌋) = 4 frames; only those are stored, the others are masked out anyway).
+- sample_inpaint_main_t2v_17x64.*: text-to-video through the inpaint-as-main dev export (training/fixtures/dit/
+  dev_inpaint = export_dit.random_inpaint_main()): sample.generate with no condition builds the all-masked one (VAE of
+  an all-zero video, mask all ones), stored with the final latents.
 No decoded frames: they depend on the WF-VAE, which is still training; the e2e test decodes the reference latents
 with the same VAE graph the worker uses and compares frames there.
 """
@@ -121,6 +127,100 @@ def i2v_sample(inp_bundle, tok):
                                                           ("vae_encoder.onnx", "vae_encoder.weights")}}
 
 
+def synthetic_image_b(h, w):
+    """A second deterministic RGBA image (transition end): other gradients + a square."""
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    img = np.zeros((h, w, 4), dtype=np.uint8)
+    img[..., 0] = 40
+    img[..., 1] = np.round(255 * (1 - x / (w - 1)))
+    img[..., 2] = np.round(255 * y / (h - 1))
+    sq = (np.abs(x - 0.3 * w) < 0.15 * w) & (np.abs(y - 0.65 * h) < 0.15 * h)
+    img[sq] = (230, 40, 40, 255)
+    img[..., 3] = 255
+    return img
+
+
+def synthetic_clip(t, h, w):
+    """A clip [T, H, W, 4]: the disk of synthetic_image moving right by 3 px per frame."""
+    frames = []
+    for i in range(t):
+        img = synthetic_image(h, w)
+        frames.append(np.roll(img, 3 * i, axis=1))
+    return np.stack(frames)
+
+
+def to_tensor(img):
+    return torch.from_numpy(img[..., :3].astype(np.float32)).permute(2, 0, 1) / 127.5 - 1.0  # as sample.load_image
+
+
+def vae_export_check(vae):
+    """Does the checkpoint equal the VAE export? Its encoder must reproduce the export's PyTorch fixture."""
+    from training.train_dit import encode_latents
+    vidx = json.load(open("training/fixtures/vae/index.json"))["fixtures"]["encoder"]
+    vin = torch.from_numpy(np.fromfile(os.path.join("training/fixtures/vae", vidx["inputs"]["video"]["file"]),
+                                       dtype=np.float32).reshape(vidx["inputs"]["video"]["shape"]))
+    vout = np.fromfile(os.path.join("training/fixtures/vae", vidx["outputs"]["latent"]["file"]), dtype=np.float32)
+    err = float(np.abs(encode_latents(vae, vin, sample=False).numpy().ravel() - vout).max())
+    return {"vae_checkpoint_vs_export_fixture": err, "vae_matches_export": err < 1e-4,
+            "vae_export_sha256": {n: sha256(os.path.join(VAE_DIR, n)) for n in ("vae_encoder.onnx", "vae_encoder.weights")}}
+
+
+@torch.no_grad()
+def condition_sample(name, bundle, tok, vae, r, images=(), video=None, kept_rgba=()):
+    """sample.build_condition + sample.generate for one condition mode; kept_rgba = the RGBA frames the engine gets."""
+    from training.sample import build_condition, generate
+    if images or video is not None:
+        cl, cm, mode = build_condition(vae, r["frames"], r["height"], r["width"], images=images, video=video)
+        cond = (cl, cm)
+    else:  # an inpaint main model: generate builds the all-masked condition itself; rebuild it to store it
+        cl, cm, mode = build_condition(vae, r["frames"], r["height"], r["width"])
+        cond = None
+    x = generate(bundle, tok, vae, r["prompt"], r["negative"], r["seed"], r["steps"], r["cfg"], r["frames"],
+                 r["height"], r["width"], cond=cond)
+    files = {"cond_latent": f"sample_{name}.cond_latent.bin", "cond_mask": f"sample_{name}.cond_mask.bin",
+             "latents": f"sample_{name}.latents.bin"}
+    if len(kept_rgba):
+        files["kept"] = f"sample_{name}.kept.rgba"
+        np.ascontiguousarray(np.stack(kept_rgba), dtype=np.uint8).tofile(os.path.join(OUT, files["kept"]))
+    write_f32(os.path.join(OUT, files["cond_latent"]), cl.numpy())
+    write_f32(os.path.join(OUT, files["cond_mask"]), cm.numpy())
+    write_f32(os.path.join(OUT, files["latents"]), x)
+    return {"request": {"prompt": r["prompt"], "negativePrompt": r["negative"], "seed": r["seed"], "steps": r["steps"],
+                        "cfgScale": r["cfg"], "frames": r["frames"], "width": r["width"], "height": r["height"]},
+            "mode": mode, "kept_frames": len(kept_rgba), "latent_shape": list(x.shape),
+            "cond_latent_shape": list(cl.shape), "cond_mask_shape": list(cm.shape), "files": files,
+            "latents_absmax": float(np.abs(x).max()), **vae_export_check(vae)}
+
+
+@torch.no_grad()
+def inpaint_mode_samples(inp_bundle, tok):
+    from training.train_dit import load_vae
+    from training.export_dit import random_inpaint_main
+    vae, trained = load_vae("training/checkpoints/wfvae_tiny.pt", allow_random=False)
+    out = {}
+    h = w = 64
+    a, b = synthetic_image(h, w), synthetic_image_b(h, w)
+    r = dict(prompt="a red ball bounces on a green background", negative="", seed=5, steps=4, cfg=4.5, frames=17,
+             height=h, width=w)
+    out["transition_17x64"] = condition_sample("transition_17x64", inp_bundle, tok, vae, r,
+                                               images=[to_tensor(a), to_tensor(b)], kept_rgba=[a, b])
+    clip = synthetic_clip(9, h, w)
+    video = torch.from_numpy(clip[..., :3].astype(np.float32)).permute(3, 0, 1, 2) / 127.5 - 1.0
+    n = max(1, 9 // 2)  # sample.build_condition's default clear ratio 0.5
+    r = dict(r, seed=11, frames=9)
+    out["continuation_9x64"] = condition_sample("continuation_9x64", inp_bundle, tok, vae, r, video=video,
+                                                kept_rgba=list(clip[:n]))
+    main_bundle, _ = random_inpaint_main()
+    assert main_bundle.dit.cfg.inpaint
+    r = dict(prompt="a small cat sits on the grass", negative="dark", seed=3, steps=3, cfg=4.5, frames=17,
+             height=h, width=w)
+    out["inpaint_main_t2v_17x64"] = dict(condition_sample("inpaint_main_t2v_17x64", main_bundle, tok, vae, r),
+                                         model="training/fixtures/dit/dev_inpaint (export_dit --random-inpaint-main)")
+    for v in out.values():
+        v["vae_trained"] = trained
+    return out
+
+
 def tokenizer_vectors():
     from training.tokenizer import Tokenizer
     tok = Tokenizer.from_json(VOCAB)
@@ -220,6 +320,7 @@ def main():
              "latents saved as float32; steps = x after each step [S, 1, 8, T, h, w]",
              "samples": samples(bundle, tok)}
     index["samples"]["i2v_17x64"] = i2v_sample(inp_bundle, tok)
+    index["samples"].update(inpaint_mode_samples(inp_bundle, tok))
     with open(os.path.join(OUT, "index.json"), "w") as f:
         json.dump(index, f, indent=1)
         f.write("\n")

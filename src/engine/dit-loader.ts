@@ -22,7 +22,10 @@ export interface LoadedDit {
   tokenizer: WordTokenizer;
   promptEncoder: PromptEncoder;
   denoiser: (latentShape: readonly number[]) => Promise<Denoiser>;
-  /** The backend's inpaint graph is loaded (image-to-video also needs the VAE encoder, loaded by the worker). */
+  /**
+   * The backend's inpaint graph is loaded, or the main graphs are an inpaint model (`info.mainInpaint`); the
+   * condition also needs the VAE encoder, loaded by the worker.
+   */
   hasInpaintGraph: boolean;
   sessions: ortTypes.InferenceSession[];
   bytes: number;
@@ -171,7 +174,8 @@ async function loadDitInto(sessions: ortTypes.InferenceSession[], manifest: Mode
     tokenizer,
     promptEncoder,
     denoiser,
-    hasInpaintGraph: Boolean(info.inpaint && has(backend === 'wasm' ? info.inpaint.oneGraph : info.inpaint.embed)),
+    // An inpaint main model's dit/dit_embed take the condition themselves.
+    hasInpaintGraph: info.mainInpaint || Boolean(info.inpaint && has(backend === 'wasm' ? info.inpaint.oneGraph : info.inpaint.embed)),
     sessions,
     bytes: [...files.values()].reduce((a, b) => a + b.byteLength, 0) + cfgBytes.byteLength,
     dispose: () => attention?.destroy(),

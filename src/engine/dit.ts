@@ -1,7 +1,8 @@
 // The exported Skiparse DiT (training/export_dit.py, described by dit_graphs.json) behind the engine's hooks:
 // - `OnnxPromptEncoder`: word tokenizer (src/text) → text_encoder.onnx → text_states [1, L, D] + mask [1, L];
 // - `WasmDenoiser`: the one-graph dit.onnx (or dit_inpaint.onnx with an image condition) on a batch of
-//   texts.length (CFG: [uncond, cond]); CPU tensors in and out;
+//   texts.length (CFG: [uncond, cond]); CPU tensors in and out. An inpaint main model (dit_config.inpaint) takes the
+//   condition in dit.onnx / dit_embed.onnx themselves, on every step;
 // - `WebGpuDenoiser`: dit_embed → for each block: dit_block{i}_pre (ORT WebGPU EP, GPU-buffer outputs) → our WGSL
 //   Skiparse attention (src/gpu/skiparse.ts, mode/k of dit_graphs.json) on the same GPUDevice → dit_block{i}_post
 //   (GPU-buffer inputs and output) → dit_final. Everything between the graphs stays on the GPU; the only read-back
@@ -44,6 +45,11 @@ export interface DitGraphsInfo {
    * an inpaint model with its own weights is exported as a separate folder with its own dit_graphs.json).
    */
   inpaint: { oneGraph: string; embed: string } | null;
+  /**
+   * The main graphs (dit / dit_embed) ARE an inpaint model (dit_config.inpaint: one inpaint checkpoint exported as
+   * the model): they take cond_latent/cond_mask on every call; text-to-video passes the all-masked condition.
+   */
+  mainInpaint: boolean;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -68,6 +74,9 @@ export function parseDitGraphs(json: unknown): DitGraphsInfo {
   const inp = isObj(j.models) && isObj(j.models.inpaint) ? j.models.inpaint : null;
   const stem = (v: unknown) => (typeof v === 'string' ? v.replace(/\.onnx$/, '') : fail('models.inpaint graphs must be file names'));
   const inpaint = inp ? { oneGraph: stem(inp.one_graph), embed: stem(inp.embed) } : null;
+  if (dc.inpaint !== undefined && typeof dc.inpaint !== 'boolean') fail('dit_config.inpaint must be a boolean');
+  const mainInpaint = dc.inpaint === true;
+  if (mainInpaint && inpaint) fail('an inpaint main model cannot also list models.inpaint');
   return {
     numLayers,
     inChannels: n(dc, 'in_channels'),
@@ -85,7 +94,15 @@ export function parseDitGraphs(json: unknown): DitGraphsInfo {
     tokenizer: typeof j.tokenizer === 'string' ? j.tokenizer : fail('tokenizer missing'),
     weights,
     inpaint,
+    mainInpaint,
   };
+}
+
+/** Why a step cannot run with/without this condition (null = fine). */
+function conditionProblem(info: DitGraphsInfo, hasInpaintSession: boolean, image: ImageCondition | undefined): string | null {
+  if (info.mainInpaint) return image ? null : 'this DiT is an inpaint model: every step needs a condition (all-masked for text-to-video)';
+  if (image && !hasInpaintSession) return 'this model has no inpaint graph (dit_inpaint.onnx / dit_embed_inpaint.onnx)';
+  return null;
 }
 
 /** Graph names the given backend needs (inpaint graphs are optional). */
@@ -182,10 +199,11 @@ export class WasmDenoiser implements Denoiser {
       text_states: new this.Tensor('float32', tx.states, tx.statesDims),
       text_mask: new this.Tensor('float32', tx.mask, tx.maskDims),
     };
-    let session = this.dit;
+    const problem = conditionProblem(this.info, Boolean(this.inpaint), image);
+    if (problem) throw new Error(problem);
+    // An inpaint main model takes the condition in dit.onnx itself; a T2V model has a separate inpaint graph.
+    const session = image && !this.info.mainInpaint ? this.inpaint! : this.dit;
     if (image) {
-      if (!this.inpaint) throw new Error('this model has no inpaint graph (dit_inpaint.onnx)');
-      session = this.inpaint;
       feeds.cond_latent = new this.Tensor('float32', repeat(image.latent, B), [B, C, T, H, W]);
       feeds.cond_mask = new this.Tensor('float32', repeat(image.mask, B), [B, ...image.maskDims.slice(1)]);
     }
@@ -286,10 +304,10 @@ export class WebGpuDenoiser implements Denoiser {
     // Upload of x_in (the sampler state lives on the CPU); ORT copies CPU-tensor inputs to the GPU itself.
     const latent = new this.Tensor('float32', repeat(xIn, B), [B, C, T, H, W]);
     const feeds: Record<string, Tensor> = { latent, timestep: new this.Tensor('float32', new Float32Array(B).fill(t), [B]), text_states: text.states };
-    let embed = this.s.embed;
+    const problem = conditionProblem(this.info, Boolean(this.s.embedInpaint), image);
+    if (problem) throw new Error(problem);
+    const embed = image && !this.info.mainInpaint ? this.s.embedInpaint! : this.s.embed;
     if (image) {
-      if (!this.s.embedInpaint) throw new Error('this model has no inpaint embed graph (dit_embed_inpaint.onnx)');
-      embed = this.s.embedInpaint;
       feeds.cond_latent = new this.Tensor('float32', repeat(image.latent, B), [B, C, T, H, W]);
       feeds.cond_mask = new this.Tensor('float32', repeat(image.mask, B), [B, ...image.maskDims.slice(1)]);
     }

@@ -8,7 +8,9 @@ import { defaultPreviewMap, latentPreview } from './latent-preview';
 import { scaleModelInput } from './scheduler';
 import { chunkBounds, streamDecode, type VaeChunkRunner } from './vae-stream';
 import { frameThumbnails } from './frame-thumbnails';
-import { NotSupportedError, type GenerateProgress, type GenerateResult, type ResolvedRequest, type RgbaImage } from './types';
+import { NotSupportedError, type GenerateProgress, type GenerateResult, type GenerationMode, type KeptFrame, type ResolvedRequest } from './types';
+
+const MODE_NAMES: Record<GenerationMode, string> = { t2v: 'text-to-video', i2v: 'image-to-video', transition: 'transitions (first + last frame)', continuation: 'video continuation' };
 
 export interface VideoSink {
   readonly codec: string;
@@ -31,10 +33,15 @@ export interface PipelineDeps {
   /** Builds the denoiser for a latent shape; absent while the model ships no DiT. */
   denoiser?: (latentShape: readonly number[]) => Promise<Denoiser>;
   promptEncoder?: PromptEncoder;
-  /** Image-to-video (VAE encoder + mask conditioning); absent = unsupported. */
+  /** The inpainting condition (VAE encoder + inpaint graph): i2v, transition, continuation; absent = unsupported. */
   supportsImage?: boolean;
-  /** Builds the inpainting condition (VAE-encoded first frame + compressed mask) for a request with an image. */
-  encodeImage?: (image: RgbaImage, req: ResolvedRequest) => Promise<ImageCondition>;
+  /** Builds the inpainting condition (VAE-encoded kept frames + compressed mask); no kept frames = all masked. */
+  encodeCondition?: (kept: readonly KeptFrame[], req: ResolvedRequest) => Promise<ImageCondition>;
+  /**
+   * The DiT's main graphs are an inpaint model (dit_config.inpaint): every job needs a condition, text-to-video the
+   * all-masked one (training/sample.py generate for an inpaint model).
+   */
+  alwaysConditioned?: boolean;
   /** Measured speeds, updated by each job, used for ETAs of the next ones. */
   stats?: { decodeMsPerFrame?: number };
 }
@@ -98,7 +105,8 @@ export async function generateVideo(deps: PipelineDeps, req: ResolvedRequest, o:
   if (!deps.denoiser || !deps.promptEncoder) {
     throw new NotSupportedError(`model "${m.id}" has no denoiser/text encoder yet (the DiT is not exported): only decodeLatents is available`);
   }
-  if (req.image && !(deps.supportsImage && deps.encodeImage)) throw new NotSupportedError(`model "${m.id}" does not support image-to-video`);
+  if (req.kept.length && !(deps.supportsImage && deps.encodeCondition)) throw new NotSupportedError(`model "${m.id}" does not support ${MODE_NAMES[req.mode]}`);
+  if (deps.alwaysConditioned && !deps.encodeCondition) throw new NotSupportedError(`model "${m.id}" is an inpaint model but has no VAE encoder for its condition`);
   const t0 = performance.now();
   const progress = (p: Omit<GenerateProgress, 'elapsedMs'>) => o.onProgress?.({ ...p, elapsedMs: performance.now() - t0 });
 
@@ -107,8 +115,8 @@ export async function generateVideo(deps: PipelineDeps, req: ResolvedRequest, o:
   const fullPrompt = template && req.prompt ? template.replace('{prompt}', req.prompt) : req.prompt;
   const cond = await deps.promptEncoder.encode(fullPrompt);
   const uncond = req.cfgScale > 1 ? await deps.promptEncoder.encode(req.negativePrompt) : undefined;
-  // Image-to-video: the first frame through the VAE encoder (counted in the text/conditioning time).
-  const image = req.image ? await deps.encodeImage!(req.image, req) : undefined;
+  // Inpainting condition: the kept frames through the VAE encoder (counted in the text/conditioning time).
+  const image = req.kept.length || deps.alwaysConditioned ? await deps.encodeCondition!(req.kept, req) : undefined;
   const textMs = performance.now() - t0;
   throwIfCancelled(o.cancel);
 
@@ -155,6 +163,8 @@ export async function generateVideo(deps: PipelineDeps, req: ResolvedRequest, o:
     latentShape: [...req.latentShape],
     meta: {
       modelId: m.id,
+      mode: req.mode,
+      keptFrames: req.kept.length,
       prompt: req.prompt,
       negativePrompt: req.negativePrompt,
       seed: req.seed,

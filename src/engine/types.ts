@@ -29,7 +29,10 @@ export interface LoadResult {
   backendReason: string;
   wasmThreads: number;
   crossOriginIsolated: boolean;
-  /** What this model can do with the files it ships. */
+  /**
+   * What this model can do with the files it ships. `imageToVideo`: the inpainting condition (inpaint graph + VAE
+   * encoder), i.e. image-to-video, transition and continuation.
+   */
   capabilities: { decodeLatents: boolean; generate: boolean; imageToVideo: boolean };
   defaults: GenerationDefaults;
   latentChannels: number;
@@ -60,10 +63,32 @@ export interface GenerateRequest {
   width?: number;
   height?: number;
   fps?: number;
-  /** Image-to-video conditioning: the first frame, same size as the output. */
+  /** Image-to-video conditioning: the first frame, same size as the output (with `endImage`: a transition). */
   image?: RgbaImage | null;
+  /** Transition: the last frame, same size as the output; needs `image` and at least 5 frames. */
+  endImage?: RgbaImage | null;
+  /** Continuation: the start of a video, kept as the first frames (not together with `image`/`endImage`). */
+  video?: VideoCondition | null;
   /** Send a latent preview every this many steps (default 1; 0 = never). */
   previewEvery?: number;
+}
+
+/**
+ * Continuation (spec §5, masks.py "continuation"): `frames[i]` is kept as output frame i, the rest is generated.
+ * 1 ≤ frames.length ≤ frames − 1, each the output size. training/sample.py keeps max(1, ⌊frames/2⌋) of a clip; any
+ * count works (the mask compressor is per pixel frame), the caller chooses.
+ */
+export interface VideoCondition {
+  frames: RgbaImage[];
+}
+
+/** What a generation is conditioned on: text only, first frame, first + last frame, or the first frames of a clip. */
+export type GenerationMode = 't2v' | 'i2v' | 'transition' | 'continuation';
+
+/** A given (kept) pixel frame: the model keeps it at `index` and generates the others (inpainting condition). */
+export interface KeptFrame {
+  index: number;
+  image: RgbaImage;
 }
 
 /** A request after validation and defaults: every field present. */
@@ -78,6 +103,9 @@ export interface ResolvedRequest {
   height: number;
   fps: number;
   image: RgbaImage | null;
+  /** The condition mode and its kept frames (empty for t2v), in frame order. */
+  mode: GenerationMode;
+  kept: KeptFrame[];
   previewEvery: number;
   latentShape: [number, number, number, number, number];
 }
@@ -102,6 +130,9 @@ export interface GenerateProgress {
 
 export interface GenerationMeta {
   modelId: string;
+  /** The condition mode; `keptFrames` = how many frames were given (0 for t2v). */
+  mode: GenerationMode;
+  keptFrames: number;
   prompt: string;
   negativePrompt: string;
   seed: number;

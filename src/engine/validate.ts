@@ -2,7 +2,7 @@
 // with a clear message) out. Never throws anything else.
 import type { ModelManifest } from '../models/manifest';
 import { trailingTimesteps } from './scheduler';
-import { ValidationError, type DecodeLatentsOptions, type GenerateRequest, type ResolvedRequest, type RgbaImage } from './types';
+import { ValidationError, type DecodeLatentsOptions, type GenerateRequest, type GenerationMode, type KeptFrame, type ResolvedRequest, type RgbaImage } from './types';
 
 export const MAX_PROMPT_CHARS = 2000;
 export const DEFAULT_MAX_STEPS = 200;
@@ -31,13 +31,44 @@ function randomSeed(): number {
   return a[0] * 2 ** 21 + (a[1] >>> 11); // < 2^53
 }
 
-export function validateImage(v: unknown, width: number, height: number): RgbaImage {
-  if (!isObj(v)) throw new ValidationError('image must be {width, height, data: RGBA bytes}');
+export function validateImage(v: unknown, width: number, height: number, label = 'image'): RgbaImage {
+  if (!isObj(v)) throw new ValidationError(`${label} must be {width, height, data: RGBA bytes}`);
   const { width: w, height: h, data } = v;
-  if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) throw new ValidationError('image.data must be a Uint8Array or Uint8ClampedArray of RGBA bytes');
-  if (w !== width || h !== height) throw new ValidationError(`image is ${describe(w)}×${describe(h)}, the video is ${width}×${height}: crop/resize it first`);
-  if (data.byteLength !== width * height * 4) throw new ValidationError(`image.data has ${data.byteLength} bytes, ${width}×${height} RGBA needs ${width * height * 4}`);
+  if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) throw new ValidationError(`${label}.data must be a Uint8Array or Uint8ClampedArray of RGBA bytes`);
+  if (w !== width || h !== height) throw new ValidationError(`${label} is ${describe(w)}×${describe(h)}, the video is ${width}×${height}: crop/resize it first`);
+  if (data.byteLength !== width * height * 4) throw new ValidationError(`${label}.data has ${data.byteLength} bytes, ${width}×${height} RGBA needs ${width * height * 4}`);
   return { width, height, data };
+}
+
+const given = (v: unknown) => v !== undefined && v !== null;
+
+/**
+ * The inpainting condition of a request (spec §5.1, masks.kept_frames): image → i2v (frame 0 kept); image + endImage
+ * → transition (frames 0 and F−1); video → continuation (its n frames kept as frames 0..n−1, 1 ≤ n ≤ F−1).
+ */
+export function resolveCondition(r: Record<string, unknown>, frames: number, width: number, height: number): { mode: GenerationMode; image: RgbaImage | null; kept: KeptFrame[] } {
+  if (given(r.video)) {
+    if (given(r.image) || given(r.endImage)) throw new ValidationError('video (continuation) cannot be combined with image or endImage: give either the start of a clip or first/last frames');
+    const v = r.video;
+    if (!isObj(v) || !Array.isArray(v.frames)) throw new ValidationError('video must be {frames: [RGBA images]}');
+    const n = v.frames.length;
+    if (frames < 2) throw new ValidationError(`a continuation needs a video of more than 1 frame (it keeps the given frames and generates the rest), got frames = ${frames}`);
+    if (n < 1 || n > frames - 1) throw new ValidationError(`video has ${n} frame${n === 1 ? '' : 's'}: a continuation of ${frames} frames keeps 1 to ${frames - 1} of them (the rest is generated)`);
+    const kept = v.frames.map((f, i) => ({ index: i, image: validateImage(f, width, height, `video.frames[${i}]`) }));
+    return { mode: 'continuation', image: null, kept };
+  }
+  if (given(r.endImage)) {
+    if (!given(r.image)) throw new ValidationError('endImage (transition) needs image: a transition goes from the first frame to the last');
+    if (frames < 2) throw new ValidationError(`a transition needs more than 1 frame (first and last are given), got frames = ${frames}`);
+    const image = validateImage(r.image, width, height, 'image');
+    const end = validateImage(r.endImage, width, height, 'endImage');
+    return { mode: 'transition', image, kept: [{ index: 0, image }, { index: frames - 1, image: end }] };
+  }
+  if (given(r.image)) {
+    const image = validateImage(r.image, width, height);
+    return { mode: 'i2v', image, kept: [{ index: 0, image }] };
+  }
+  return { mode: 't2v', image: null, kept: [] };
 }
 
 /** Validates a generate request against the loaded model; fills defaults from the manifest. */
@@ -87,7 +118,7 @@ export function validateGenerateRequest(req: unknown, m: ModelManifest): Resolve
   const fps = r.fps ?? d.fps;
   if (typeof fps !== 'number' || !Number.isFinite(fps) || fps <= 0 || fps > 120) throw new ValidationError(`fps must be in (0, 120], got ${describe(fps)}`);
 
-  const image = r.image === undefined || r.image === null ? null : validateImage(r.image, width, height);
+  const condition = resolveCondition(r, frames, width, height);
   const previewEvery = intField(r, 'previewEvery', 1, 0, 1000);
 
   return {
@@ -100,7 +131,9 @@ export function validateGenerateRequest(req: unknown, m: ModelManifest): Resolve
     width,
     height,
     fps,
-    image,
+    image: condition.image,
+    mode: condition.mode,
+    kept: condition.kept,
     previewEvery,
     latentShape: [1, m.vae.latentChannels, 1 + (frames - 1) / tc, height / cell, width / cell],
   };

@@ -12,7 +12,7 @@ import { CancelToken } from './cancel';
 import { decodeToVideo, generateVideo, type PipelineDeps } from './pipeline';
 import { toyDenoiser, toyPromptEncoder } from './toy-model';
 import { hasOnnxDit, loadDit, type LoadedDit } from './dit-loader';
-import { imageCondition } from './image-condition';
+import { ConditionBuilder } from './image-condition';
 import { DeviceLostError, lostWithin, rejectOnLoss } from './device-loss';
 import { gpuBufferStats, trackGpuBuffers, type GpuBufferStats } from './gpu-accounting';
 import { fileByRole } from '../models/manifest';
@@ -186,9 +186,15 @@ export class Engine {
         }
         if (dit.fallbackReason) reason = `${reason}; ${dit.fallbackReason}`;
       }
-      // Image-to-video: the DiT's inpaint graph + the VAE encoder (wasm: it runs once per job).
-      let encodeImage: PipelineDeps['encodeImage'];
+      // Inpainting condition (i2v, transition, continuation; every job of an inpaint main model): the DiT's inpaint
+      // graph + the VAE encoder (wasm: it runs once per job).
+      let encodeCondition: PipelineDeps['encodeCondition'];
       const extraSessions: ortTypes.InferenceSession[] = [];
+      if (dit?.info.mainInpaint && !fileByRole(manifest, 'vae-encoder')) {
+        dit.dispose();
+        for (const s of [session, ...dit.sessions]) await s.release().catch(() => undefined);
+        throw new ManifestError(`model ${manifest.id}: its DiT is an inpaint model (dit_config.inpaint), which needs the VAE encoder (role vae-encoder) for every generation, and the manifest lists none`);
+      }
       if (dit?.hasInpaintGraph && fileByRole(manifest, 'vae-encoder')) {
         const loadedDit = dit;
         try {
@@ -205,13 +211,13 @@ export class Engine {
           extraSessions.push(enc);
           for (const [k, v] of encFiles) files.set(k, v);
           const maskChannels = loadedDit.info.maskChannels;
-          encodeImage = (img, req) =>
-            imageCondition(img, req.frames, req.latentShape, async (video, dims) => {
-              const out = await enc.run({ video: f32(video, dims) });
-              const data = (await out.latent.getData()) as Float32Array;
-              for (const t of Object.values(out)) t.dispose();
-              return data;
-            }, maskChannels);
+          const conditions = new ConditionBuilder(async (video, dims) => {
+            const out = await enc.run({ video: f32(video, dims) });
+            const data = (await out.latent.getData()) as Float32Array;
+            for (const t of Object.values(out)) t.dispose();
+            return data;
+          }, maskChannels, manifest.vae.spatialCompression);
+          encodeCondition = (kept, req) => conditions.build(kept, req.frames, req.latentShape);
         } catch (e) {
           loadedDit.dispose();
           for (const s of [session, ...loadedDit.sessions]) await s.release().catch(() => undefined);
@@ -228,7 +234,7 @@ export class Engine {
         ...(isToy ? { denoiser: async (shape) => toyDenoiser(shape, Number((manifest.dit as { stepDelayMs?: number }).stepDelayMs ?? 0)), promptEncoder: toyPromptEncoder } : {}),
         // The exported DiT (dit-loader.ts): text encoder + one-graph (wasm) or split graphs + WGSL Skiparse (webgpu).
         // Image-to-video when the manifest has the inpaint graph and the VAE encoder.
-        ...(dit ? { denoiser: dit.denoiser, promptEncoder: dit.promptEncoder, supportsImage: Boolean(encodeImage), encodeImage } : {}),
+        ...(dit ? { denoiser: dit.denoiser, promptEncoder: dit.promptEncoder, supportsImage: Boolean(encodeCondition), encodeCondition, alwaysConditioned: dit.info.mainInpaint } : {}),
       };
       const result: LoadResult = {
         modelId: manifest.id,
