@@ -8,8 +8,12 @@ Graphs (public/models/osp-v13-tiny/):
   vae_decoder.onnx        latent [1,8,t,h,w] (scaled) -> video [1,3,1+4(t-1),8h,8w]           (Haar inside)
   vae_decoder_core.onnx   latent -> w3 [1,24,t,h,w], w2_pre [1,12,T',2h,2w], w1_pre [1,24,T',4h,4w]
   vae_decoder_chunk.onnx  one causal-cache decoder chunk step with explicit state tensors (Haar inside)
+  vae_decoder_chunk_core.onnx  the same chunk step without its three inverse Haar transforms: latent, flags,
+                          state (all but the W3 delay buffer) -> w3, w2_pre, w1_pre of the chunk + state (WebGPU path:
+                          the Haar steps and the 1-frame delay buffer run as WGSL kernels, see vae_split.json)
 Weights are stored once per family in external-data files shared by the graphs of that family:
-  vae_encoder.weights (encoder + encoder_core), vae_decoder.weights (decoder, decoder_core, decoder_chunk).
+  vae_encoder.weights (encoder + encoder_core), vae_decoder.weights (decoder, decoder_core, decoder_chunk,
+  decoder_chunk_core).
 vae_decoder_chunk.json documents the chunk schedule and state tensors, vae_split.json the Haar split.
 """
 import argparse
@@ -24,7 +28,8 @@ import onnx
 import torch
 import torch.nn as nn
 
-from training.models.wfvae import LATENT_SCALE, WFVAE, WFVAEConfig, set_chunk_mode
+from training.models.wfvae import (LATENT_SCALE, WFVAE, CausalConv3d, Spatial2xTime2x3DUpsample, WFVAEConfig,
+                                   _chunk_modules, set_chunk_mode)
 
 OUT_DIR = "public/models/osp-v13-tiny"
 FIX_DIR = "training/fixtures/vae"
@@ -75,6 +80,17 @@ class DecoderCoreGraph(nn.Module):
         return self.m.decoder.core(latent * (1.0 / LATENT_SCALE))
 
 
+class DecoderChunkCoreGraph(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, latent, is_first, is_last, *state):
+        w3, w2, w1, new_state = decode_chunk_core_step(self.m, latent * (1.0 / LATENT_SCALE), list(state), is_first,
+                                                       is_last)
+        return (w3, w2, w1, *new_state)
+
+
 class DecoderChunkGraph(nn.Module):
     def __init__(self, m):
         super().__init__()
@@ -83,6 +99,58 @@ class DecoderChunkGraph(nn.Module):
     def forward(self, latent, is_first, is_last, *state):
         x, new_state = self.m.decode_chunk_step(latent * (1.0 / LATENT_SCALE), list(state), is_first, is_last)
         return (x, *new_state)
+
+
+# The chunk step split at the Haar transforms. The only decoder state that belongs to the Haar part is the 1-frame
+# delay of the IWT3D(w3) stream ("delay.w3"); it leaves the graph and is kept by the caller (a GPU buffer on WebGPU).
+CORE_DROPPED_STATE = "delay.w3"
+
+
+def core_state_indices(m):
+    """Indices (into decoder_state_names / vae_decoder_chunk.json states) of the chunk-core graph's states."""
+    return [i for i, n in enumerate(m.decoder_state_names()) if n != CORE_DROPPED_STATE]
+
+
+def decode_chunk_core_step(m, z, state, is_first, is_last):
+    """`WFVAE.decode_chunk_step` without the three inverse Haar transforms: returns (w3, w2_pre, w1_pre, new_state)
+    with `state` = the chunk state minus delay.w3 (same order). `z` is the unscaled latent."""
+    dec = m.decoder
+    is_first = is_first.reshape(())
+    is_last = is_last.reshape(())
+    set_chunk_mode(dec, True)
+    try:
+        mods = [mod for _, mod in _chunk_modules(dec)]
+        has_prev = state[-1].reshape(())
+        for mod, st in zip(mods, state[:-1]):
+            if isinstance(mod, CausalConv3d):
+                mod.cache, mod.first_flag = st, is_first
+            elif isinstance(mod, Spatial2xTime2x3DUpsample):
+                mod.prev, mod.has_prev = st, has_prev
+                mod.flush = is_last * (1.0 - is_first)
+        w3, w2, w1 = dec.core(z)
+        new_state = [mod.cache if isinstance(mod, CausalConv3d) else mod.prev for mod in mods]
+        new_state.append((1.0 - is_first).reshape(1))
+        return w3, w2, w1, new_state
+    finally:
+        set_chunk_mode(dec, False)
+
+
+def haar_chunk_tail(m, w3, w2_pre, w1_pre, delay, chunk_index: int):
+    """The Haar steps of one chunk outside the core graph, exactly what the WebGPU runner does with WGSL kernels
+    (vae_split.json decode_chunk): returns (video, new_delay). `delay` [1,3,1,2h,2w] is the last IWT3D(w3) frame of
+    the previous chunk. Chunk 0 holds nothing back (it emits frame 0 alone), so the delay is only consumed from
+    chunk 2 on (the graph's has_prev state)."""
+    is_first = chunk_index == 0
+    dec = m.decoder
+    s3 = dec.inverse_wavelet_l2(w3, drop_first=False)  # 2t frames, first not dropped
+    seq = torch.cat([delay, s3], dim=2)  # 1 + 2t
+    # chunk 0: skip the delay slot and the duplicated first frame; chunk 1: skip the (empty) delay slot
+    start = 2 if chunk_index == 0 else 1 if chunk_index == 1 else 0
+    n = w2_pre.shape[2]
+    assert start + n <= seq.shape[2], (start, n, seq.shape)
+    w2 = dec.add_ll(w2_pre, seq[:, :, start:start + n])
+    w1 = dec.add_ll(w1_pre, dec.inverse_wavelet_l1(w2))
+    return dec.inverse_wavelet_out(w1, drop_first=is_first), s3[:, :, -1:]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -146,7 +214,7 @@ class Fixtures:
 
     def add(self, graph, key, inputs, outputs, tol, note=""):
         self.index[key] = {
-            "graph": graph, "kind": "chunk_loop" if key == "decoder_chunks" else "single",
+            "graph": graph, "kind": "chunk_loop" if key in ("decoder_chunks", "decoder_chunk_core") else "single",
             "inputs": {k: self.tensor(f"{key}.in.{k}", v) for k, v in inputs.items()},
             "outputs": {k: self.tensor(f"{key}.out.{k}", v) for k, v in outputs.items()},
             "atol": tol, "note": note,
@@ -221,9 +289,20 @@ def main():
     export(DecoderChunkGraph(m), (lat[:, :, 1:3], torch.zeros(1), torch.zeros(1), *st1), P("vae_decoder_chunk.onnx"),
            in_names, out_names, dyn)
 
+    # chunk step without the Haar transforms: same trace point, the state minus delay.w3 (names keep the chunk
+    # graph's indices, so vae_decoder_chunk.json's shapes apply)
+    core_idx = core_state_indices(m)
+    core_in = ["latent", "is_first", "is_last"] + [f"state_in_{i}" for i in core_idx]
+    core_out = ["w3", "w2_pre", "w1_pre"] + [f"state_out_{i}" for i in core_idx]
+    core_dyn = {"latent": lat_axes, "w3": lat_axes, "w2_pre": {2: "T2", 3: "H4", 4: "W4"},
+                "w1_pre": {2: "T2", 3: "H2", 4: "W2"}}
+    core_dyn.update({k: v for k, v in dyn.items() if k in core_in or k in core_out})
+    export(DecoderChunkCoreGraph(m), (lat[:, :, 1:3], torch.zeros(1), torch.zeros(1), *[st1[i] for i in core_idx]),
+           P("vae_decoder_chunk_core.onnx"), core_in, core_out, core_dyn)
+
     enc_bytes = share_external([P("vae_encoder.onnx"), P("vae_encoder_core.onnx")], "vae_encoder.weights")
-    dec_bytes = share_external([P("vae_decoder.onnx"), P("vae_decoder_core.onnx"), P("vae_decoder_chunk.onnx")],
-                               "vae_decoder.weights")
+    dec_bytes = share_external([P("vae_decoder.onnx"), P("vae_decoder_core.onnx"), P("vae_decoder_chunk.onnx"),
+                                P("vae_decoder_chunk_core.onnx")], "vae_decoder.weights")
 
     # ---- chunk JSON
     h, w = lat.shape[3], lat.shape[4]
@@ -278,8 +357,37 @@ def main():
         "note": "the '+=' adds into the LL band = the first 3*T*H*W floats of the buffer (B=1): an inverse "
                 "kernel that accumulates into its destination, or a plain add. The Haar transforms are not in "
                 "the core graphs.",
+        "decode_chunk": {
+            "graph": "vae_decoder_chunk_core.onnx = vae_decoder_chunk.onnx without its three inverse Haar transforms "
+                     "(same latent/is_first/is_last inputs and schedule: chunk 0 = latent [0,1), then n >= 1 frames)",
+            "states": "state_in_i / state_out_i for i in `state_indices` (indices, modules and shapes as in "
+                      "vae_decoder_chunk.json); the chunk graph's state %d (%s) is not in the graph: it is `delay` "
+                      "below, kept by the caller" % (names.index(CORE_DROPPED_STATE), CORE_DROPPED_STATE),
+            "state_indices": core_idx,
+            "delay": "[1,3,1,2h,2w] = the last frame of the previous chunk's s3 (zeros before chunk 0)",
+            "steps": [
+                "w3 [1,24,m,h,w], w2_pre [1,12,T2,2h,2w], w1_pre [1,24,T2,4h,4w], state_out = "
+                "vae_decoder_chunk_core(latent, is_first, is_last, state_in)",
+                "s3 = inverse_haar3d(w3) with ALL 2m frames (first frame not dropped)",
+                "seq = concat(delay, s3) along T (1 + 2m frames)",
+                "w2 = w2_pre; w2[:, 0:3] += seq[:, :, start:start+T2] with start = 2 on chunk 0 (skip the delay "
+                "slot and the duplicated first frame; T2 = 2m-1), 1 on chunk 1 (chunk 0 held nothing back, so the "
+                "delay slot is skipped: T2 = 2m-1, or 2m if it is also the last chunk), 0 from chunk 2 on (the "
+                "delayed frame first: T2 = 2m, or 2m+1 on the last chunk, which flushes the final s3 frame); "
+                "T2 is w2_pre's frame count",
+                "delay = s3[:, :, 2m-1] (for the next chunk)",
+                "w1 = w1_pre; w1[:, 0:3] += inverse_haar2d(w2)",
+                "video = inverse_haar3d(w1), first frame dropped on the first chunk only -> the chunk's frames "
+                "(same count as vae_decoder_chunk.onnx: 1; 4n-2; 4n; +2 on the last)",
+            ],
+            "why": "the 1-frame delay of the IWT(W3) stream added into W2's LL band is the Haar part of the "
+                   "delayed-emission scheme (vae_decoder_chunk.json 'why'): the backbone's level-2 stream runs one "
+                   "frame late after the time upsample, so the s3 frame that would be added now is kept for the "
+                   "next chunk",
+        },
         "graphs": {"vae_encoder_core.onnx": {"inputs": ["w1", "w2", "w3"], "outputs": ["latent", "logvar"]},
-                   "vae_decoder_core.onnx": {"inputs": ["latent"], "outputs": ["w3", "w2_pre", "w1_pre"]}},
+                   "vae_decoder_core.onnx": {"inputs": ["latent"], "outputs": ["w3", "w2_pre", "w1_pre"]},
+                   "vae_decoder_chunk_core.onnx": {"inputs": core_in, "outputs": core_out}},
     }
     json.dump(split_doc, open(P("vae_split.json"), "w"), indent=1)
 
@@ -323,6 +431,24 @@ def main():
                {f"video_chunk_{i}": x for i, x in enumerate(chunks)}, 1e-4,
                "chunk loop: chunk i gets latent[:, :, a:b] for (a, b) in `chunks`, is_first = (i == 0), "
                "is_last = (i == last), state_in = zeros (chunk 0) or the previous state_out")
+        # the same loop through the chunk-core graph + the Haar steps outside it (the WebGPU split)
+        core_idx = core_state_indices(m)
+        cstate = [s for i, s in enumerate(m.decoder_chunk_state_init(1, z17.shape[3], z17.shape[4])) if i in core_idx]
+        delay = torch.zeros(1, 3, 1, 2 * z17.shape[3], 2 * z17.shape[4])
+        core_outs, split_chunks = {}, []
+        for i, (a, b) in enumerate(bounds):
+            f = torch.tensor([1.0 if i == 0 else 0.0])
+            l = torch.tensor([1.0 if i == len(bounds) - 1 else 0.0])
+            c3, c2, c1, cstate = decode_chunk_core_step(m, z17[:, :, a:b] / LATENT_SCALE, cstate, f, l)
+            core_outs.update({f"w3_chunk_{i}": c3, f"w2_pre_chunk_{i}": c2, f"w1_pre_chunk_{i}": c1})
+            x, delay = haar_chunk_tail(m, c3, c2, c1, delay, i)
+            split_chunks.append(x)
+        fx.add("vae_decoder_chunk_core.onnx", "decoder_chunk_core", {"latent": z17}, core_outs, 1e-4,
+               "chunk loop as decoder_chunks through the core graph (states of vae_split.json decode_chunk); "
+               "outputs per chunk i. The Haar steps of vae_split.json applied per chunk give decoder_chunks' video")
+        err_split = max((a - b).abs().max().item() for a, b in zip(split_chunks, chunks))
+        print(f"pytorch chunk-core loop + Haar steps vs chunk loop: max abs err {err_split:.2e}")
+        assert err_split < 1e-5
         full = torch.cat(chunks, 2)
         err = (full - v17_dec).abs().max().item()
         print(f"pytorch chunk loop vs one-shot decoder: max abs err {err:.2e}")

@@ -10,6 +10,7 @@ export type FileRole =
   | 'vae-decoder-chunk' // causal-cache chunk step (see vae-decoder-chunk-schedule)
   | 'vae-decoder-chunk-schedule' // JSON: its I/O names, state shapes and schedule
   | 'vae-decoder-core' // decoder without the Haar transforms (WebGPU path)
+  | 'vae-decoder-chunk-core' // chunk step without the Haar transforms (WebGPU path; schedule in vae-split)
   | 'vae-encoder'
   | 'vae-encoder-core'
   | 'vae-split' // JSON describing the Haar split
