@@ -90,3 +90,86 @@ export async function deviceLoss(arg: Arg): Promise<DeviceLossResult> {
   }
   return r;
 }
+
+// ---- Soak / leak checks: one engine kept across calls (module state survives between page.evaluate calls) ----
+
+let soakEngine: EngineClient | null = null;
+
+export interface SoakSample {
+  i: number;
+  kind: 'generate' | 'cancel';
+  ok: boolean;
+  ms: number;
+  error?: string;
+  diag: EngineDiagnostics;
+  /** JS heap of the page (performance.memory; precise with --enable-precise-memory-info). */
+  pageHeap: number;
+}
+
+/** Loads the model into a fresh engine for a series of soak iterations. */
+export async function soakLoad(arg: Arg): Promise<{ load: Pick<LoadResult, 'backend' | 'ditBackend' | 'bytesLoaded'>; diag: EngineDiagnostics }> {
+  if (soakEngine) {
+    await soakEngine.dispose().catch(() => undefined);
+    soakEngine.terminate();
+  }
+  soakEngine = createEngine();
+  const l = await soakEngine.load({ manifest: arg.manifest, baseUrl: arg.base }, undefined, { backend: arg.backend ?? 'wasm' });
+  return { load: { backend: l.backend, ditBackend: l.ditBackend, bytesLoaded: l.bytesLoaded }, diag: await soakEngine.diagnostics() };
+}
+
+function pageHeap(): number {
+  return (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
+}
+
+/** One soak iteration: a whole generation, or one cancelled after its first denoising step. */
+export async function soakStep(o: { i: number; kind: 'generate' | 'cancel'; request: GenerateRequest }): Promise<SoakSample> {
+  const engine = soakEngine!;
+  const t0 = performance.now();
+  let ok = true;
+  let error: string | undefined;
+  try {
+    let cancelled = false;
+    await engine.generate({ ...o.request, seed: (o.request.seed ?? 0) + o.i }, (p) => {
+      if (o.kind === 'cancel' && !cancelled && p.stage === 'denoise') {
+        cancelled = true;
+        void engine.cancel();
+      }
+    });
+    if (o.kind === 'cancel') {
+      ok = false;
+      error = 'the job finished although it was cancelled';
+    }
+  } catch (e) {
+    ok = o.kind === 'cancel' && (e as Error).name === 'CancelledError';
+    if (!ok) error = `${(e as Error).name}: ${(e as Error).message}`;
+  }
+  const ms = performance.now() - t0;
+  (globalThis as { gc?: () => void }).gc?.();
+  return { i: o.i, kind: o.kind, ok, ms, error, diag: await engine.diagnostics(), pageHeap: pageHeap() };
+}
+
+export async function soakEnd(): Promise<void> {
+  if (!soakEngine) return;
+  await soakEngine.dispose().catch(() => undefined);
+  soakEngine.terminate();
+  soakEngine = null;
+}
+
+export interface LeakCheckResult {
+  load: Pick<LoadResult, 'backend' | 'ditBackend' | 'bytesLoaded'>;
+  afterLoad: EngineDiagnostics['gpu'];
+  samples: { kind: string; ok: boolean; gpu: EngineDiagnostics['gpu']; error?: string }[];
+}
+
+/** The quick leak check of e2e: generate, generate, cancel, generate on webgpu; GPU buffers after each. */
+export async function gpuLeakCheck(arg: Arg): Promise<LeakCheckResult> {
+  const l = await soakLoad({ ...arg, backend: 'webgpu' });
+  const samples: LeakCheckResult['samples'] = [];
+  const kinds = ['generate', 'generate', 'cancel', 'generate'] as const;
+  for (let i = 0; i < kinds.length; i++) {
+    const s = await soakStep({ i, kind: kinds[i], request: SMALL });
+    samples.push({ kind: s.kind, ok: s.ok, gpu: s.diag.gpu, error: s.error });
+  }
+  await soakEnd();
+  return { load: l.load, afterLoad: l.diag.gpu, samples };
+}
