@@ -1,0 +1,126 @@
+// Frame-window add (shaders/add_frames.wgsl): dst[b, c, dstOffset + f] += src[b, c, srcOffset + f] over the first
+// `channels` channels of two [B, C, T, H, W] f32 tensors — the LL-band sums of the WF-VAE decoder when its Haar
+// transforms run as WGSL kernels between ONNX graphs (src/engine/vae-stream-webgpu.ts).
+//
+// No top-level WebGPU globals: the spec checks (addFramesCheck) import from Node.
+import addFramesSrc from '../../shaders/add_frames.wgsl?raw';
+
+/** One side of the add: a [batch, channels, frames, H, W] tensor and the first frame the window touches. */
+export interface FrameWindowSide {
+  channels: number;
+  frames: number;
+  offset: number;
+}
+
+export interface AddFramesSpec {
+  batch: number;
+  /** Channels added (from channel 0: the LL band). */
+  channels: number;
+  /** Frames added. */
+  frames: number;
+  /** H · W, the same for both tensors. */
+  plane: number;
+  dst: FrameWindowSide;
+  src: FrameWindowSide;
+}
+
+const WORKGROUP_SIZE = 64; // @workgroup_size of add_frames.wgsl
+
+/** Elements of a side's whole tensor. */
+export function sideElements(s: AddFramesSpec, side: FrameWindowSide): number {
+  return s.batch * side.channels * side.frames * s.plane;
+}
+
+/** Throws a RangeError when the window does not fit the tensors; returns the number of added elements. */
+export function addFramesCheck(s: AddFramesSpec): number {
+  const ints: [string, number][] = [
+    ['batch', s.batch], ['channels', s.channels], ['frames', s.frames], ['plane', s.plane],
+    ['dst.channels', s.dst.channels], ['dst.frames', s.dst.frames], ['src.channels', s.src.channels], ['src.frames', s.src.frames],
+  ];
+  for (const [k, v] of ints) if (!Number.isInteger(v) || v < 1) throw new RangeError(`addFrames: ${k} must be a positive integer, got ${v}`);
+  for (const [k, side] of [['dst', s.dst], ['src', s.src]] as const) {
+    if (!Number.isInteger(side.offset) || side.offset < 0) throw new RangeError(`addFrames: ${k}.offset must be a non-negative integer, got ${side.offset}`);
+    if (side.offset + s.frames > side.frames) throw new RangeError(`addFrames: ${k} frames [${side.offset}, ${side.offset + s.frames}) exceed its ${side.frames} frames`);
+    if (s.channels > side.channels) throw new RangeError(`addFrames: ${s.channels} channels added but ${k} has ${side.channels}`);
+    if (sideElements(s, side) >= 2 ** 32) throw new RangeError(`addFrames: ${k} has ≥ 2^32 elements (u32 indexing)`);
+  }
+  return s.batch * s.channels * s.frames * s.plane;
+}
+
+/** The add kernel on one device; uniform buffers cached per spec (their content never changes), freed by destroy(). */
+export class AddFramesKernel {
+  private readonly pipeline: GPUComputePipeline;
+  private readonly maxGroups: number;
+  private readonly uniforms = new Map<string, GPUBuffer>();
+  private destroyed = false;
+
+  constructor(private readonly device: GPUDevice, opts: { maxWorkgroupsPerDimension?: number } = {}) {
+    const deviceMax = device.limits.maxComputeWorkgroupsPerDimension;
+    this.maxGroups = Math.min(deviceMax, opts.maxWorkgroupsPerDimension ?? deviceMax);
+    if (!(this.maxGroups >= 1)) throw new RangeError('AddFramesKernel: maxWorkgroupsPerDimension must be ≥ 1');
+    const module = device.createShaderModule({ label: 'add_frames', code: addFramesSrc });
+    this.pipeline = device.createComputePipeline({ label: 'add_frames', layout: 'auto', compute: { module, entryPoint: 'main' } });
+  }
+
+  /** Workgroup grid for `n` invocations: 1D up to the per-dimension cap, 2D beyond it. */
+  dispatchSize(n: number): [number, number] {
+    const groups = Math.ceil(n / WORKGROUP_SIZE);
+    const x = Math.min(groups, this.maxGroups);
+    const y = Math.ceil(groups / x);
+    if (y > this.maxGroups) throw new RangeError(`AddFramesKernel: ${n} elements need more than ${this.maxGroups}² workgroups`);
+    return [x, y];
+  }
+
+  /** Records dst[:, 0:channels, dst.offset + f] += src[:, 0:channels, src.offset + f] into `enc`. */
+  encode(enc: GPUCommandEncoder, s: AddFramesSpec, src: GPUBuffer, dst: GPUBuffer): void {
+    if (this.destroyed) throw new Error('AddFramesKernel: used after destroy()');
+    const total = addFramesCheck(s);
+    if (src === dst) throw new Error('AddFramesKernel: src and dst must be different buffers');
+    const srcBytes = sideElements(s, s.src) * 4;
+    const dstBytes = sideElements(s, s.dst) * 4;
+    for (const [role, buf, bytes] of [['src', src, srcBytes], ['dst', dst, dstBytes]] as const) {
+      if (buf.size < bytes) throw new RangeError(`AddFramesKernel: ${role} buffer has ${buf.size} bytes, needs ${bytes}`);
+      if (!(buf.usage & GPUBufferUsage.STORAGE)) throw new Error(`AddFramesKernel: ${role} buffer lacks STORAGE usage`);
+    }
+    const words = [
+      s.channels, s.frames, s.plane,
+      s.dst.frames, s.dst.offset, s.dst.channels * s.dst.frames * s.plane,
+      s.src.frames, s.src.offset, s.src.channels * s.src.frames * s.plane,
+      total,
+    ];
+    const key = words.join(',');
+    let uniform = this.uniforms.get(key);
+    if (!uniform) {
+      const data = new Uint32Array(12); // 10 words padded to 16-byte multiple
+      data.set(words);
+      uniform = this.device.createBuffer({ label: `add_frames ${key}`, size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      this.device.queue.writeBuffer(uniform, 0, data);
+      this.uniforms.set(key, uniform);
+    }
+    const bind = this.device.createBindGroup({
+      label: 'add_frames',
+      layout: this.pipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: uniform } },
+        { binding: 1, resource: { buffer: src, offset: 0, size: srcBytes } },
+        { binding: 2, resource: { buffer: dst, offset: 0, size: dstBytes } },
+      ],
+    });
+    const [gx, gy] = this.dispatchSize(total);
+    const pass = enc.beginComputePass({ label: 'add_frames' });
+    pass.setPipeline(this.pipeline);
+    pass.setBindGroup(0, bind);
+    pass.dispatchWorkgroups(gx, gy);
+    pass.end();
+  }
+
+  get cachedUniformCount(): number {
+    return this.uniforms.size;
+  }
+
+  destroy(): void {
+    for (const b of this.uniforms.values()) b.destroy();
+    this.uniforms.clear();
+    this.destroyed = true;
+  }
+}
