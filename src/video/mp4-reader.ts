@@ -80,7 +80,7 @@ export async function readMp4(blob: Blob, options: { frames?: boolean } = {}): P
   try {
     const info = await infoOf(input);
     const track = (await input.getPrimaryVideoTrack())!;
-    if (!(await track.canDecode())) throw new Error(`this browser cannot decode ${info.codec}`);
+    if (!(await track.canDecode())) throw new Error(`this browser cannot decode ${info.codec ?? 'this video codec (not one the reader knows: use H.264, VP9 or AV1)'}`);
     const sink = new VideoSampleSink(track);
     const frames: Uint8Array[] = [];
     const hashes: string[] = [];
