@@ -13,6 +13,7 @@ import { describeGpu } from './gpu-info';
 import { HistoryError, HistoryStore, newId, type HistoryItem } from './history';
 import { conditioningImage, decodeImage, readPhoto, type ConditioningImage } from './image';
 import { modelHash } from './model-hash';
+import { externalModelRefusal } from './model-source';
 import { modelMismatch, parseShare, ShareLinkError, shareUrl, type ShareMode, type ShareParams } from './share';
 import { thumbnailOf } from './thumb';
 import { CAMERA_PROMPTS, EXAMPLE_PROMPTS, knownExamples, loadTokenizer, promptWords } from './vocab';
@@ -779,6 +780,8 @@ async function applyLink(hash: string): Promise<void> {
   if (!hash || hash === '#') return;
   linkNotice.replaceChildren();
   try {
+    const external = externalModelRefusal(hash, location.origin);
+    if (external) throw new ShareLinkError(external);
     const p = parseShare(hash);
     linkParams = p;
     fillForm(p);
