@@ -5,17 +5,20 @@
 // (src/engine/gpu-accounting.ts counts every buffer made on its device, ORT's included) and the number of workers.
 // Writes docs/reliability/soak-<backend>.json and docs/reliability/soak.svg (plot: scripts/soak-plot.mjs).
 //
-//   npm run soak                               # wasm (dev DiT, 17×64×64, 4 steps) and webgpu (5×32×32, 3 steps)
+//   npm run soak                               # 30 generations + a cancel after every 4th: wasm (dev DiT, 17×64×64, 4 steps) and webgpu (5×32×32, 3 steps)
 //   npm run soak -- --backend webgpu --n 30    # one backend, 30 generations (+ a cancel after every 4th)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { launchChromium, startViteServer } from './headless.mjs';
 import { soakSvg, trend } from './soak-plot.mjs';
 
+// No HMR / file watching (vite.config.ts): an edit in the tree must not reload the page mid-soak.
+process.env.OSP_E2E = '1';
+
 const { values: v } = parseArgs({
   options: {
     backend: { type: 'string', default: 'both' },
-    n: { type: 'string', default: '20' },
+    n: { type: 'string', default: '30' },
     'cancel-every': { type: 'string', default: '4' },
     out: { type: 'string', default: 'docs/reliability' },
     'plot-only': { type: 'boolean', default: false },
