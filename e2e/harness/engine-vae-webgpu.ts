@@ -1,0 +1,158 @@
+// Browser side of e2e/engine-vae-webgpu.spec.ts: the WebGPU VAE with the Haar transforms as WGSL kernels
+// (src/engine/vae-stream-webgpu.ts: vae_decoder_chunk_core / vae_encoder_core on ORT's WebGPU EP, GPU buffers
+// shared with our kernels) against the wasm whole graphs (vae_decoder_chunk.onnx, vae_encoder.onnx) and the
+// PyTorch fixtures, through the real verified loader.
+import { graphFiles, requireFile, type FileRole, type ModelManifest } from '../../src/models/manifest';
+import { loadFiles } from '../../src/models/fetch';
+import { createSession, f32, ort, type ExternalDataFile } from '../../src/models/ort-session';
+import { ortChunkRunner, parseChunkSchedule, sliceLatentFrames, streamDecode, type TensorF32, type VaeChunkRunner } from '../../src/engine/vae-stream';
+import { parseChunkCore } from '../../src/engine/vae-split';
+import { WebGpuVaeChunkRunner, WebGpuVaeEncoder, type VaeGpuCounts } from '../../src/engine/vae-stream-webgpu';
+import { acquireGpu, adapterLabel } from '../../src/gpu/device';
+
+interface TensorRef { file: string; shape: number[] }
+
+async function fixture(ref: TensorRef): Promise<TensorF32> {
+  const res = await fetch(`/training/fixtures/vae/${ref.file}`);
+  if (!res.ok) throw new Error(`fixture ${ref.file}: HTTP ${res.status}`);
+  return { data: new Float32Array(await res.arrayBuffer()), dims: ref.shape };
+}
+
+function maxAbs(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (!(d <= m)) m = d;
+  }
+  return m;
+}
+
+export interface DecodeCase {
+  /** Latent frames of the 17-frame fixture latent used (1..5) and the chunk size. */
+  latentFrames: number;
+  chunkFrames: number;
+}
+
+export interface DecodeCaseResult extends DecodeCase {
+  framesWebGpu: number[];
+  framesWasm: number[];
+  /** Per chunk max |WebGPU − wasm| of the raw video. */
+  errVsWasm: number[];
+  /** Per chunk max |Δ| of the RGBA bytes. */
+  rgbaDiff: number[];
+  msWebGpu: number;
+  msWasm: number;
+  counts: VaeGpuCounts;
+}
+
+export interface WebGpuVaeSplitResult {
+  adapter: string;
+  decode: DecodeCaseResult[];
+  /** The 17-frame decode (chunks of 2) vs the PyTorch chunk fixtures. */
+  errChunksVsPyTorch: number[];
+  encode: { dims: number[]; errVsWasm: number; errVsPyTorch: number; image: { errVsWasm: number }; counts: VaeGpuCounts; msWebGpu: number; msWasm: number };
+  /** GPU validation errors seen while running. */
+  validation: string | null;
+}
+
+const diff = (a: VaeGpuCounts, b: VaeGpuCounts): VaeGpuCounts =>
+  Object.fromEntries(Object.keys(a).map((k) => [k, a[k as keyof VaeGpuCounts] - b[k as keyof VaeGpuCounts]])) as unknown as VaeGpuCounts;
+
+export async function vaeSplit(arg: { manifest: ModelManifest; base: string; cases: DecodeCase[] }): Promise<WebGpuVaeSplitResult> {
+  const { manifest } = arg;
+  const base = new URL(arg.base, location.href);
+  const roles: FileRole[] = ['vae-decoder-chunk', 'vae-decoder-chunk-core', 'vae-encoder', 'vae-encoder-core'];
+  const wanted = [...new Map([...roles.flatMap((r) => graphFiles(manifest, r)), requireFile(manifest, 'vae-decoder-chunk-schedule'), requireFile(manifest, 'vae-split')].map((f) => [f.path, f])).values()];
+  const files = await loadFiles(base, wanted);
+  const json = (role: FileRole): unknown => JSON.parse(new TextDecoder().decode(files.get(requireFile(manifest, role).path)!));
+  const ext = (role: FileRole): ExternalDataFile[] => (requireFile(manifest, role).externalData ?? []).map((p) => ({ path: p, data: files.get(p)! }));
+  const graph = (role: FileRole): Uint8Array => files.get(requireFile(manifest, role).path)!;
+  const schedule = parseChunkSchedule(json('vae-decoder-chunk-schedule'));
+  const core = parseChunkCore(json('vae-split'), schedule);
+
+  const gpu = await acquireGpu();
+  const device = gpu.device;
+  device.pushErrorScope('validation');
+  const wasmChunk = await createSession(graph('vae-decoder-chunk'), { backend: 'wasm', externalData: ext('vae-decoder-chunk') });
+  const gpuCore = await createSession(graph('vae-decoder-chunk-core'), { backend: 'webgpu', device, gpuOutputs: true, externalData: ext('vae-decoder-chunk-core') });
+  const runner = new WebGpuVaeChunkRunner(device, gpuCore, ort.Tensor, core);
+  const wasmRunner = ortChunkRunner(wasmChunk, f32, schedule);
+
+  const index = await (await fetch('/training/fixtures/vae/index.json')).json();
+  const latent17 = await fixture(index.fixtures.decoder_17.inputs.latent);
+  const decodeAll = async (r: VaeChunkRunner<unknown>, latent: TensorF32, n: number) => {
+    const parts: TensorF32[] = [];
+    const rgba: Uint8Array[][] = [];
+    const t0 = performance.now();
+    for await (const c of streamDecode(r, latent, { chunkFrames: n, keepRaw: true })) {
+      parts.push(c.raw!);
+      rgba.push(c.frames);
+    }
+    return { parts, rgba, ms: performance.now() - t0 };
+  };
+
+  const decode: DecodeCaseResult[] = [];
+  let errChunksVsPyTorch: number[] = [];
+  for (const c of arg.cases) {
+    const latent = sliceLatentFrames(latent17, 0, c.latentFrames);
+    const before = { ...runner.counts };
+    const g = await decodeAll(runner as VaeChunkRunner<unknown>, latent, c.chunkFrames);
+    const counts = diff(runner.counts, before);
+    const w = await decodeAll(wasmRunner as VaeChunkRunner<unknown>, latent, c.chunkFrames);
+    const rgbaDiff = g.rgba.map((frames, i) => {
+      let m = 0;
+      frames.forEach((f, j) => {
+        const o = w.rgba[i]?.[j];
+        for (let k = 0; k < f.length; k++) m = Math.max(m, o ? Math.abs(f[k] - o[k]) : 255);
+      });
+      return m;
+    });
+    decode.push({
+      ...c,
+      framesWebGpu: g.parts.map((p) => p.dims[2]),
+      framesWasm: w.parts.map((p) => p.dims[2]),
+      errVsWasm: g.parts.map((p, i) => (w.parts[i] ? maxAbs(p.data, w.parts[i].data) : Number.POSITIVE_INFINITY)),
+      rgbaDiff,
+      msWebGpu: g.ms,
+      msWasm: w.ms,
+      counts,
+    });
+    if (c.latentFrames === 5 && c.chunkFrames === 2) {
+      errChunksVsPyTorch = await Promise.all(g.parts.map(async (p, i) => maxAbs(p.data, (await fixture(index.fixtures.decoder_chunks.outputs[`video_chunk_${i}`])).data)));
+    }
+  }
+  runner.destroy();
+  await gpuCore.release();
+  await wasmChunk.release();
+
+  // Encoder: WGSL forward Haar → vae_encoder_core (WebGPU) vs vae_encoder.onnx (wasm) and PyTorch.
+  const wasmEnc = await createSession(graph('vae-encoder'), { backend: 'wasm', externalData: ext('vae-encoder') });
+  const gpuEncCore = await createSession(graph('vae-encoder-core'), { backend: 'webgpu', device, externalData: ext('vae-encoder-core') });
+  const encoder = new WebGpuVaeEncoder(device, gpuEncCore, ort.Tensor);
+  const fx = index.fixtures.encoder;
+  const video = await fixture(fx.inputs.video);
+  let t0 = performance.now();
+  const latG = await encoder.encode(video.data, video.dims);
+  const msWebGpu = performance.now() - t0;
+  t0 = performance.now();
+  const wasmLatent = async (v: TensorF32) => (await wasmEnc.run({ video: f32(v.data, v.dims) })).latent.data as Float32Array;
+  const latW = await wasmLatent(video);
+  const msWasm = performance.now() - t0;
+  const pyt = await fixture(fx.outputs.latent);
+  const img = await fixture(index.fixtures.encoder_image.inputs.video);
+  const imgG = await encoder.encode(img.data, img.dims);
+  const imgW = await wasmLatent(img);
+  const encCounts = { ...encoder.counts };
+  encoder.destroy();
+  await gpuEncCore.release();
+  await wasmEnc.release();
+  const err = await device.popErrorScope();
+  return {
+    adapter: adapterLabel(gpu.summary),
+    decode,
+    errChunksVsPyTorch,
+    encode: { dims: video.dims, errVsWasm: maxAbs(latG, latW), errVsPyTorch: maxAbs(latG, pyt.data), image: { errVsWasm: maxAbs(imgG, imgW) }, counts: encCounts, msWebGpu, msWasm },
+    validation: err ? err.message : null,
+  };
+}
