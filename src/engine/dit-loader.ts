@@ -6,6 +6,7 @@ import { SkiparseAttention } from '../gpu/skiparse';
 import { loadFiles, type DownloadProgress } from '../models/fetch';
 import { dirOf, externalDataName, fileByRole, ManifestError, type ManifestFile, type ModelManifest } from '../models/manifest';
 import { createSession, ort, type Backend } from '../models/ort-session';
+import { checkGraphIo, ditGraphIo } from '../models/graph-check';
 import { WordTokenizer, type VocabJson } from '../text/tokenizer';
 import type { CancelFlag } from './cancel';
 import type { Denoiser } from './denoise';
@@ -71,8 +72,10 @@ async function loadDitInto(sessions: ortTypes.InferenceSession[], manifest: Mode
 
   const cfgBytes = (await loadFiles(base, [cfgFile], { cancel: o.cancel, onProgress: o.onDownload })).get(cfgFile.path)!;
   let info: DitGraphsInfo;
+  let rawCfg: unknown;
   try {
-    info = parseDitGraphs(JSON.parse(new TextDecoder().decode(cfgBytes)));
+    rawCfg = JSON.parse(new TextDecoder().decode(cfgBytes));
+    info = parseDitGraphs(rawCfg);
   } catch (e) {
     throw new ManifestError(`${cfgFile.path}: ${(e as Error).message}`);
   }
@@ -111,6 +114,9 @@ async function loadDitInto(sessions: ortTypes.InferenceSession[], manifest: Mode
       externalData: (g.externalData ?? []).map((p) => ({ path: externalDataName(g, p), data: files.get(p)! })),
     });
     sessions.push(s);
+    // A valid graph from another export (shapes/names differ from dit_graphs.json) fails here, not mid-generation.
+    const io = ditGraphIo(rawCfg, name);
+    if (io) checkGraphIo(s, g.path, io);
     return s;
   };
   const Tensor = ort.Tensor as unknown as TensorCtor;

@@ -185,7 +185,7 @@ export interface DecodeLatentsOptions {
 }
 
 /** Error names the engine throws (they survive the worker boundary as `error.name`). */
-export type EngineErrorName = 'ValidationError' | 'CancelledError' | 'NotLoadedError' | 'NotSupportedError' | 'BusyError' | 'ManifestError' | 'IntegrityError' | 'WorkerCrashedError' | 'DeviceLostError';
+export type EngineErrorName = 'ValidationError' | 'CancelledError' | 'NotLoadedError' | 'NotSupportedError' | 'BusyError' | 'ManifestError' | 'IntegrityError' | 'WorkerCrashedError' | 'DeviceLostError' | 'ModelMismatchError';
 
 export class ValidationError extends Error {
   override name = 'ValidationError';

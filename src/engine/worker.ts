@@ -7,6 +7,7 @@ import { acquireGpu, type GpuContext } from '../gpu/device';
 import { externalDataName, graphFiles, requireFile, ManifestError, parseManifest, type ModelManifest } from '../models/manifest';
 import { fetchManifest, folderUrl, loadFiles } from '../models/fetch';
 import { createSession, f32, ortThreadCount, type ExternalDataFile } from '../models/ort-session';
+import { checkGraphIo, vaeChunkIo } from '../models/graph-check';
 import { Mp4Writer } from '../video/mp4-writer';
 import { CancelToken } from './cancel';
 import { decodeToVideo, generateVideo, type PipelineDeps } from './pipeline';
@@ -166,7 +167,15 @@ export class Engine {
         reason = `WebGPU session failed (${(e as Error).message}); using wasm`;
         session = await createSession(files.get(chunkGraph.path)!, { backend, externalData });
       }
-      const schedule = parseChunkSchedule(JSON.parse(new TextDecoder().decode(files.get(requireFile(manifest, 'vae-decoder-chunk-schedule').path)!)));
+      let schedule: ReturnType<typeof parseChunkSchedule>;
+      try {
+        schedule = parseChunkSchedule(JSON.parse(new TextDecoder().decode(files.get(requireFile(manifest, 'vae-decoder-chunk-schedule').path)!)));
+        // A valid graph with other inputs/shapes (from another export) fails at load with a clear message.
+        checkGraphIo(session, chunkGraph.path, vaeChunkIo(schedule, manifest.vae.latentChannels));
+      } catch (e) {
+        await session.release().catch(() => undefined);
+        throw e;
+      }
       const vae = ortChunkRunner(session, f32, schedule) as VaeChunkRunner<unknown>;
       const isToy = (manifest.dit as { kind?: unknown } | undefined)?.kind === 'toy';
       let dit: LoadedDit | undefined;
