@@ -43,6 +43,7 @@ MOVE_MIN = 8.0         # slowest translation: 1.0 px/frame · 16 = 16 px
 SCALE_MIN = 0.35       # |log area ratio|; slowest grow: 1.022^32 ≈ 2.0 → 0.69
 SPIN_MIN = 30.0        # degrees; slowest spin 4°/frame · 16 = 64°
 BOUNCE_RANGE_MIN = 12.0
+MIN_SOLIDITY = 0.5     # a blob less solid than this is not an object (the star is ≈ 0.62)
 # speed split (between the slow and fast ranges of the data world), per frame at 128²
 SPEED_SPLIT = {'translate': 2.15, 'spin': 8.0, 'scale': 0.072, 'bounce_hops': 1.6}
 CAMERA_PAN_MIN = 0.5   # content px/frame at 128² (slowest pan 1.0)
@@ -213,10 +214,12 @@ def track(frames_blobs: list[list[Blob]], color: str) -> Track:
     area, cx, cy = np.zeros(T), np.zeros(T), np.zeros(T)
     masks = [None] * T
     for t, bl in enumerate(frames_blobs):
-        mine = [b for b in bl if b.color == color]
-        if mine:
-            b = max(mine, key=lambda b: b.area)
-            present[t], area[t], cx[t], cy[t], masks[t] = True, b.area, b.cx, b.cy, b.mask
+        # the largest compact blob of that colour: ragged blobs (solidity < 0.5, e.g. noise) are not objects
+        for b in sorted((b for b in bl if b.color == color), key=lambda b: -b.area):
+            f = shape_features(b.mask)
+            if f is not None and f['solidity'] >= MIN_SOLIDITY:
+                present[t], area[t], cx[t], cy[t], masks[t] = True, b.area, b.cx, b.cy, b.mask
+                break
     return Track(color, present, area, cx, cy, masks)
 
 
@@ -330,8 +333,14 @@ def score_shapes(video: np.ndarray, objects: list[dict], bg: str | None = None,
     Per object: ``color`` (a blob of the prompted colour of plausible size in ≥ 75 % of the frames), ``shape``
     (majority shape of that blob), ``motion`` (classified motion equals the prompt; only if the colour is found),
     ``ok`` (all three). Clip: ``background`` (palette name of the border mode equals ``bg``)."""
-    T, S = video.shape[0], video.shape[1]
     bg_name, _, fb = blobs(video)
+    return score_blobs(bg_name, fb, video.shape[1], objects, bg, min_present)
+
+
+def score_blobs(bg_name: str, fb: list[list[Blob]], S: int, objects: list[dict], bg: str | None = None,
+                min_present: float = 0.75) -> dict:
+    """score_shapes on a precomputed segmentation (``blobs(video)``), to score several prompts cheaply."""
+    T = len(fb)
     res = {'background_detected': bg_name, 'background': bg is None or bg_name == bg,
            'blobs_per_frame': float(np.median([len(b) for b in fb])), 'objects': []}
     for o in objects:

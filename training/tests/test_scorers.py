@@ -14,7 +14,7 @@ from training.data import photo_clips
 from training.data.shapes_world import MOTIONS, PALETTE, make_clip
 
 # (size, split, number of clips): 64² is the DiT's training size, 128² the data world's native size
-SHAPE_SETS = [(64, 'eval', 36), (64, 'train', 28), (128, 'eval', 8), (128, 'train', 8)]
+SHAPE_SETS = [(64, 'eval', 32), (64, 'train', 24), (128, 'eval', 6), (128, 'train', 6)]
 
 
 def _clips(size, split, n, start=0):
@@ -90,13 +90,15 @@ class TestShapeScorers(unittest.TestCase):
 class TestShapeNegatives(unittest.TestCase):
     """A wrong prompt must score wrong."""
 
-    def setUp(self):
-        self.clips = [c for c in _clips(64, 'eval', 24) if c.meta['n_objects'] == 1]
+    @classmethod
+    def setUpClass(cls):
+        cls.clips = [c for c in _clips(64, 'eval', 24) if c.meta['n_objects'] == 1]
+        cls.seg = {id(c): S.blobs(c.video) for c in cls.clips}
 
     def _score(self, c, **change):
         o = dict(S.objects_from_meta(c.meta)[0], **change)
-        bg = change.pop('background', None) or c.meta['background']
-        return S.score_shapes(c.video, [o], bg)
+        bg_name, _, fb = self.seg[id(c)]
+        return S.score_blobs(bg_name, fb, c.video.shape[1], [o], c.meta['background'])
 
     def test_wrong_color(self):
         for c in self.clips:
@@ -107,7 +109,8 @@ class TestShapeNegatives(unittest.TestCase):
     def test_wrong_background(self):
         for c in self.clips:
             wrong = next(k for k in PALETTE if k not in (c.meta['objects'][0]['color'], c.meta['background']))
-            r = S.score_shapes(c.video, S.objects_from_meta(c.meta), wrong)
+            bg_name, _, fb = self.seg[id(c)]
+            r = S.score_blobs(bg_name, fb, 64, S.objects_from_meta(c.meta), wrong)
             self.assertFalse(r['background'])
             self.assertFalse(r['all_ok'])
 
@@ -160,8 +163,8 @@ class TestCameraScorers(unittest.TestCase):
     def setUpClass(cls):
         if not photo_clips.eval_photos():
             raise unittest.SkipTest('photo packages not installed')
-        cls.clips = [photo_clips.make_camera_clip(s, 17, 64, 'eval') for s in range(40)] + \
-                    [photo_clips.make_camera_clip(s, 17, 128, 'train') for s in range(8)]
+        cls.clips = [photo_clips.make_camera_clip(s, 17, 64, 'eval') for s in range(32)] + \
+                    [photo_clips.make_camera_clip(s, 17, 128, 'train') for s in range(6)]
 
     def test_accuracy(self):
         got = [S.camera_motion(c.video)[:2] for c in self.clips]

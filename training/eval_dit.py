@@ -1,0 +1,422 @@
+"""Measured prompt adherence of the tiny DiT (automatic scorers of training/scorers.py).
+
+    /usr/bin/python3 -m training.eval_dit --ckpt training/checkpoints/dit_tiny.pt [--inpaint-ckpt PATH]
+        [--n 64] [--n-train 16] [--n-i2v 12] [--steps 30] [--cfg 4.5] [--seed 0] [--out docs/eval/dit_t2v.json]
+        [--sheet docs/dit-contact-sheet.png] [--random]
+    /usr/bin/python3 -m training.eval_dit --sweep [--n 16] [--out docs/eval/dit_sweep.json]
+
+Text-to-video: captions + metas of the shapes world's EVAL split (every clip contains a held-out attribute
+combination, `HELD_OUT_COMBOS`), plus `--n-train` TRAIN-split captions as the seen-combination reference; 64×64,
+17 frames; sample i uses seed `--seed + i` with training/sample.py's `generate` (the reference sampler). Scores:
+colour (prompted colour present as a blob of plausible size, and background right), shape, motion (+ speed) per
+object; two-object prompts count as right only if every attribute of both objects and the background is right.
+Image-to-video (needs an inpaint model: `--inpaint-ckpt`, or the main checkpoint if it is one): first frames of
+held-out-photo camera clips (photo_clips split 'eval') as the condition, the clip's caption as the prompt;
+first-frame PSNR against the conditioning image and camera-motion accuracy.
+Scorer ceiling: the same scorers on the ground-truth clips and on their WF-VAE reconstructions (the DiT can only
+produce what the VAE decodes).
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np
+import torch
+
+from training import scorers as S
+from training.data import photo_clips
+from training.data.shapes_world import HELD_OUT_COMBOS, _object_matches, make_clip, make_meta
+
+FRAMES, SIZE = 17, 64
+SWEEP_STEPS = (10, 20, 30, 50)
+SWEEP_CFG = (1.0, 3.0, 4.5, 7.0)
+
+
+# ------------------------------------------------------------------------------------------------ prompts
+def t2v_prompts(n_eval: int, n_train: int) -> list[dict]:
+    out = []
+    for split, n in (('eval', n_eval), ('train', n_train)):
+        for s in range(n):
+            cap, meta = make_meta(s, FRAMES, SIZE, split)
+            out.append({'split': split, 'clip_seed': s, 'caption': cap, 'background': meta['background'],
+                        'objects': [dict(S.objects_from_meta(meta)[i], combos=combos_of(o))
+                                    for i, o in enumerate(meta['objects'])]})
+    return out
+
+
+def combos_of(obj: dict) -> list[str]:
+    return [combo_name(c) for c in HELD_OUT_COMBOS if _object_matches(obj, c)]
+
+
+def combo_name(c: dict) -> str:
+    return ' '.join(f'{v}' if k != 'motion' else f'moves {v}' for k, v in c.items())
+
+
+def i2v_cases(n: int) -> list:
+    return [photo_clips.make_camera_clip(s, FRAMES, SIZE, 'eval') for s in range(n)]
+
+
+# ------------------------------------------------------------------------------------------------ models
+def to_u8(x: torch.Tensor) -> np.ndarray:
+    """[1, 3, T, H, W] in [−1, 1] → uint8 [T, H, W, 3] (the sampler's / write_mp4's rounding)."""
+    return ((x[0].clamp(-1, 1) / 2 + 0.5) * 255).round().byte().permute(1, 2, 3, 0).contiguous().numpy()
+
+
+def to_tensor(video: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(video.astype(np.float32)).permute(3, 0, 1, 2)[None] / 127.5 - 1.0
+
+
+@torch.no_grad()
+def vae_roundtrip(vae, video: np.ndarray) -> np.ndarray:
+    from training.train_dit import encode_latents
+    return to_u8(vae.decode_scaled(encode_latents(vae, to_tensor(video), sample=False)))
+
+
+@torch.no_grad()
+def generate_video(bundle, tok, vae, prompt, seed, steps, cfg, cond=None) -> np.ndarray:
+    from training.sample import generate
+    x = generate(bundle, tok, vae, prompt, "", seed, steps, cfg, FRAMES, SIZE, SIZE, cond)
+    return to_u8(vae.decode_scaled(torch.as_tensor(x, dtype=torch.float32)))
+
+
+def i2v_condition(vae, image: np.ndarray):
+    from training.sample import build_condition
+    img = torch.from_numpy(image.astype(np.float32)).permute(2, 0, 1) / 127.5 - 1.0
+    cl, cm, _ = build_condition(vae, FRAMES, SIZE, SIZE, images=[img])
+    return cl, cm
+
+
+def load_model(path: str, random: bool, inpaint=False):
+    from training.train_dit import load_release, random_bundle
+    if random:
+        b, tok = random_bundle(inpaint=inpaint)
+        return b, tok, {'random_init': True}
+    b, tok, meta = load_release(path)
+    return b, tok, {k: v for k, v in meta.items() if k != 'tokenizer'}
+
+
+# ------------------------------------------------------------------------------------------------ scoring
+def score_t2v(video: np.ndarray, p: dict) -> dict:
+    return S.score_shapes(video, p['objects'], p['background'])
+
+
+def _rate(v) -> dict:
+    v = [bool(x) for x in v]
+    return {'acc': round(float(np.mean(v)), 4) if v else None, 'n': len(v)}
+
+
+def aggregate_t2v(prompts: list[dict], scores: list[dict]) -> dict:
+    single = [(p, s) for p, s in zip(prompts, scores) if len(p['objects']) == 1]
+    two = [(p, s) for p, s in zip(prompts, scores) if len(p['objects']) == 2]
+    objs = [(p, po, so) for p, s in zip(prompts, scores) for po, so in zip(p['objects'], s['objects'])]
+
+    def single_block(items):
+        o = [(s['objects'][0], s) for _, s in items]
+        return {'color': _rate(x['color_ok'] and s['background'] for x, s in o),
+                'color_object': _rate(x['color_ok'] for x, _ in o),
+                'background': _rate(s['background'] for _, s in o),
+                'shape': _rate(x['shape_ok'] for x, _ in o),
+                'shape_given_color': _rate(x['shape_ok'] for x, _ in o if x['color_ok']),
+                'motion': _rate(x['motion_ok'] for x, _ in o),
+                'motion_and_speed': _rate(x['speed_ok'] for x, _ in o),
+                'all': _rate(s['all_ok'] for _, s in o)}
+
+    def two_block(items):
+        ob = [x for _, s in items for x in s['objects']]
+        return {'all': _rate(s['all_ok'] for _, s in items),
+                'per_object': _rate(x['ok'] for x in ob),
+                'per_object_color': _rate(x['color_ok'] for x in ob),
+                'per_object_shape': _rate(x['shape_ok'] for x in ob),
+                'per_object_motion': _rate(x['motion_ok'] for x in ob),
+                'background': _rate(s['background'] for _, s in items)}
+
+    out = {'single_object': single_block(single), 'two_object': two_block(two)}
+    for split in ('eval', 'train'):
+        out[f'single_object_{split}'] = single_block([x for x in single if x[0]['split'] == split])
+        out[f'two_object_{split}'] = two_block([x for x in two if x[0]['split'] == split])
+    # per object: held-out combination vs not; per combination (the attributes of the combination)
+    held = [(po, so) for _, po, so in objs if po['combos']]
+    seen = [(po, so) for _, po, so in objs if not po['combos']]
+    out['objects_held_out'] = {k: _rate(so[f'{k}_ok'] for _, so in held) for k in ('color', 'shape', 'motion')}
+    out['objects_held_out']['all'] = _rate(so['ok'] for _, so in held)
+    out['objects_not_held_out'] = {k: _rate(so[f'{k}_ok'] for _, so in seen) for k in ('color', 'shape', 'motion')}
+    out['objects_not_held_out']['all'] = _rate(so['ok'] for _, so in seen)
+    per_combo = {}
+    for c in HELD_OUT_COMBOS:
+        name = combo_name(c)
+        items = [so for po, so in held if name in po['combos']]
+        keys = [k for k in ('color', 'shape', 'motion') if k in c]
+        per_combo[name] = {'n': len(items), 'combination': _rate(all(so[f'{k}_ok'] for k in keys) for so in items),
+                           'all_attributes': _rate(so['ok'] for so in items)}
+    out['per_held_out_combo'] = per_combo
+    per_motion, confusion = {}, collections.defaultdict(collections.Counter)
+    for _, po, so in objs:
+        per_motion.setdefault(po['motion'], []).append(so['motion_ok'])
+        confusion[po['motion']][str(so['motion_detected'])] += 1
+    out['per_motion'] = {m: _rate(v) for m, v in sorted(per_motion.items())}
+    out['motion_confusion'] = {m: dict(c) for m, c in sorted(confusion.items())}
+    per_shape, shape_conf = {}, collections.defaultdict(collections.Counter)
+    for _, po, so in objs:
+        per_shape.setdefault(po['shape'], []).append(so['shape_ok'])
+        shape_conf[po['shape']][str(so['shape_detected'])] += 1
+    out['per_shape'] = {s: _rate(v) for s, v in sorted(per_shape.items())}
+    out['shape_confusion'] = {s: dict(c) for s, c in sorted(shape_conf.items())}
+    return out
+
+
+def headline(agg: dict) -> dict:
+    g = lambda *k: (agg[k[0]][k[1]]['acc'])
+    return {'color': g('single_object', 'color'), 'shape': g('single_object', 'shape'),
+            'motion': g('single_object', 'motion'), 'two_object': g('two_object', 'all')}
+
+
+def score_i2v(video: np.ndarray, clip) -> dict:
+    m, sp, f = S.camera_motion(video)
+    return {'psnr_first_frame': round(S.psnr(video[0], clip.video[0]), 3), 'motion_prompt': clip.meta['motion'],
+            'speed_prompt': clip.meta['speed'], 'motion_detected': m, 'speed_detected': sp,
+            'motion_ok': m == clip.meta['motion'], 'speed_ok': m == clip.meta['motion'] and sp == clip.meta['speed'],
+            'camera': {k: round(v, 4) for k, v in f.items() if k != 'per_frame'}}
+
+
+def aggregate_i2v(scores: list[dict]) -> dict:
+    ps = [s['psnr_first_frame'] for s in scores]
+    per = collections.defaultdict(list)
+    for s in scores:
+        per[s['motion_prompt']].append(s['motion_ok'])
+    return {'psnr_first_frame_mean': round(float(np.mean(ps)), 3) if ps else None,
+            'psnr_first_frame_min': round(float(np.min(ps)), 3) if ps else None,
+            'camera_motion': _rate(s['motion_ok'] for s in scores),
+            'camera_motion_and_speed': _rate(s['speed_ok'] for s in scores),
+            'per_motion': {m: _rate(v) for m, v in sorted(per.items())}}
+
+
+def scorer_ceiling(vae, prompts: list[dict], cases: list) -> dict:
+    """The scorers on ground-truth clips and on their VAE reconstructions (same prompts)."""
+    gt_s, rec_s, gt_i, rec_i = [], [], [], []
+    for p in prompts:
+        v = make_clip(p['clip_seed'], FRAMES, SIZE, p['split']).video
+        gt_s.append(score_t2v(v, p))
+        rec_s.append(score_t2v(vae_roundtrip(vae, v), p))
+    for c in cases:
+        gt_i.append(score_i2v(c.video, c))
+        rec_i.append(score_i2v(vae_roundtrip(vae, c.video), c))
+    return {'ground_truth': {'t2v': headline(aggregate_t2v(prompts, gt_s)), 'i2v': aggregate_i2v(gt_i)},
+            'vae_reconstruction': {'t2v_headline': headline(aggregate_t2v(prompts, rec_s)),
+                                   't2v': aggregate_t2v(prompts, rec_s), 'i2v': aggregate_i2v(rec_i)}}
+
+
+# ------------------------------------------------------------------------------------------------ contact sheet
+SHEET_FRAMES = (0, 3, 6, 9, 12, 16)
+
+
+def _verdict_t2v(p, s) -> str:
+    parts = []
+    for o in s['objects']:
+        bad = [k for k in ('color', 'shape', 'motion') if not o.get(f'{k}_ok', True)]
+        det = f"{o['shape_detected']}, {o.get('motion_detected')}"
+        parts.append(f"{o['color']}: {'OK' if not bad else 'wrong ' + '/'.join(bad)} (seen: {det})")
+    if not s['background']:
+        parts.append(f"background seen {s['background_detected']}")
+    return '; '.join(parts)
+
+
+def contact_sheet(rows: list[tuple[str, str, np.ndarray, np.ndarray | None]], path: str, scale: int = 2):
+    """rows: (prompt, verdict, video [T, H, W, 3], conditioning image or None)."""
+    from PIL import Image, ImageDraw, ImageFont
+    font = ImageFont.load_default()
+    tile = SIZE * scale
+    gap, text_h = 4, 26
+    n_cols = len(SHEET_FRAMES) + 1
+    W = n_cols * (tile + gap) + gap
+    H = len(rows) * (tile + text_h + gap) + gap + 16
+    sheet = Image.new('RGB', (W, H), (255, 255, 255))
+    d = ImageDraw.Draw(sheet)
+    d.text((gap, 2), 'column 1: conditioning image (image-to-video rows); then frames ' +
+           ', '.join(str(f) for f in SHEET_FRAMES) + ' of 17', fill=(90, 90, 90), font=font)
+    y = 16 + gap
+    for prompt, verdict, video, image in rows:
+        d.text((gap, y), prompt[:150], fill=(0, 0, 0), font=font)
+        d.text((gap, y + 12), verdict[:150], fill=(120, 40, 40), font=font)
+        y += text_h
+        if image is not None:
+            sheet.paste(Image.fromarray(image).resize((tile, tile), Image.NEAREST), (gap, y))
+        for j, f in enumerate(SHEET_FRAMES):
+            im = Image.fromarray(video[min(f, len(video) - 1)]).resize((tile, tile), Image.NEAREST)
+            sheet.paste(im, (gap + (j + 1) * (tile + gap), y))
+        y += tile + gap
+    os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
+    sheet.save(path, optimize=True)
+
+
+# ------------------------------------------------------------------------------------------------ runs
+def run_t2v(bundle, tok, vae, prompts, steps, cfg, seed0, log=True):
+    videos, scores, secs = [], [], []
+    for i, p in enumerate(prompts):
+        t0 = time.process_time()
+        v = generate_video(bundle, tok, vae, p['caption'], seed0 + i, steps, cfg)
+        secs.append(time.process_time() - t0)
+        s = score_t2v(v, p)
+        videos.append(v)
+        scores.append(s)
+        if log:
+            print(f"[t2v {i + 1}/{len(prompts)}] {'OK ' if s['all_ok'] else 'BAD'} {p['caption']}  |  "
+                  f"{_verdict_t2v(p, s)}", file=sys.stderr, flush=True)
+    return videos, scores, secs
+
+
+def sweep(args, bundle, tok, vae, meta):
+    n_eval = args.n if args.n_set else 12
+    n_train = args.n_train if args.n_train_set else 4
+    prompts = t2v_prompts(n_eval, n_train)
+    grid = []
+    t_start = time.time()
+    for steps in SWEEP_STEPS:
+        for cfg in SWEEP_CFG:
+            _, scores, secs = run_t2v(bundle, tok, vae, prompts, steps, cfg, args.seed, log=False)
+            agg = aggregate_t2v(prompts, scores)
+            objs = [o for s in scores for o in s['objects']]
+            row = {'steps': steps, 'cfg': cfg, **headline(agg),
+                   'per_object_all': _rate(o['ok'] for o in objs)['acc'],
+                   'per_object_color': _rate(o['color_ok'] for o in objs)['acc'],
+                   'per_object_shape': _rate(o['shape_ok'] for o in objs)['acc'],
+                   'per_object_motion': _rate(o['motion_ok'] for o in objs)['acc'],
+                   'cpu_s_per_sample': round(float(np.mean(secs)), 3)}
+            grid.append(row)
+            print(json.dumps(row), file=sys.stderr, flush=True)
+    best = max(grid, key=lambda r: (r['per_object_all'], -r['steps']))
+    return {'what': 'steps x CFG sweep of the T2V sampler on a small held-out prompt set (per_object_all = '
+                    'colour, shape and motion of an object all right, over the objects of all prompts)',
+            'checkpoint': args.ckpt, 'checkpoint_meta': meta, 'seed': args.seed, 'frames': FRAMES, 'size': SIZE,
+            'threads': args.threads,
+            'prompts': [{'split': p['split'], 'clip_seed': p['clip_seed'], 'caption': p['caption']} for p in prompts],
+            'grid': grid, 'best_by_per_object_all': {'steps': best['steps'], 'cfg': best['cfg']},
+            'wall_seconds': round(time.time() - t_start, 1)}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--ckpt', default='training/checkpoints/dit_tiny.pt')
+    ap.add_argument('--inpaint-ckpt', dest='inpaint_ckpt', default='',
+                    help='inpaint model for image-to-video (default: training/checkpoints/dit_inpaint_tiny.pt if '
+                         'present, or --ckpt itself if it is an inpaint model)')
+    ap.add_argument('--vae', default='training/checkpoints/wfvae_tiny.pt')
+    ap.add_argument('--n', type=int, default=None, help='eval-split prompts (default 64; sweep 12)')
+    ap.add_argument('--n-train', dest='n_train', type=int, default=None,
+                    help='train-split prompts, seen combinations (default 16; sweep 4)')
+    ap.add_argument('--n-i2v', dest='n_i2v', type=int, default=12)
+    ap.add_argument('--steps', type=int, default=30)
+    ap.add_argument('--cfg', type=float, default=4.5)
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--sweep', action='store_true')
+    ap.add_argument('--no-ceiling', dest='ceiling', action='store_false')
+    ap.add_argument('--random', action='store_true', help='random-init DiT (plumbing check; scores near 0)')
+    ap.add_argument('--out', default='')
+    ap.add_argument('--sheet', default='docs/dit-contact-sheet.png', help="contact sheet PNG ('' = none)")
+    args = ap.parse_args(argv)
+    args.n_set, args.n_train_set = args.n is not None, args.n_train is not None
+    args.n = 64 if args.n is None else args.n
+    args.n_train = 16 if args.n_train is None else args.n_train
+    torch.set_num_threads(args.threads)
+    from training.train_dit import load_vae
+    t_start, c_start = time.time(), time.process_time()
+    vae, trained = load_vae(args.vae, allow_random=args.random)
+    bundle, tok, meta = load_model(args.ckpt, args.random)
+
+    if args.sweep:
+        res = sweep(args, bundle, tok, vae, meta)
+        out = args.out or 'docs/eval/dit_sweep.json'
+        _write(out, res)
+        print(json.dumps(res['best_by_per_object_all']))
+        return res
+
+    prompts = t2v_prompts(args.n, args.n_train)
+    videos, scores, secs = run_t2v(bundle, tok, vae, prompts, args.steps, args.cfg, args.seed)
+    agg = aggregate_t2v(prompts, scores)
+    res = {
+        'what': 'prompt adherence of the DiT, automatic scorers (training/scorers.py)',
+        'command': 'python -m training.eval_dit ' + ' '.join(sys.argv[1:] if argv is None else argv),
+        'checkpoint': args.ckpt if not args.random else 'random init', 'checkpoint_meta': meta,
+        'vae': args.vae, 'vae_trained': trained,
+        'params': {'steps': args.steps, 'cfg': args.cfg, 'frames': FRAMES, 'size': SIZE, 'negative': '',
+                   'threads': args.threads},
+        'seeds': f'sample i (prompt order below) uses seed {args.seed} + i; i2v sample j uses seed {args.seed} + j',
+        'targets': {'color': 0.95, 'shape': 0.90, 'motion': 0.90, 'two_object': 0.75, 'i2v_psnr_first_frame': 28.0},
+        'held_out_combos': [combo_name(c) for c in HELD_OUT_COMBOS],
+        'held_out_combos_in_prompts': dict(collections.Counter(c for p in prompts for o in p['objects']
+                                                               for c in o['combos'])),
+        't2v_headline': headline(agg),
+        't2v': agg,
+        'cpu_s_per_sample_mean': round(float(np.mean(secs)), 3),
+    }
+    # image-to-video
+    ip = args.inpaint_ckpt
+    if not ip:
+        if bundle.dit.cfg.inpaint:
+            ip = args.ckpt
+        elif os.path.exists('training/checkpoints/dit_inpaint_tiny.pt'):
+            ip = 'training/checkpoints/dit_inpaint_tiny.pt'
+    cases = i2v_cases(args.n_i2v) if photo_clips.eval_photos() else []
+    i2v_videos, i2v_scores = [], []
+    if (ip or args.random) and cases:
+        if ip == args.ckpt and not args.random:
+            ib, itok, imeta = bundle, tok, meta
+        else:
+            ib, itok, imeta = load_model(ip, args.random, inpaint=True)
+        for j, c in enumerate(cases):
+            v = generate_video(ib, itok, vae, c.caption, args.seed + j, args.steps, args.cfg,
+                               cond=i2v_condition(vae, c.video[0]))
+            s = score_i2v(v, c)
+            i2v_videos.append(v)
+            i2v_scores.append(s)
+            print(f"[i2v {j + 1}/{len(cases)}] {c.caption} | {s['motion_detected']} {s['psnr_first_frame']:.1f} dB",
+                  file=sys.stderr, flush=True)
+        res['i2v'] = {'checkpoint': ip if not args.random else 'random init', 'checkpoint_meta': imeta,
+                      **aggregate_i2v(i2v_scores)}
+    else:
+        res['i2v'] = {'skipped': 'no inpaint checkpoint (dit_config.inpaint) available' if cases
+                      else ('--n-i2v 0' if args.n_i2v == 0 else 'held-out photos not installed')}
+    if args.ceiling:
+        res['scorer_ceiling'] = scorer_ceiling(vae, prompts, cases)
+    res['prompts'] = [{'i': i, 'seed': args.seed + i, 'split': p['split'], 'clip_seed': p['clip_seed'],
+                       'caption': p['caption'], 'background': p['background'], 'objects': p['objects']}
+                      for i, p in enumerate(prompts)]
+    res['samples'] = [{'i': i, **s} for i, s in enumerate(scores)]
+    res['i2v_samples'] = [{'j': j, 'clip_seed': j, 'caption': c.caption, 'photo': os.path.basename(c.meta['photo']),
+                           **s} for j, (c, s) in enumerate(zip(cases, i2v_scores))]
+    res['wall_seconds'] = round(time.time() - t_start, 1)
+    res['cpu_seconds'] = round(time.process_time() - c_start, 1)
+    _write(args.out or 'docs/eval/dit_t2v.json', res)
+    if args.sheet:
+        rows = []
+        singles = [i for i, p in enumerate(prompts) if len(p['objects']) == 1 and p['split'] == 'eval'][:4]
+        twos = [i for i, p in enumerate(prompts) if len(p['objects']) == 2 and p['split'] == 'eval'][:2]
+        for i in singles + twos:
+            rows.append((f"[{i}] {prompts[i]['caption']}", _verdict_t2v(prompts[i], scores[i]), videos[i], None))
+        for j in range(min(2, len(i2v_videos))):
+            s = i2v_scores[j]
+            rows.append((f"[i2v {j}] {cases[j].caption}",
+                         f"camera seen: {s['motion_detected']} ({'OK' if s['motion_ok'] else 'wrong'}), "
+                         f"first frame {s['psnr_first_frame']:.1f} dB", i2v_videos[j], cases[j].video[0]))
+        contact_sheet(rows, args.sheet)
+    print(json.dumps({'t2v': res['t2v_headline'], 'i2v': {k: v for k, v in res['i2v'].items()
+                                                          if k not in ('checkpoint_meta', 'per_motion')}}))
+    return res
+
+
+def _write(path, obj):
+    os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(obj, f, indent=1, default=lambda o: o.item() if hasattr(o, 'item') else str(o))
+        f.write('\n')
+
+
+if __name__ == '__main__':
+    main()
