@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { buildDevManifest } from '../src/models/dev-manifest';
 import { pipeConsole, runInHarness } from './util';
-import type { DecodeCase, WebGpuVaeSplitResult } from './harness/engine-vae-webgpu';
+import type { DecodeCase, WebGpuVaeSplitResult, WorkerDecodeResult } from './harness/engine-vae-webgpu';
 
 // The WebGPU VAE with the Haar transforms as our WGSL kernels between ORT WebGPU graphs (GPU buffers shared), vs the
 // wasm whole graphs, in real Chromium (SwiftShader WebGPU here, so small shapes: 32×32, up to 17 frames).
@@ -41,4 +41,27 @@ test('WebGPU VAE: core graphs + WGSL Haar kernels = wasm whole graphs, chunk by 
   expect(r.encode.errVsPyTorch).toBeLessThanOrEqual(TOL);
   expect(r.encode.image.errVsWasm).toBeLessThanOrEqual(TOL);
   expect(r.encode.counts).toEqual({ inverse3d: 0, inverse2d: 0, forward3d: 4, forward2d: 2, addFrames: 0, graphRuns: 2, readBacks: 2 });
+});
+
+test('the engine worker on webgpu decodes with the WGSL-Haar VAE (= wasm engine); without the core graph it falls back', async ({ page }) => {
+  test.setTimeout(300_000);
+  pipeConsole(page);
+  const manifest = buildDevManifest('public/models/osp-v13-tiny');
+  expect(manifest.files.some((f) => f.role === 'vae-decoder-chunk-core')).toBe(true);
+  const r = await runInHarness<WorkerDecodeResult>(page, '/e2e/harness/engine-vae-webgpu.ts', 'workerDecode', { manifest, base: '/models/osp-v13-tiny/' });
+  console.log(JSON.stringify(r));
+  expect(r.gpu.backend).toBe('webgpu');
+  expect(r.gpu.backendReason).not.toMatch(/unavailable/);
+  expect(r.gpu.haarSessionMessages).toBeGreaterThan(0);
+  expect(r.gpu.frames).toBe(17);
+  // 3 chunks ([0,1), [1,3), [3,5)): every Haar transform of the decode ran as a WGSL dispatch.
+  expect(r.gpu.vaeGpu).toEqual({ inverse3d: 6, inverse2d: 3, forward3d: 0, forward2d: 0, addFrames: 7, graphRuns: 3, readBacks: 3 });
+  expect(r.wasm.backend).toBe('wasm');
+  expect(r.wasm.vaeGpu).toBeNull();
+  expect(r.wasm.frames).toBe(17);
+  expect(r.psnrMin).toBeGreaterThanOrEqual(40);
+  expect(r.fallback.error).toBeNull();
+  expect(r.fallback.backend).toBe('webgpu');
+  expect(r.fallback.vaeGpu).toBeNull();
+  expect(r.fallback.frames).toBe(5);
 });

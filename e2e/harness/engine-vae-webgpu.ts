@@ -152,7 +152,64 @@ export async function vaeSplit(arg: { manifest: ModelManifest; base: string; cas
     adapter: adapterLabel(gpu.summary),
     decode,
     errChunksVsPyTorch,
-    encode: { dims: video.dims, errVsWasm: maxAbs(latG, latW), errVsPyTorch: maxAbs(latG, pyt.data), image: { errVsWasm: maxAbs(imgG, imgW) }, counts: encCounts, msWebGpu, msWasm },
+    encode: { dims: [...video.dims], errVsWasm: maxAbs(latG, latW), errVsPyTorch: maxAbs(latG, pyt.data), image: { errVsWasm: maxAbs(imgG, imgW) }, counts: encCounts, msWebGpu, msWasm },
     validation: err ? err.message : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- through the worker
+export interface WorkerDecodeResult {
+  gpu: { backend: string; backendReason: string; haarSessionMessages: number; frames: number; vaeGpu: VaeGpuCounts | null; ms: number };
+  wasm: { backend: string; frames: number; vaeGpu: VaeGpuCounts | null; ms: number };
+  /** PSNR of the WebGPU engine's decoded MP4 frames vs the wasm engine's (same H.264 encoder). */
+  psnrMin: number;
+  /** A manifest without vae_decoder_chunk_core: the whole chunk graph on WebGPU. */
+  fallback: { backend: string; frames: number; vaeGpu: VaeGpuCounts | null; error: string | null };
+}
+
+function psnr(a: Uint8Array, b: Uint8Array): number {
+  let se = 0;
+  let n = 0;
+  for (let i = 0; i < a.length; i += 4) for (let c = 0; c < 3; c++) { const d = a[i + c] - b[i + c]; se += d * d; n++; }
+  return se === 0 ? 99 : 10 * Math.log10((255 * 255 * n) / se);
+}
+
+/** The engine worker (createEngine) on backend 'webgpu' decodes with the WGSL-Haar VAE; = the wasm engine. */
+export async function workerDecode(arg: { manifest: ModelManifest; base: string }): Promise<WorkerDecodeResult> {
+  const { createEngine } = await import('../../src/engine/api');
+  const { readMp4 } = await import('../../src/video/mp4-reader');
+  const index = await (await fetch('/training/fixtures/vae/index.json')).json();
+  const latent = await fixture(index.fixtures.decoder_17.inputs.latent);
+  const run = async (manifest: ModelManifest, backend: 'webgpu' | 'wasm', lat: TensorF32) => {
+    const engine = createEngine();
+    try {
+      const messages: string[] = [];
+      const loaded = await engine.load({ manifest, baseUrl: arg.base }, (p) => messages.push(p.message ?? ''), { backend });
+      const t0 = performance.now();
+      const res = await engine.decodeLatents(lat.data, [...lat.dims], { fps: 8 });
+      const ms = performance.now() - t0;
+      const d = await readMp4(res.mp4, { frames: true });
+      const diag = await engine.diagnostics();
+      return { loaded, messages, frames: d.frames!, vaeGpu: diag.vaeGpu, ms };
+    } finally {
+      await engine.dispose().catch(() => undefined);
+      engine.terminate();
+    }
+  };
+  const g = await run(arg.manifest, 'webgpu', latent);
+  const w = await run(arg.manifest, 'wasm', latent);
+  const noCore = { ...arg.manifest, files: arg.manifest.files.filter((f) => f.role !== 'vae-decoder-chunk-core') };
+  let fallback: WorkerDecodeResult['fallback'];
+  try {
+    const f = await run(noCore, 'webgpu', sliceLatentFrames(latent, 0, 2));
+    fallback = { backend: f.loaded.backend, frames: f.frames.length, vaeGpu: f.vaeGpu, error: null };
+  } catch (e) {
+    fallback = { backend: '', frames: 0, vaeGpu: null, error: (e as Error).message };
+  }
+  return {
+    gpu: { backend: g.loaded.backend, backendReason: g.loaded.backendReason, haarSessionMessages: g.messages.filter((m) => m.includes('WGSL Haar')).length, frames: g.frames.length, vaeGpu: g.vaeGpu, ms: g.ms },
+    wasm: { backend: w.loaded.backend, frames: w.frames.length, vaeGpu: w.vaeGpu, ms: w.ms },
+    psnrMin: Math.min(...g.frames.map((f, i) => (w.frames[i] ? psnr(f, w.frames[i]) : 0))),
+    fallback,
   };
 }

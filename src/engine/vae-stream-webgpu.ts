@@ -36,31 +36,26 @@ export interface VaeGpuCounts {
   readBacks: number;
 }
 
-const zeroCounts = (): VaeGpuCounts => ({ inverse3d: 0, inverse2d: 0, forward3d: 0, forward2d: 0, addFrames: 0, graphRuns: 0, readBacks: 0 });
+export const zeroVaeGpuCounts = (): VaeGpuCounts => ({ inverse3d: 0, inverse2d: 0, forward3d: 0, forward2d: 0, addFrames: 0, graphRuns: 0, readBacks: 0 });
 
-/** Reusable scratch buffers by role (grow-only), freed by destroy(). */
-class Scratch {
-  private readonly bufs = new Map<string, GPUBuffer>();
+/** The temporary buffers of one step, destroyed together once its read-back is done (no buffers outlive a step). */
+class StepBuffers {
+  private readonly bufs: GPUBuffer[] = [];
   constructor(private readonly device: GPUDevice) {}
-  get(role: string, elements: number, use = usage()): GPUBuffer {
-    const bytes = bytesFor(elements);
-    let b = this.bufs.get(role);
-    if (!b || b.size < bytes) {
-      b?.destroy();
-      b = this.device.createBuffer({ label: `vae ${role}`, size: bytes, usage: use });
-      this.bufs.set(role, b);
-    }
+  get(label: string, elements: number, use = usage()): GPUBuffer {
+    const b = this.device.createBuffer({ label: `vae ${label}`, size: bytesFor(elements), usage: use });
+    this.bufs.push(b);
     return b;
   }
   destroy(): void {
-    for (const b of this.bufs.values()) b.destroy();
-    this.bufs.clear();
+    for (const b of this.bufs) b.destroy();
+    this.bufs.length = 0;
   }
 }
 
 /** Copies `elements` f32 of `src` to the CPU (one staging copy + map). */
-async function readBack(device: GPUDevice, scratch: Scratch, src: GPUBuffer, elements: number): Promise<Float32Array> {
-  const staging = scratch.get('staging', elements, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+async function readBack(device: GPUDevice, tmp: StepBuffers, src: GPUBuffer, elements: number): Promise<Float32Array> {
+  const staging = tmp.get('staging', elements, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
   const enc = device.createCommandEncoder({ label: 'vae read-back' });
   enc.copyBufferToBuffer(src, 0, staging, 0, bytesFor(elements));
   device.queue.submit([enc.finish()]);
@@ -80,10 +75,8 @@ export interface WebGpuChunkState {
 }
 
 export class WebGpuVaeChunkRunner implements VaeChunkRunner<WebGpuChunkState> {
-  readonly counts = zeroCounts();
   private readonly haar: HaarKernels;
   private readonly add: AddFramesKernel;
-  private readonly scratch: Scratch;
 
   /** `session`: vae_decoder_chunk_core.onnx on the WebGPU EP of `device` with preferredOutputLocation 'gpu-buffer'. */
   constructor(
@@ -91,10 +84,11 @@ export class WebGpuVaeChunkRunner implements VaeChunkRunner<WebGpuChunkState> {
     private readonly session: SessionLike,
     private readonly Tensor: TensorCtor,
     private readonly core: ChunkCoreInfo,
+    /** Dispatch counters (may be shared with an encoder, e.g. the engine's diagnostics). */
+    readonly counts: VaeGpuCounts = zeroVaeGpuCounts(),
   ) {
     this.haar = new HaarKernels(device);
     this.add = new AddFramesKernel(device);
-    this.scratch = new Scratch(device);
   }
 
   private zeros(elements: number, label: string): GPUBuffer {
@@ -126,60 +120,71 @@ export class WebGpuVaeChunkRunner implements VaeChunkRunner<WebGpuChunkState> {
       is_last: new this.Tensor('float32', new Float32Array([isLast ? 1 : 0]), [1]),
     });
     this.counts.graphRuns++;
-    const next: Record<string, Tensor> = {};
-    for (const s of this.core.states) {
-      if (!out[s.output]) throw new Error(`chunk core graph returned no ${s.output}`);
-      next[s.input] = out[s.output];
-    }
-    const { w3, w2_pre: w2, w1_pre: w1 } = out;
-    if (!w3 || !w2 || !w1) throw new Error('chunk core graph returned no w3 / w2_pre / w1_pre');
-    const gpu = (t: Tensor): GPUBuffer => {
-      if (t.location !== 'gpu-buffer') throw new Error('chunk core session must keep its outputs on the GPU (gpuOutputs)');
-      return t.gpuBuffer as GPUBuffer;
-    };
-    const m = w3.dims[2];
-    const T2 = w2.dims[2];
-    if (w3.dims[3] !== h || w3.dims[4] !== w || w1.dims[2] !== T2) throw new Error(`chunk core outputs ${JSON.stringify([w3.dims, w2.dims, w1.dims])} do not fit latent ${h}×${w}`);
-    const plan = chunkHaarPlan(state.chunk, m, T2);
-    const plane2 = 4 * h * w;
-    const s3 = this.scratch.get('s3', 3 * plan.s3Frames * plane2);
-    const s2 = this.scratch.get('s2', 3 * T2 * 16 * h * w);
-    const video = this.scratch.get('video', 3 * plan.videoFrames * 64 * h * w);
-    const delay = this.zeros(3 * plane2, 'vae delay.w3');
+    const tmp = new StepBuffers(this.device);
+    let delay: GPUBuffer | null = null;
+    try {
+      const next: Record<string, Tensor> = {};
+      for (const s of this.core.states) {
+        if (!out[s.output]) throw new Error(`chunk core graph returned no ${s.output}`);
+        next[s.input] = out[s.output];
+      }
+      const { w3, w2_pre: w2, w1_pre: w1 } = out;
+      if (!w3 || !w2 || !w1) throw new Error('chunk core graph returned no w3 / w2_pre / w1_pre');
+      const gpu = (t: Tensor): GPUBuffer => {
+        if (t.location !== 'gpu-buffer') throw new Error('chunk core session must keep its outputs on the GPU (gpuOutputs)');
+        return t.gpuBuffer as GPUBuffer;
+      };
+      const m = w3.dims[2];
+      const T2 = w2.dims[2];
+      if (w3.dims[3] !== h || w3.dims[4] !== w || w1.dims[2] !== T2) throw new Error(`chunk core outputs ${JSON.stringify([w3.dims, w2.dims, w1.dims])} do not fit latent ${h}×${w}`);
+      const plan = chunkHaarPlan(state.chunk, m, T2);
+      const plane2 = 4 * h * w;
+      const s3 = tmp.get('s3', 3 * plan.s3Frames * plane2);
+      const s2 = tmp.get('s2', 3 * T2 * 16 * h * w);
+      const video = tmp.get('video', 3 * plan.videoFrames * 64 * h * w);
+      delay = this.zeros(3 * plane2, 'vae delay.w3');
 
-    // ORT has submitted the core graph's work to the shared queue when run() resolves; ours follows it.
-    const enc = this.device.createCommandEncoder({ label: `vae chunk ${state.chunk} haar` });
-    const s3Shape: VideoShape = { batch: 1, channels: 24, frames: m, height: h, width: w };
-    this.haar.encodeInverse3D(enc, s3Shape, gpu(w3), s3, false);
-    this.counts.inverse3d++;
-    for (const a of plan.adds) {
-      const fromDelay = a.src === 'delay';
+      // ORT has submitted the core graph's work to the shared queue when run() resolves; ours follows it.
+      const enc = this.device.createCommandEncoder({ label: `vae chunk ${state.chunk} haar` });
+      this.haar.encodeInverse3D(enc, { batch: 1, channels: 24, frames: m, height: h, width: w }, gpu(w3), s3, false);
+      this.counts.inverse3d++;
+      for (const a of plan.adds) {
+        const fromDelay = a.src === 'delay';
+        this.add.encode(enc, {
+          batch: 1, channels: 3, frames: a.frames, plane: plane2,
+          dst: { channels: 12, frames: T2, offset: a.dstOffset },
+          src: { channels: 3, frames: fromDelay ? 1 : plan.s3Frames, offset: a.srcOffset },
+        }, fromDelay ? state.delay : s3, gpu(w2));
+        this.counts.addFrames++;
+      }
+      for (let c = 0; c < 3; c++) {
+        enc.copyBufferToBuffer(s3, (c * plan.s3Frames + plan.delayFrame) * plane2 * 4, delay, c * plane2 * 4, plane2 * 4);
+      }
+      this.haar.encodeInverse2D(enc, { batch: 1, channels: 12, frames: T2, height: 2 * h, width: 2 * w }, gpu(w2), s2);
+      this.counts.inverse2d++;
       this.add.encode(enc, {
-        batch: 1, channels: 3, frames: a.frames, plane: plane2,
-        dst: { channels: 12, frames: T2, offset: a.dstOffset },
-        src: { channels: 3, frames: fromDelay ? 1 : plan.s3Frames, offset: a.srcOffset },
-      }, fromDelay ? state.delay : s3, gpu(w2));
+        batch: 1, channels: 3, frames: T2, plane: 16 * h * w,
+        dst: { channels: 24, frames: T2, offset: 0 }, src: { channels: 3, frames: T2, offset: 0 },
+      }, s2, gpu(w1));
       this.counts.addFrames++;
-    }
-    for (let c = 0; c < 3; c++) {
-      enc.copyBufferToBuffer(s3, (c * plan.s3Frames + plan.delayFrame) * plane2 * 4, delay, c * plane2 * 4, plane2 * 4);
-    }
-    this.haar.encodeInverse2D(enc, { batch: 1, channels: 12, frames: T2, height: 2 * h, width: 2 * w }, gpu(w2), s2);
-    this.counts.inverse2d++;
-    this.add.encode(enc, {
-      batch: 1, channels: 3, frames: T2, plane: 16 * h * w,
-      dst: { channels: 24, frames: T2, offset: 0 }, src: { channels: 3, frames: T2, offset: 0 },
-    }, s2, gpu(w1));
-    this.counts.addFrames++;
-    this.haar.encodeInverse3D(enc, { batch: 1, channels: 24, frames: T2, height: 4 * h, width: 4 * w }, gpu(w1), video, plan.dropFirst);
-    this.counts.inverse3d++;
-    this.device.queue.submit([enc.finish()]);
-    for (const t of [w3, w2, w1]) t.dispose(); // back to ORT's pool; its next use is queued after our dispatches
+      this.haar.encodeInverse3D(enc, { batch: 1, channels: 24, frames: T2, height: 4 * h, width: 4 * w }, gpu(w1), video, plan.dropFirst);
+      this.counts.inverse3d++;
+      this.device.queue.submit([enc.finish()]);
+      for (const t of [w3, w2, w1]) t.dispose(); // back to ORT's pool; its next use is queued after our dispatches
 
-    const dims = [1, 3, plan.videoFrames, 8 * h, 8 * w];
-    const data = await readBack(this.device, this.scratch, video, count(dims));
-    this.counts.readBacks++;
-    return { video: { data, dims }, state: { tensors: next, owned: [delay], delay, chunk: state.chunk + 1 } };
+      const dims = [1, 3, plan.videoFrames, 8 * h, 8 * w];
+      const data = await readBack(this.device, tmp, video, count(dims));
+      this.counts.readBacks++;
+      const nextState: WebGpuChunkState = { tensors: next, owned: [delay], delay, chunk: state.chunk + 1 };
+      delay = null; // owned by the new state now
+      return { video: { data, dims }, state: nextState };
+    } catch (e) {
+      for (const t of Object.values(out)) t.dispose();
+      throw e;
+    } finally {
+      tmp.destroy();
+      delay?.destroy();
+    }
   }
 
   release(state: WebGpuChunkState): void {
@@ -189,11 +194,10 @@ export class WebGpuVaeChunkRunner implements VaeChunkRunner<WebGpuChunkState> {
     state.owned = [];
   }
 
-  /** Frees the kernels' uniforms and the scratch buffers (the session is released by its owner). */
+  /** Frees the kernels' cached uniforms (the session is released by its owner). */
   destroy(): void {
     this.haar.destroy();
     this.add.destroy();
-    this.scratch.destroy();
   }
 }
 
@@ -202,13 +206,13 @@ export class WebGpuVaeChunkRunner implements VaeChunkRunner<WebGpuChunkState> {
  * CPU outputs). `encode(video [1,3,T,H,W] in [−1,1])` → scaled latent, like vae_encoder.onnx's `latent`.
  */
 export class WebGpuVaeEncoder {
-  readonly counts = zeroCounts();
   private readonly haar: HaarKernels;
 
   constructor(
     private readonly device: GPUDevice,
     private readonly session: SessionLike,
     private readonly Tensor: TensorCtor,
+    readonly counts: VaeGpuCounts = zeroVaeGpuCounts(),
   ) {
     this.haar = new HaarKernels(device);
   }

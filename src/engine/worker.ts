@@ -19,6 +19,9 @@ import { gpuBufferStats, trackGpuBuffers, type GpuBufferStats } from './gpu-acco
 import { fileByRole } from '../models/manifest';
 import { validateDecodeRequest, validateGenerateRequest } from './validate';
 import { ortChunkRunner, parseChunkSchedule, type VaeChunkRunner } from './vae-stream';
+import { hasWebGpuVaeDecoder, hasWebGpuVaeEncoder, loadWebGpuVaeDecoder, loadWebGpuVaeEncoder } from './vae-webgpu-loader';
+import type { VideoEncoder } from './image-condition';
+import { zeroVaeGpuCounts, type VaeGpuCounts } from './vae-stream-webgpu';
 import {
   BusyError,
   NotLoadedError,
@@ -58,6 +61,8 @@ export interface EngineDiagnostics {
   ditBackend: 'wasm' | 'webgpu' | null;
   /** ORT sessions alive. */
   sessions: number;
+  /** The WebGPU VAE's WGSL Haar dispatches, graph runs and read-backs since load (null: whole-graph VAE). */
+  vaeGpu: VaeGpuCounts | null;
 }
 
 /** What the tokenizer makes of a prompt (for the UI: words the model does not know, words cut off). */
@@ -114,6 +119,8 @@ export class Engine {
   /** The last successful load's source and options: what a device-loss recovery reloads. */
   private lastLoad: { source: ModelSource; options: LoadOptions } | null = null;
   private devicesAcquired = 0;
+  /** Counters of the loaded model's WebGPU VAE (WGSL Haar kernels), null when it uses the whole graphs. */
+  private vaeGpu: VaeGpuCounts | null = null;
   private recoveries = 0;
 
   private watchGpu(gpu: GpuContext | null): void {
@@ -176,7 +183,33 @@ export class Engine {
         await session.release().catch(() => undefined);
         throw e;
       }
-      const vae = ortChunkRunner(session, f32, schedule) as VaeChunkRunner<unknown>;
+      let vae = ortChunkRunner(session, f32, schedule) as VaeChunkRunner<unknown>;
+      const vaeGpu = zeroVaeGpuCounts();
+      let usesVaeGpu = false;
+      // WebGPU: the chunk step without its Haar transforms + our WGSL Haar kernels on ORT's GPU buffers
+      // (vae-stream-webgpu.ts); the whole chunk graph stays when the manifest has no core graph or it fails to load.
+      if (backend === 'webgpu' && this.gpu && hasWebGpuVaeDecoder(manifest)) {
+        try {
+          const g = await loadWebGpuVaeDecoder(manifest, base, schedule, {
+            device: this.gpu.device,
+            files,
+            counts: vaeGpu,
+            cancel,
+            onDownload: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
+            onSession: (message) => report({ stage: 'session', message }),
+          });
+          await session.release().catch(() => undefined);
+          session = g.session;
+          vae = g.runner;
+          usesVaeGpu = true;
+        } catch (e) {
+          if ((e as Error).name === 'CancelledError') {
+            await session.release().catch(() => undefined);
+            throw e;
+          }
+          reason = `${reason}; WGSL-Haar VAE unavailable (${(e as Error).message}): whole chunk graph on WebGPU`;
+        }
+      }
       const isToy = (manifest.dit as { kind?: unknown } | undefined)?.kind === 'toy';
       let dit: LoadedDit | undefined;
       if (!isToy && hasOnnxDit(manifest)) {
@@ -196,7 +229,7 @@ export class Engine {
         if (dit.fallbackReason) reason = `${reason}; ${dit.fallbackReason}`;
       }
       // Inpainting condition (i2v, transition, continuation; every job of an inpaint main model): the DiT's inpaint
-      // graph + the VAE encoder (wasm: it runs once per job).
+      // graph + the VAE encoder (WGSL forward Haar + vae_encoder_core on WebGPU when listed, else wasm).
       let encodeCondition: PipelineDeps['encodeCondition'];
       const extraSessions: ortTypes.InferenceSession[] = [];
       if (dit?.info.mainInpaint && !fileByRole(manifest, 'vae-encoder')) {
@@ -207,25 +240,47 @@ export class Engine {
       if (dit?.hasInpaintGraph && fileByRole(manifest, 'vae-encoder')) {
         const loadedDit = dit;
         try {
-          const encGraph = requireFile(manifest, 'vae-encoder');
-          const encFiles = await loadFiles(base, graphFiles(manifest, 'vae-encoder'), {
-            cancel,
-            onProgress: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
-          });
-          report({ stage: 'session', message: `creating ${encGraph.path} session (wasm)` });
-          const enc = await createSession(encFiles.get(encGraph.path)!, {
-            backend: 'wasm',
-            externalData: (encGraph.externalData ?? []).map((p) => ({ path: externalDataName(encGraph, p), data: encFiles.get(p)! })),
-          });
-          extraSessions.push(enc);
-          for (const [k, v] of encFiles) files.set(k, v);
+          const gpuEnc = backend === 'webgpu' && this.gpu && hasWebGpuVaeEncoder(manifest)
+            ? await loadWebGpuVaeEncoder(manifest, base, {
+              device: this.gpu.device,
+              files,
+              counts: vaeGpu,
+              cancel,
+              onDownload: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
+              onSession: (message) => report({ stage: 'session', message }),
+            }).catch((e: Error) => {
+              if (e.name === 'CancelledError') throw e;
+              reason = `${reason}; WGSL-Haar VAE encoder unavailable (${e.message}): wasm encoder`;
+              return null;
+            })
+            : null;
+          let encode: VideoEncoder;
+          if (gpuEnc) {
+            extraSessions.push(gpuEnc.session);
+            encode = gpuEnc.encode;
+            usesVaeGpu = true;
+          } else {
+            const encGraph = requireFile(manifest, 'vae-encoder');
+            const encFiles = await loadFiles(base, graphFiles(manifest, 'vae-encoder'), {
+              cancel,
+              onProgress: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
+            });
+            report({ stage: 'session', message: `creating ${encGraph.path} session (wasm)` });
+            const enc = await createSession(encFiles.get(encGraph.path)!, {
+              backend: 'wasm',
+              externalData: (encGraph.externalData ?? []).map((p) => ({ path: externalDataName(encGraph, p), data: encFiles.get(p)! })),
+            });
+            extraSessions.push(enc);
+            for (const [k, v] of encFiles) files.set(k, v);
+            encode = async (video, dims) => {
+              const out = await enc.run({ video: f32(video, dims) });
+              const data = (await out.latent.getData()) as Float32Array;
+              for (const t of Object.values(out)) t.dispose();
+              return data;
+            };
+          }
           const maskChannels = loadedDit.info.maskChannels;
-          const conditions = new ConditionBuilder(async (video, dims) => {
-            const out = await enc.run({ video: f32(video, dims) });
-            const data = (await out.latent.getData()) as Float32Array;
-            for (const t of Object.values(out)) t.dispose();
-            return data;
-          }, maskChannels, manifest.vae.spatialCompression);
+          const conditions = new ConditionBuilder(encode, maskChannels, manifest.vae.spatialCompression);
           encodeCondition = (kept, req) => conditions.build(kept, req.frames, req.latentShape);
         } catch (e) {
           loadedDit.dispose();
@@ -260,6 +315,7 @@ export class Engine {
       };
       this.model = { manifest, result, deps, sessions: [session, ...(dit?.sessions ?? []), ...extraSessions], dit };
       this.lastLoad = { source, options };
+      this.vaeGpu = usesVaeGpu ? vaeGpu : null;
       report({ stage: 'ready', message: `${manifest.id} ready (${backend})` });
       return result;
     }
@@ -326,6 +382,7 @@ export class Engine {
       backend: this.model?.result.backend ?? null,
       ditBackend: this.model?.result.ditBackend ?? null,
       sessions: this.model?.sessions.length ?? 0,
+      vaeGpu: this.model ? this.vaeGpu : null,
     };
   }
 
