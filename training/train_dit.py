@@ -165,6 +165,9 @@ class AdaptiveClipV13:
                 self.var = self.alpha * self.var + (1 - self.alpha) * (gmax - self.ema) ** 2
         return keep
 
+    def tau(self) -> float:
+        return self.ema + 3.0 * math.sqrt(self.var) if self.init else float("inf")
+
     def state_dict(self):
         return {"alpha": self.alpha, "ema": self.ema, "var": self.var, "init": self.init}
 
@@ -451,6 +454,15 @@ def main(argv=None):
             if clip_mode == "v13":
                 keep = clipper.decide(norms.tolist())
                 m_ok = sum(keep)
+                log["dropped"] += world - m_ok
+                if m_ok == 0 and math.isfinite(clipper.tau()) and all(math.isfinite(float(n)) for n in norms):
+                    # Every rank abnormal: upstream skips the step, but with few ranks a lasting rise of the norm
+                    # then drops every later step too (the statistics only update from survivors) and training
+                    # stalls. Clip each rank to τ instead (the v1.5 rule) so the run keeps moving.
+                    keep, m_ok = [True] * world, world
+                    for p in params:
+                        if p.grad is not None:
+                            p.grad.mul_(min(1.0, clipper.tau() / (float(norms[rank]) + 1e-12)))
                 if m_ok == 0:
                     skip = True
                 for p in params:
@@ -459,7 +471,6 @@ def main(argv=None):
                             p.grad.mul_(world / max(1, m_ok))
                         else:
                             p.grad.zero_()
-                log["dropped"] += world - m_ok
                 lt = torch.tensor([float(loss) if keep[rank] else 0.0, float(keep[rank])])
                 dist.all_reduce(lt)
                 loss_log = float(lt[0] / max(1.0, float(lt[1])))
