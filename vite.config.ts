@@ -56,7 +56,9 @@ export default defineConfig(({ command }) => ({
   },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },
   // ORT ships its own wasm loader; pre-bundling breaks its asset URLs.
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // The CLI page is an entry too: a dependency first discovered while `npm run generate` runs would make Vite
+  // re-optimize and reload the page mid-job.
+  optimizeDeps: { exclude: ['onnxruntime-web'], entries: ['index.html', 'src/cli/index.html'] },
   worker: { format: 'es' },
   build: { target: 'es2022' },
   plugins: [serviceWorker()],

@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { buildDevManifest } from '../src/models/dev-manifest';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDevDitManifest, buildDevManifest } from '../src/models/dev-manifest';
 
 // `npm run generate` end to end: its own Vite server and headless Chromium, the real worker, ORT, the real VAE
 // and WebCodecs; the denoiser is the pipeline's toy stand-in until the trained DiT is bundled. The MP4 is checked
@@ -51,6 +53,44 @@ test.describe('npm run generate (CLI)', () => {
     expect(readFileSync(`${DIR}/a.mp4`).length).toBeGreaterThan(500);
   });
 
+  test('transition (--image + --end-image) and continuation (--video, --keep-frames) through the dev DiT', async () => {
+    // A private folder: another Playwright run clears test-results/ when it starts.
+    const DIR = mkdtempSync(join(tmpdir(), 'osp-cli-'));
+    // The dev DiT (random weights, real architecture + inpaint graph) with the trained VAE; files served from the repo root.
+    writeFileSync(`${DIR}/dev-dit-manifest.json`, JSON.stringify(buildDevDitManifest()));
+    const ff = (...a: string[]) => expect(spawnSync('ffmpeg', ['-v', 'error', '-y', ...a]).status).toBe(0);
+    ff('-f', 'lavfi', '-i', 'testsrc=size=120x80', '-frames:v', '1', `${DIR}/first.png`);
+    ff('-f', 'lavfi', '-i', 'color=c=orange:size=50x90', '-frames:v', '1', `${DIR}/last.png`);
+    ff('-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=8', '-frames:v', '12', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', `${DIR}/clip.mp4`);
+    const common = ['a red ball bounces', '--model', `${DIR}/dev-dit-manifest.json`, '--model-base', '.', '--seed', '3', '--steps', '2', '--frames', '9', '--backend', 'wasm'];
+    const t = cli(...common, '--image', `${DIR}/first.png`, '--end-image', `${DIR}/last.png`, '-o', `${DIR}/transition.mp4`);
+    console.log(t.stdout, t.stderr);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/9 frames 64×64 .*, transition, backend wasm/);
+    expect(t.stderr).toMatch(/end image: 50×90 → center crop 50×50 at \(0, 20\) → resized to 64×64/);
+    expect(Number(probe(`${DIR}/transition.mp4`).nb_read_frames)).toBe(9);
+    const c = cli(...common, '--video', `${DIR}/clip.mp4`, '-o', `${DIR}/continuation.mp4`);
+    console.log(c.stdout, c.stderr);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toMatch(/9 frames 64×64 .*, continuation of 4 frames, backend wasm/); // default: ⌊9/2⌋ kept
+    expect(c.stderr).toMatch(/video: kept 4 frames of a 96×64 clip → crop 64×64 at \(16, 0\) → resized to 64×64/);
+    expect(Number(probe(`${DIR}/continuation.mp4`).nb_read_frames)).toBe(9);
+    const c2 = cli(...common, '--video', `${DIR}/clip.mp4`, '--keep-frames', '2', '-o', `${DIR}/continuation2.mp4`, '-q');
+    expect(c2.code, c2.stderr).toBe(0);
+    expect(c2.stdout).toMatch(/continuation of 2 frames/);
+    expect(frameHashes(`${DIR}/continuation2.mp4`)).not.toEqual(frameHashes(`${DIR}/continuation.mp4`));
+    // Errors that need the model or the file's content: exit 1 with the reason.
+    const tooMany = cli(...common, '--video', `${DIR}/clip.mp4`, '--keep-frames', '9', '-o', `${DIR}/never.mp4`);
+    expect(tooMany.code).toBe(1);
+    expect(tooMany.stderr).toMatch(/error: .*video has 9 frames: a continuation of 9 frames keeps 1 to 8/);
+    const short = cli(...common, '--video', `${DIR}/clip.mp4`, '--frames', '33', '--keep-frames', '16', '-o', `${DIR}/never.mp4`);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/error: .*--keep-frames 16: the video has only 12 frames/);
+    const notVideo = cli(...common, '--video', `${DIR}/first.png`, '-o', `${DIR}/never.mp4`);
+    expect(notVideo.code).toBe(1);
+    expect(notVideo.stderr).toMatch(/error: .*(could not read that file as a video|no video track)/);
+  });
+
   test('bad arguments and bad models fail with a clear message and a non-zero exit code', async () => {
     const usage = [
       [[], /missing the prompt/],
@@ -61,6 +101,11 @@ test.describe('npm run generate (CLI)', () => {
       [['p', '--backend', 'cuda'], /--backend must be auto, wasm or webgpu/],
       [['p', '--image', 'no-such.jpg'], /no such file: no-such.jpg/],
       [['p', '--end-image', 'x.jpg'], /--end-image needs --image/],
+      [['p', '--video', 'c.mp4', '--image', 'x.jpg'], /--video \(continuation\) cannot be combined with --image/],
+      [['p', '--keep-frames', '3'], /--keep-frames goes with --video/],
+      [['p', '--video', 'no-such.mp4'], /--video: no such file: no-such.mp4/],
+      [['p', '--video', 'e2e', '--keep-frames', '2'], /--video: not a file: e2e/],
+      [['p', '--video', 'x.mp4', '--keep-frames', '0'], /--keep-frames must be in \[1, 1023\]/],
       [['p', '--model', 'nope.json'], /no such manifest/],
       [['p', '--what'], /Unknown option '--what'/],
     ] as const;

@@ -17,7 +17,8 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Starts the Vite dev server (COOP/COEP headers from vite.config.ts) on a free port. */
 export async function startViteServer(port = 0) {
   const { createServer } = await import('vite');
-  const server = await createServer({ server: { port, strictPort: false, host: '127.0.0.1' }, logLevel: 'warn' });
+  // No HMR and no file watching: an edit in the working tree must never reload the page in the middle of a job.
+  const server = await createServer({ server: { port, strictPort: false, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' });
   await server.listen();
   const address = server.httpServer?.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `npm run generate -- "prompt" -o out.mp4 [--image a.jpg] [--seed N] [--steps N] [--cfg X] [--frames N]
+// `npm run generate -- "prompt" -o out.mp4 [--image a.jpg [--end-image b.jpg] | --video clip.mp4 [--keep-frames N]]
+//                      [--seed N] [--steps N] [--cfg X] [--frames N]
 //                      [--negative TEXT] [--backend auto|wasm|webgpu] [--model ID|path/to/manifest.json]`
 // Drives the SAME engine worker as the playground in headless Chromium (src/cli/page.ts) and writes the MP4.
 // Exit codes: 0 ok, 2 bad arguments, 3 the browser could not start, 1 generation failed (message on stderr).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,10 @@ class UsageError extends Error {}
 const USAGE = `usage: npm run generate -- "PROMPT" -o out.mp4 [options]
   -o, --output FILE        where to write the MP4 (default: out.mp4)
       --image FILE         image-to-video: the first frame (any size; center-cropped and resized)
-      --end-image FILE     transition: the last frame (needs --image)
+      --end-image FILE     transition: the last frame (needs --image; at least 5 frames)
+      --video FILE         continuation: a clip (MP4, MOV, WebM) whose first frames are kept and continued
+      --keep-frames N      with --video: how many of its first frames to keep, 1 to frames-1
+                           (default: half the output frames, as training/sample.py)
       --negative TEXT      negative prompt (default: the model's)
       --seed N             non-negative integer (default: random, printed)
       --steps N            denoising steps (default: the model's)
@@ -36,9 +40,15 @@ function intArg(name, v, min, max) {
   return n;
 }
 
+const MAX_INPUT_BYTES = { image: 200 * 2 ** 20, 'end-image': 200 * 2 ** 20, video: 500 * 2 ** 20 };
+
 function readFileArg(name, path) {
   if (path === undefined) return undefined;
   if (!existsSync(path)) throw new UsageError(`--${name}: no such file: ${path}`);
+  const st = statSync(path);
+  if (!st.isFile()) throw new UsageError(`--${name}: not a file: ${path}`);
+  if (st.size === 0) throw new UsageError(`--${name}: the file is empty: ${path}`);
+  if (st.size > MAX_INPUT_BYTES[name]) throw new UsageError(`--${name}: ${path} is ${Math.round(st.size / 2 ** 20)} MB, at most ${MAX_INPUT_BYTES[name] / 2 ** 20} MB`);
   return readFileSync(path).toString('base64');
 }
 
@@ -50,6 +60,8 @@ export function parseCli(argv) {
       output: { type: 'string', short: 'o', default: 'out.mp4' },
       image: { type: 'string' },
       'end-image': { type: 'string' },
+      video: { type: 'string' },
+      'keep-frames': { type: 'string' },
       negative: { type: 'string' },
       seed: { type: 'string' },
       steps: { type: 'string' },
@@ -66,10 +78,11 @@ export function parseCli(argv) {
   if (values.help) return { help: true };
   if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give exactly one prompt (quote it)' : 'missing the prompt');
   if (!['auto', 'wasm', 'webgpu'].includes(values.backend)) throw new UsageError(`--backend must be auto, wasm or webgpu, got "${values.backend}"`);
-  if (values['end-image'] !== undefined) {
-    if (values.image === undefined) throw new UsageError('--end-image needs --image (a transition goes from the first to the last frame)');
-    throw new UsageError('--end-image (transition) is not supported by this engine build yet; use --image for image-to-video');
+  if (values['end-image'] !== undefined && values.image === undefined) throw new UsageError('--end-image needs --image (a transition goes from the first to the last frame)');
+  if (values.video !== undefined && (values.image !== undefined || values['end-image'] !== undefined)) {
+    throw new UsageError('--video (continuation) cannot be combined with --image/--end-image');
   }
+  if (values['keep-frames'] !== undefined && values.video === undefined) throw new UsageError('--keep-frames goes with --video (the frames of the clip to keep)');
   let cfgScale;
   if (values.cfg !== undefined) {
     cfgScale = Number(values.cfg);
@@ -86,7 +99,13 @@ export function parseCli(argv) {
   };
   const timeoutMin = Number(values['timeout-min']);
   if (!(timeoutMin > 0)) throw new UsageError(`--timeout-min must be a positive number, got "${values['timeout-min']}"`);
-  return { output: values.output, request, backend: values.backend, model: values.model, modelBase: values['model-base'], imageBase64: readFileArg('image', values.image), timeoutMin, quiet: values.quiet };
+  const keepFrames = intArg('keep-frames', values['keep-frames'], 1, 1023);
+  return {
+    output: values.output, request, backend: values.backend, model: values.model, modelBase: values['model-base'], timeoutMin, quiet: values.quiet, keepFrames,
+    imageBase64: readFileArg('image', values.image),
+    endImageBase64: readFileArg('end-image', values['end-image']),
+    videoBase64: readFileArg('video', values.video),
+  };
 }
 
 /** A model id stays an id; a manifest file is read here and served by Vite from its folder in the repo. */
@@ -106,8 +125,8 @@ function modelSource(model, modelBase) {
     throw new UsageError(`--model: ${model} is not valid JSON (${e.message})`);
   }
   // Vite serves public/ at the site root.
-  const urlPath = rel.split('\\').join('/').replace(/^public\//, '');
-  return { manifest, baseUrl: `/${urlPath}/` };
+  const urlPath = rel.split('\\').join('/').replace(/^public(\/|$)/, '');
+  return { manifest, baseUrl: urlPath ? `/${urlPath}/` : '/' };
 }
 
 function progressPrinter(quiet) {
@@ -166,7 +185,7 @@ async function main() {
     const url = server.resolvedUrls?.local?.[0] ?? `http://127.0.0.1:${server.config.server.port}/`;
     await page.goto(new URL('src/cli/index.html', url).href);
     await page.waitForFunction(() => typeof window.cliRun === 'function', null, { timeout: 60_000 });
-    const job = { model: args.model, backend: args.backend, request: args.request, imageBase64: args.imageBase64 };
+    const job = { model: args.model, backend: args.backend, request: args.request, imageBase64: args.imageBase64, endImageBase64: args.endImageBase64, videoBase64: args.videoBase64, keepFrames: args.keepFrames };
     const result = await Promise.race([
       page.evaluate((j) => window.cliRun(j), job),
       new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${args.timeoutMin} min`)), args.timeoutMin * 60_000)),
@@ -175,8 +194,11 @@ async function main() {
     writeFileSync(args.output, bytes);
     const m = result.meta ?? {};
     if (result.imageFit) console.error(`image: ${result.imageFit.summary}`);
+    if (result.endImageFit) console.error(`end image: ${result.endImageFit.summary}`);
+    if (result.videoFit) console.error(`video: kept ${result.videoFit.summary}`);
+    const mode = { i2v: ', image-to-video', transition: ', transition', continuation: `, continuation of ${m.keptFrames} frames` }[m.mode] ?? '';
     console.log(`wrote ${args.output} (${bytes.length} bytes): ${m.frames} frames ${m.width}×${m.height} @ ${m.fps} fps, seed ${m.seed}, ` +
-      `${m.steps} steps, cfg ${m.cfgScale}, backend ${result.backend}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      `${m.steps} steps, cfg ${m.cfgScale}${mode}, backend ${result.backend}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return 0;
   } catch (e) {
     // Errors from the worker arrive as "Name: message"; strip Playwright's wrapper text.

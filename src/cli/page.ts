@@ -3,13 +3,20 @@
 import { createEngine } from '../engine/api';
 import type { GenerateProgress, GenerateRequest, LoadOptions, LoadProgress, ModelSource, RgbaImage } from '../engine/types';
 import { fitImage, type FitReport } from '../media/fit-image';
+import { closeClip, fitFrames, readClipFrames } from '../media/video-frames';
 
 export interface CliJob {
   model: ModelSource;
   backend: LoadOptions['backend'];
-  request: Omit<GenerateRequest, 'image'>;
+  request: Omit<GenerateRequest, 'image' | 'endImage' | 'video'>;
   /** Base64 bytes of the conditioning image file (any format the browser decodes). */
   imageBase64?: string;
+  /** Transition: base64 bytes of the last frame's image file. */
+  endImageBase64?: string;
+  /** Continuation: base64 bytes of a video file; its first `keepFrames` frames are kept. */
+  videoBase64?: string;
+  /** Frames of the video to keep (default: max(1, ⌊frames/2⌋), training/sample.py's default). */
+  keepFrames?: number;
 }
 
 export interface CliResult {
@@ -17,6 +24,8 @@ export interface CliResult {
   meta: unknown;
   backend: string;
   imageFit?: FitReport;
+  endImageFit?: FitReport;
+  videoFit?: FitReport;
 }
 
 type ProgressSink = (kind: 'load' | 'generate', p: LoadProgress | GenerateProgress) => void;
@@ -46,17 +55,31 @@ window.cliRun = async (job: CliJob): Promise<CliResult> => {
   const report: ProgressSink = (kind, p) => window.cliProgress?.(kind, p);
   try {
     const loaded = await engine.load(job.model, (p) => report('load', p), { backend: job.backend });
+    const width = job.request.width ?? loaded.defaults.width;
+    const height = job.request.height ?? loaded.defaults.height;
+    const frames = job.request.frames ?? loaded.defaults.frames;
+    const fit = async (b64: string) => fitImage(new Blob([fromBase64(b64) as BlobPart]), width, height);
     let image: RgbaImage | undefined;
-    let imageFit: FitReport | undefined;
-    if (job.imageBase64) {
-      const width = job.request.width ?? loaded.defaults.width;
-      const height = job.request.height ?? loaded.defaults.height;
-      const fitted = await fitImage(new Blob([fromBase64(job.imageBase64) as BlobPart]), width, height);
-      image = fitted.image;
-      imageFit = fitted.report;
+    let endImage: RgbaImage | undefined;
+    let video: { frames: RgbaImage[] } | undefined;
+    const out: Omit<CliResult, 'mp4Base64' | 'meta' | 'backend'> = {};
+    if (job.imageBase64) ({ image, report: out.imageFit } = await fit(job.imageBase64));
+    if (job.endImageBase64) ({ image: endImage, report: out.endImageFit } = await fit(job.endImageBase64));
+    if (job.videoBase64) {
+      const keep = job.keepFrames ?? Math.max(1, Math.floor(frames / 2));
+      const clip = await readClipFrames(new Blob([fromBase64(job.videoBase64) as BlobPart]), keep);
+      try {
+        // By default keep what the clip has (like sample.py, which pads a short clip); an explicit count must exist.
+        if (job.keepFrames !== undefined && clip.frames.length < keep) throw new Error(`--keep-frames ${keep}: the video has only ${clip.frames.length} frame${clip.frames.length === 1 ? '' : 's'}`);
+        const fitted = await fitFrames(clip, keep, width, height);
+        video = { frames: fitted.frames };
+        out.videoFit = fitted.report;
+      } finally {
+        closeClip(clip);
+      }
     }
-    const result = await engine.generate({ ...job.request, image }, (p) => report('generate', { ...p, preview: undefined }));
-    return { mp4Base64: await toBase64(result.mp4), meta: result.meta, backend: loaded.backend, imageFit };
+    const result = await engine.generate({ ...job.request, image, endImage, video }, (p) => report('generate', { ...p, preview: undefined }));
+    return { mp4Base64: await toBase64(result.mp4), meta: result.meta, backend: loaded.backend, ...out };
   } finally {
     engine.terminate();
   }
