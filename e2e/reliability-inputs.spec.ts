@@ -104,7 +104,6 @@ test('bad-input corpus: ≥ 50 malformed share links each get a clear notice; no
     malformedHandWritten: malformed.length,
     fuzzed: results.filter((r) => r.c.group === 'fuzz').length,
     notices: byState,
-    slowestMs: Math.max(...results.map((r) => r.ms)),
     unhandled: bad.map((r) => ({ name: r.c.name, group: r.c.group, state: r.state, text: r.text.slice(0, 200), errors: r.newErrors })),
     cases: results.map((r) => ({ group: r.c.group, name: r.c.name, chars: r.c.hash.length, state: r.state, notice: r.text.slice(0, 160) })),
   });
@@ -177,7 +176,9 @@ test('bad-input corpus: empty, whitespace, 100 kB, RTL, emoji and control-charac
   }
   await historyKept(page, saved);
   const bad = out.filter((o) => !o.ok);
-  record('prompts', { tried: out.length, handled: out.length - bad.length, unhandled: bad, cases: out });
+  // No timings in the report: it is committed, and it should only change when behaviour does.
+  const untimed = out.map(({ ms: _ms, ...o }) => o);
+  record('prompts', { tried: out.length, handled: out.length - bad.length, unhandled: untimed.filter((o) => !o.ok), cases: untimed });
   expect(bad).toEqual([]);
   expect(errors).toEqual([]);
 });
@@ -238,7 +239,7 @@ test('bad-input corpus: 1×1, 10000×10, animated, CMYK, 16-bit, corrupt, empty,
       message = r.error || r.summary;
       const fit = await page.locator('#fit-canvas').evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
       ok = r.error
-        ? want !== 'accept' && /could not read .* as an image: use a PNG, JPEG, WebP, GIF or BMP photo|the image|that file/.test(r.error)
+        ? want !== 'accept' && /^could not read .+ as an image: use a PNG, JPEG, WebP, GIF or BMP photo$|^that file is \d+ MB; use a photo under 200 MB$/.test(r.error)
         : want !== 'refuse' && /^Crop: \d+×\d+ → .* → resized to 32×32\.$/.test(r.summary) && fit[0] === 32 && fit[1] === 32;
     }
     ok &&= (await cards(page).count()) === 1 && (await page.locator('h1').count()) === 1;
@@ -282,7 +283,7 @@ test('bad-input corpus through the APIs: worker generate() requests, fitImage() 
 
   const section = (outs: ApiOutcome[], ok: (o: ApiOutcome) => boolean) => {
     const bad = outs.filter((o) => !ok(o));
-    return { tried: outs.length, handled: outs.length - bad.length, unhandled: bad, cases: outs.map((o) => ({ name: o.name, ok: o.ok, detail: o.detail.slice(0, 200), ms: Math.round(o.ms) })) };
+    return { tried: outs.length, handled: outs.length - bad.length, unhandled: bad.map((o) => ({ name: o.name, detail: o.detail })), cases: outs.map((o) => ({ name: o.name, ok: o.ok, detail: o.detail.slice(0, 200) })) };
   };
   const ws = section(w.outcomes, workerOk);
   const is = section(images, imageOk);
