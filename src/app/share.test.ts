@@ -104,7 +104,7 @@ describe('share links', () => {
     expect(err(withField('size', '64')).message).toMatch(/size must look like 64x64/);
     expect(err(withField('size', '60x64')).message).toMatch(/multiples of 8/);
     expect(err(withField('size', '8192x64')).message).toMatch(/size must look like|multiples of 8 up to 4096/);
-    expect(err(withField('mode', 'v2v')).message).toMatch(/mode must be t2v or i2v/);
+    expect(err(withField('mode', 'v2v')).message).toMatch(/mode must be t2v, i2v, transition, continuation/);
     expect(err(withField('model', '../../etc')).message).toMatch(/not a valid model id/);
     expect(err(withField('mh', 'A'.repeat(64))).message).toMatch(/64 lower-case hex/);
     expect(err(withField('mh', 'abc')).message).toMatch(/64 lower-case hex/);
@@ -147,6 +147,48 @@ describe('share links', () => {
     expect(err(i2v('ab cd')).message).toMatch(/not valid base64url/);
     expect(err(i2v(toBase64Url(new TextEncoder().encode('<svg onload=alert(1)></svg> not a png at all, really')))).message).toMatch(/not a PNG/);
     expect(err(i2v(toBase64Url(fakePng(32, 64)))).message).toMatch(/32×64, not 64×64/);
+  });
+
+  it('round-trips a transition (first + last frame) and a continuation (kept frames as one strip PNG)', () => {
+    const tr: ShareParams = { ...base, mode: 'transition', image: fakePng(64, 64), endImage: fakePng(64, 64, 60) };
+    const back = parseShare(encodeShare(tr));
+    expect(back.mode).toBe('transition');
+    expect([...back.image!]).toEqual([...tr.image!]);
+    expect([...back.endImage!]).toEqual([...tr.endImage!]);
+    expect(back.videoFrames).toBeUndefined();
+    const co: ShareParams = { ...base, mode: 'continuation', keepFrames: 4, videoFrames: fakePng(64, 4 * 64) };
+    const back2 = parseShare(encodeShare(co));
+    expect(back2).toMatchObject({ mode: 'continuation', keepFrames: 4 });
+    expect([...back2.videoFrames!]).toEqual([...co.videoFrames!]);
+    expect(back2.image).toBeUndefined();
+  });
+
+  it('each mode carries exactly its condition fields, with the right sizes', () => {
+    const q = (mode: string, fields: Record<string, string>) => {
+      const u = new URLSearchParams(encodeShare(base));
+      u.set('mode', mode);
+      for (const [k, v] of Object.entries(fields)) u.set(k, v);
+      return u.toString();
+    };
+    const png64 = fakePngB64();
+    const strip = (n: number, h = 64) => toBase64Url(fakePng(64, n * h));
+    expect(err(q('transition', { img: png64 })).message).toMatch(/a transition link must carry its last frame \(end\)/);
+    expect(err(q('transition', { end: png64 })).message).toMatch(/a transition link must carry its image \(img\)/);
+    expect(err(q('transition', { img: png64, end: toBase64Url(fakePng(32, 32)) })).message).toMatch(/the last frame in the link is 32×32, not 64×64/);
+    expect(err(q('transition', { img: png64, end: png64, vid: strip(2) })).message).toMatch(/a transition link must not carry video frames \(vid\)/);
+    expect(err(q('transition', { img: png64, end: png64, frames: '1' })).message).toMatch(/a transition needs more than 1 frame/);
+    expect(err(q('i2v', { img: png64, end: png64 })).message).toMatch(/an image-to-video link must not carry a last frame \(end\)/);
+    expect(err(q('t2v', { keep: '2' })).message).toMatch(/a text-to-video link must not carry a kept-frame count \(keep\)/);
+    expect(err(q('continuation', { vid: strip(4) })).message).toMatch(/must carry its kept-frame count \(keep\)/);
+    expect(err(q('continuation', { keep: '4' })).message).toMatch(/must carry its video frames \(vid\)/);
+    expect(err(q('continuation', { vid: strip(4), keep: '4', img: png64 })).message).toMatch(/a continuation link must not carry an image/);
+    expect(err(q('continuation', { vid: strip(3), keep: '4' })).message).toMatch(/the video frame strip in the link is 64×192, not 64×256/);
+    expect(err(q('continuation', { vid: strip(9), keep: '9' })).message).toMatch(/a continuation of 9 frames keeps 1 to 8 frames, the link says 9/);
+    expect(err(q('continuation', { vid: strip(1), keep: '0' })).message).toMatch(/keep must be between 1 and/);
+    expect(err(q('continuation', { vid: strip(1), keep: '01' })).message).toMatch(/keep must be a whole number/);
+    expect(err(q('continuation', { vid: 'a'.repeat(400_000), keep: '1' })).kind).toBe('too-large');
+    expect(err(q('continuation', { vid: toBase64Url(new Uint8Array(80)), keep: '1' })).message).toMatch(/the video frame strip in the link is not a PNG/);
+    expect(parseShare(q('continuation', { vid: strip(8), keep: '8' }))).toMatchObject({ keepFrames: 8 });
   });
 
   it('base64url codec', () => {

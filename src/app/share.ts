@@ -14,7 +14,8 @@ export const MAX_CFG = 50;
 export const MAX_FRAMES = 1024;
 export const MAX_SIDE = 4096;
 
-export type ShareMode = 't2v' | 'i2v';
+export type ShareMode = 't2v' | 'i2v' | 'transition' | 'continuation';
+export const SHARE_MODES: readonly ShareMode[] = ['t2v', 'i2v', 'transition', 'continuation'];
 
 export interface ShareParams {
   modelId: string;
@@ -29,8 +30,14 @@ export interface ShareParams {
   frames: number;
   width: number;
   height: number;
-  /** Image-to-video: the conditioning image at model resolution, PNG bytes. */
+  /** Image-to-video and transition: the first frame at model resolution, PNG bytes. */
   image?: Uint8Array;
+  /** Transition: the last frame at model resolution, PNG bytes. */
+  endImage?: Uint8Array;
+  /** Continuation: the kept frames stacked vertically (width × keepFrames·height), one PNG. */
+  videoFrames?: Uint8Array;
+  /** Continuation: how many first frames are kept (1 … frames − 1). */
+  keepFrames?: number;
 }
 
 export type ShareErrorKind = 'malformed' | 'newer' | 'too-large';
@@ -42,7 +49,10 @@ export class ShareLinkError extends Error {
   }
 }
 
-const KEYS = ['v', 'model', 'mh', 'mode', 'p', 'np', 'seed', 'steps', 'cfg', 'frames', 'size', 'img'] as const;
+const KEYS = ['v', 'model', 'mh', 'mode', 'p', 'np', 'seed', 'steps', 'cfg', 'frames', 'size', 'img', 'end', 'vid', 'keep'] as const;
+/** The condition fields each mode carries (exactly these, no others). */
+const MODE_KEYS: Record<ShareMode, readonly Key[]> = { t2v: [], i2v: ['img'], transition: ['img', 'end'], continuation: ['vid', 'keep'] };
+const MODE_TEXT: Record<ShareMode, string> = { t2v: 'a text-to-video link', i2v: 'an image-to-video link', transition: 'a transition link', continuation: 'a continuation link' };
 type Key = (typeof KEYS)[number];
 const REQUIRED: Key[] = ['v', 'model', 'mh', 'mode', 'p', 'np', 'seed', 'steps', 'cfg', 'frames', 'size'];
 
@@ -84,7 +94,10 @@ export function encodeShare(p: ShareParams): string {
   q.set('cfg', String(p.cfgScale));
   q.set('frames', String(p.frames));
   q.set('size', `${p.width}x${p.height}`);
-  if (p.mode === 'i2v' && p.image) q.set('img', toBase64Url(p.image));
+  if ((p.mode === 'i2v' || p.mode === 'transition') && p.image) q.set('img', toBase64Url(p.image));
+  if (p.mode === 'transition' && p.endImage) q.set('end', toBase64Url(p.endImage));
+  if (p.mode === 'continuation' && p.videoFrames) q.set('vid', toBase64Url(p.videoFrames));
+  if (p.mode === 'continuation' && p.keepFrames !== undefined) q.set('keep', String(p.keepFrames));
   return q.toString();
 }
 
@@ -147,8 +160,8 @@ export function parseShare(hash: string): ShareParams {
   if (!/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(modelId)) throw new ShareLinkError(`model ${shown(modelId)} is not a valid model id`);
   const modelHash = g('mh');
   if (!/^[0-9a-f]{64}$/.test(modelHash)) throw new ShareLinkError('the model hash (mh) must be 64 lower-case hex digits');
-  const mode = g('mode');
-  if (mode !== 't2v' && mode !== 'i2v') throw new ShareLinkError(`mode must be t2v or i2v, got ${shown(mode)}`);
+  const mode = g('mode') as ShareMode;
+  if (!SHARE_MODES.includes(mode)) throw new ShareLinkError(`mode must be ${SHARE_MODES.join(', ')}, got ${shown(mode)}`);
   const prompt = text(g('p'), 'the prompt');
   const negativePrompt = text(g('np'), 'the negative prompt');
   const seed = int(g('seed'), 'seed', 0, MAX_SEED);
@@ -165,21 +178,36 @@ export function parseShare(hash: string): ShareParams {
   if (width > MAX_SIDE || height > MAX_SIDE || width % 8 || height % 8) throw new ShareLinkError(`size ${width}x${height} must be multiples of 8 up to ${MAX_SIDE}`);
 
   const out: ShareParams = { modelId, modelHash, mode, prompt, negativePrompt, seed, steps, cfgScale, frames, width, height };
-  const img = seen.get('img');
-  if (mode === 't2v' && img !== undefined) throw new ShareLinkError('a text-to-video link must not carry an image');
-  if (mode === 'i2v') {
-    if (img === undefined || img === '') throw new ShareLinkError('an image-to-video link must carry its image (img): it may have been truncated');
-    if (img.length > Math.ceil((MAX_IMAGE_BYTES * 4) / 3)) throw new ShareLinkError('the image in the link is too large', 'too-large');
-    const bytes = fromBase64Url(img);
-    if (bytes.length < PNG_SIGNATURE.length + 25 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) throw new ShareLinkError('the image in the link is not a PNG');
-    // IHDR width/height must match the size field.
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const iw = dv.getUint32(16);
-    const ih = dv.getUint32(20);
-    if (iw !== width || ih !== height) throw new ShareLinkError(`the image in the link is ${iw}×${ih}, not ${width}×${height}`);
-    out.image = bytes;
+  const wanted = MODE_KEYS[mode];
+  for (const k of ['img', 'end', 'vid', 'keep'] as const) {
+    if (!wanted.includes(k) && seen.has(k)) throw new ShareLinkError(`${MODE_TEXT[mode]} must not carry ${k === 'img' ? 'an image' : k === 'end' ? 'a last frame' : k === 'vid' ? 'video frames' : 'a kept-frame count'} (${k})`);
+    if (wanted.includes(k) && (seen.get(k) ?? '') === '') throw new ShareLinkError(`${MODE_TEXT[mode]} must carry ${k === 'img' ? 'its image' : k === 'end' ? 'its last frame' : k === 'vid' ? 'its video frames' : 'its kept-frame count'} (${k}): it may have been truncated`);
+  }
+  if (mode === 'i2v' || mode === 'transition') out.image = png(g('img'), width, height, mode === 'i2v' ? 'the image' : 'the first frame');
+  if (mode === 'transition') {
+    if (frames < 2) throw new ShareLinkError(`a transition needs more than 1 frame, got ${frames}`);
+    out.endImage = png(g('end'), width, height, 'the last frame');
+  }
+  if (mode === 'continuation') {
+    const keep = int(g('keep'), 'keep', 1, MAX_FRAMES);
+    if (keep > frames - 1) throw new ShareLinkError(`a continuation of ${frames} frames keeps 1 to ${frames - 1} frames, the link says ${keep}`);
+    out.keepFrames = keep;
+    out.videoFrames = png(g('vid'), width, height * keep, 'the video frame strip');
   }
   return out;
+}
+
+/** Strict base64url PNG of exactly w×h (IHDR), ≤ MAX_IMAGE_BYTES. */
+function png(b64: string, w: number, h: number, what: string): Uint8Array {
+  if (b64.length > Math.ceil((MAX_IMAGE_BYTES * 4) / 3)) throw new ShareLinkError(`${what} in the link is too large`, 'too-large');
+  const bytes = fromBase64Url(b64);
+  if (bytes.length < PNG_SIGNATURE.length + 25 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) throw new ShareLinkError(`${what} in the link is not a PNG`);
+  // IHDR width/height must match the size field.
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const iw = dv.getUint32(16);
+  const ih = dv.getUint32(20);
+  if (iw !== w || ih !== h) throw new ShareLinkError(`${what} in the link is ${iw}×${ih}, not ${w}×${h}`);
+  return bytes;
 }
 
 /** Why these link parameters cannot be used with the loaded model (null = they can). */
