@@ -179,7 +179,8 @@ def headline(agg: dict) -> dict:
 
 def score_i2v(video: np.ndarray, clip) -> dict:
     m, sp, f = S.camera_motion(video)
-    return {'psnr_first_frame': round(S.psnr(video[0], clip.video[0]), 3), 'motion_prompt': clip.meta['motion'],
+    # capped at 100 dB so identical frames (the ground-truth ceiling) stay valid JSON
+    return {'psnr_first_frame': round(min(S.psnr(video[0], clip.video[0]), 100.0), 3), 'motion_prompt': clip.meta['motion'],
             'speed_prompt': clip.meta['speed'], 'motion_detected': m, 'speed_detected': sp,
             'motion_ok': m == clip.meta['motion'], 'speed_ok': m == clip.meta['motion'] and sp == clip.meta['speed'],
             'camera': {k: round(v, 4) for k, v in f.items() if k != 'per_frame'}}
