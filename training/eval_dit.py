@@ -56,7 +56,7 @@ def combos_of(obj: dict) -> list[str]:
 
 
 def combo_name(c: dict) -> str:
-    return ' '.join(f'{v}' if k != 'motion' else f'moves {v}' for k, v in c.items())
+    return ' + '.join(c.values())                       # 'green + triangle', 'square + bounce'
 
 
 def i2v_cases(n: int) -> list:

@@ -194,5 +194,24 @@ class TestCameraScorers(unittest.TestCase):
         self.assertLess(S.psnr(a, self.clips[1].video[0]), 20)
 
 
+class TestEvalAggregation(unittest.TestCase):
+    """training/eval_dit.py's prompt set and aggregation, on ground-truth clips (no model needed)."""
+
+    def test_ground_truth_scores_full_marks(self):
+        from training import eval_dit as E
+        prompts = E.t2v_prompts(10, 4)
+        self.assertEqual([p['split'] for p in prompts].count('train'), 4)
+        self.assertTrue(all(any(o['combos'] for o in p['objects']) for p in prompts if p['split'] == 'eval'))
+        self.assertFalse(any(o['combos'] for p in prompts if p['split'] == 'train' for o in p['objects']))
+        scores = [E.score_t2v(make_clip(p['clip_seed'], 17, 64, p['split']).video, p) for p in prompts]
+        agg = E.aggregate_t2v(prompts, scores)
+        self.assertEqual(E.headline(agg), {'color': 1.0, 'shape': 1.0, 'motion': 1.0, 'two_object': 1.0})
+        self.assertEqual(agg['objects_held_out']['all']['acc'], 1.0)
+        # a clip rendered for another prompt scores below full marks
+        wrong = [E.score_t2v(make_clip(p['clip_seed'] + 1, 17, 64, p['split']).video, p) for p in prompts]
+        h = E.headline(E.aggregate_t2v(prompts, wrong))
+        self.assertLess(max(h.values()), 0.7, h)
+
+
 if __name__ == '__main__':
     unittest.main()
