@@ -16,6 +16,7 @@ import { modelHash } from './model-hash';
 import { externalModelRefusal } from './model-source';
 import { modelMismatch, parseShare, ShareLinkError, shareUrl, type ShareMode, type ShareParams } from './share';
 import { thumbnailOf } from './thumb';
+import { setupConditionInputs, type ConditionInputs, type ConditionKind } from './condition-inputs';
 import { CAMERA_PROMPTS, EXAMPLE_PROMPTS, knownExamples, loadTokenizer, promptWords } from './vocab';
 
 const MODEL_ID = 'osp-v13-tiny';
@@ -102,11 +103,18 @@ let size = { width: 64, height: 64 };
 let linkParams: ShareParams | null = null;
 let webgpuNote = '';
 
-const mode = (): ShareMode => ((form.elements.namedItem('mode') as RadioNodeList).value === 'i2v' ? 'i2v' : 't2v');
+// "Image to video" covers the inpainting kinds (first frame, transition, continuation: condition-inputs.ts).
+let conditions: ConditionInputs | null = null;
+const mode = (): ShareMode => ((form.elements.namedItem('mode') as RadioNodeList).value === 'i2v' ? conditions?.kind() ?? 'i2v' : 't2v');
+/** Uses the first frame (i2v, transition). */
+const usesPhoto = (m: ShareMode) => m === 'i2v' || m === 'transition';
 function setMode(m: ShareMode): void {
-  (form.elements.namedItem('mode') as RadioNodeList).value = m;
+  (form.elements.namedItem('mode') as RadioNodeList).value = m === 't2v' ? 't2v' : 'i2v';
+  if (m !== 't2v') conditions?.setKind(m);
   updateMode();
 }
+const framesNow = () => Number(framesEl.value) || 1;
+const syncConditionTarget = () => conditions?.setTarget({ width: size.width, height: size.height, frames: framesNow() });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Model loading
@@ -241,16 +249,20 @@ function applyDefaults(m: ModelManifest): void {
   }
 }
 
+const MODE_TAGS: Partial<Record<ShareMode, string>> = { i2v: 'image→video · ', transition: 'transition · ', continuation: 'continuation · ' };
+
 function setSize(z: { width: number; height: number }): void {
   const v = `${z.width}x${z.height}`;
   if (![...sizeEl.options].some((o) => o.value === v)) sizeEl.append(el('option', { text: `${z.width}×${z.height}`, attrs: { value: v } }));
   sizeEl.value = v;
   size = { width: z.width, height: z.height };
+  syncConditionTarget();
 }
 
 function setFrames(f: number): void {
   if (![...framesEl.options].some((o) => o.value === String(f))) framesEl.append(el('option', { text: String(f), attrs: { value: String(f) } }));
   framesEl.value = String(f);
+  syncConditionTarget();
 }
 
 function backendHelp(): void {
@@ -293,7 +305,8 @@ function readForm(): ShareParams {
     frames,
     width: size.width,
     height: size.height,
-    ...(mode() === 'i2v' && photo?.fitted ? { image: photo.fitted.png } : {}),
+    ...(usesPhoto(mode()) && photo?.fitted ? { image: photo.fitted.png } : {}),
+    ...(mode() !== 't2v' && conditions ? conditions.shareFields(mode() as ConditionKind) : {}),
   };
 }
 
@@ -372,7 +385,7 @@ function renderExamples(): void {
 }
 
 function updateMode(): void {
-  const i2v = mode() === 'i2v';
+  const i2v = mode() !== 't2v';
   show(i2vPanel, i2v);
   const can = model?.loaded?.capabilities.imageToVideo;
   if (i2v && model?.loaded && !can) {
@@ -397,7 +410,7 @@ async function setPhoto(blob: Blob): Promise<void> {
     const bitmap = await readPhoto(blob);
     photo?.bitmap.close();
     photo = { bitmap, fitted: null, fromLink: false };
-    if (mode() !== 'i2v') setMode('i2v');
+    if (!usesPhoto(mode())) setMode('i2v'); // a photo means image-to-video (a transition keeps its kind)
     drawCrop();
     await refit();
   } catch (e) {
@@ -649,13 +662,18 @@ async function generate(): Promise<void> {
     formError.textContent = 'The model is not loaded, so nothing can be generated yet.';
     return;
   }
-  if (params.mode === 'i2v') {
+  if (params.mode !== 't2v') {
     if (!loaded.capabilities.imageToVideo) {
       formError.textContent = `Image-to-video is not supported by the loaded model (${loaded.name}) yet. Switch to “Text to video”, or keep the settings and share the link.`;
       return;
     }
-    if (!photo?.fitted) {
-      formError.textContent = 'Add a photo first (drop, paste or choose one).';
+    if (usesPhoto(params.mode) && !photo?.fitted) {
+      formError.textContent = params.mode === 'transition' ? 'Add the first frame first (drop, paste or choose a photo).' : 'Add a photo first (drop, paste or choose one).';
+      return;
+    }
+    const missing = conditions?.missing(params.mode);
+    if (missing) {
+      formError.textContent = missing;
       return;
     }
   }
@@ -669,7 +687,8 @@ async function generate(): Promise<void> {
     frames: params.frames,
     width: params.width,
     height: params.height,
-    ...(params.mode === 'i2v' && photo?.fitted ? { image: photo.fitted.rgba } : {}),
+    ...(usesPhoto(params.mode) && photo?.fitted ? { image: photo.fitted.rgba } : {}),
+    ...(params.mode !== 't2v' && conditions ? conditions.requestFields(params.mode) : {}),
   };
   const job = ++jobCounter;
   setRunning(true);
@@ -739,7 +758,7 @@ async function copyLink(params: ShareParams): Promise<void> {
     shareStatus.textContent = 'A link needs the model (its id and weights hash), and the model is not available.';
     return;
   }
-  if (params.mode === 'i2v' && !params.image) {
+  if (usesPhoto(params.mode) && !params.image) {
     show(shareBox, true);
     shareInput.value = '';
     shareStatus.textContent = 'Add a photo first: an image-to-video link carries its photo.';
@@ -785,7 +804,8 @@ async function applyLink(hash: string): Promise<void> {
     const p = parseShare(hash);
     linkParams = p;
     fillForm(p);
-    if (p.mode === 'i2v' && p.image) await setExactPhoto(p.image, p.width, p.height);
+    if (usesPhoto(p.mode) && p.image) await setExactPhoto(p.image, p.width, p.height);
+    await conditions?.applyShare(p);
     linkNotice.dataset.state = 'ok';
     linkNotice.textContent = 'Settings loaded from a shared link. Press Generate to make the video.';
     show(linkNotice, true);
@@ -865,7 +885,7 @@ function historyCard(item: HistoryItem): HTMLLIElement {
   const img = thumb ? el('img', { attrs: { src: thumb, alt: '' } }) : el('div', { class: 'nothumb', text: 'no preview' });
   const title = el('p', { class: 'card-prompt', text: p.prompt || '(no prompt)' });
   const when = new Date(item.createdAt);
-  const meta = el('p', { class: 'muted small', text: `${p.mode === 'i2v' ? 'image→video · ' : ''}seed ${p.seed} · ${p.steps} steps · ${p.frames} frames · ${when.toLocaleString()}` });
+  const meta = el('p', { class: 'muted small', text: `${MODE_TAGS[p.mode] ?? ''}seed ${p.seed} · ${p.steps} steps · ${p.frames} frames · ${when.toLocaleString()}` });
   const btn = (text: string, label: string, fn: () => void) => {
     const b = el('button', { text, attrs: { type: 'button', 'aria-label': `${label}: ${p.prompt || 'no prompt'}` } });
     b.addEventListener('click', fn);
@@ -891,7 +911,8 @@ async function openItem(item: HistoryItem): Promise<void> {
     return;
   }
   fillForm(item.params);
-  if (item.params.mode === 'i2v' && item.params.image) await setExactPhoto(item.params.image, item.params.width, item.params.height);
+  if (usesPhoto(item.params.mode) && item.params.image) await setExactPhoto(item.params.image, item.params.width, item.params.height);
+  await conditions?.applyShare(item.params);
   showResult(mp4, item.meta, item.params);
   setProgress(1, 'Opened from the history.');
   resultVideo.scrollIntoView({ block: 'nearest' });
@@ -996,6 +1017,7 @@ function wire(): void {
   sizeEl.addEventListener('change', () => {
     const [w, h] = sizeEl.value.split('x').map(Number);
     size = { width: w, height: h };
+    syncConditionTarget();
     if (photo) {
       if (photo.fitted && (photo.fitted.rgba.width !== w || photo.fitted.rgba.height !== h)) photo.fromLink = false;
       drawCrop();
@@ -1015,6 +1037,8 @@ function wire(): void {
     if (!ignoreHashChange) void applyLink(location.hash);
   });
   setupImageInput();
+  conditions = setupConditionInputs({ panel: i2vPanel, firstFrame: byId('first-frame-inputs'), before: byId('camera-chips-group'), target: { ...size, frames: framesNow() }, onChange: updateMode });
+  framesEl.addEventListener('change', syncConditionTarget);
 }
 
 async function boot(): Promise<void> {
