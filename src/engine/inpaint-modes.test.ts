@@ -129,6 +129,19 @@ for (const [name, mode] of [['transition_17x64', 'transition'], ['continuation_9
   });
 }
 
+describe('ConditionBuilder (what the worker uses) = build_condition for one kept frame (i2v_17x64)', () => {
+  it('mask and VAE condition latent', async () => {
+    const s = index.samples.i2v_17x64;
+    const { width, height, frames } = s.request;
+    const image = { width, height, data: new Uint8Array(readFileSync(join(FIX, s.files.image))) };
+    const { encode } = await encoder();
+    const cond = await new ConditionBuilder(encode).build([{ index: 0, image }], frames, s.latent_shape);
+    expect(Array.from(cond.mask)).toEqual(Array.from(readF32(s.files.cond_mask)));
+    const err = maxAbs(cond.latent, readF32(s.files.cond_latent));
+    if (vaeComparable(s)) expect(err).toBeLessThanOrEqual(1e-4);
+  });
+});
+
 describe('text-to-video through an inpaint-as-main DiT (training/fixtures/dit/dev_inpaint) vs training/sample.py', () => {
   const DIR = 'training/fixtures/dit/dev_inpaint';
   const s = index.samples.inpaint_main_t2v_17x64;
