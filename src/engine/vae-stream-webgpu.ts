@@ -113,14 +113,26 @@ export class WebGpuVaeChunkRunner implements VaeChunkRunner<WebGpuChunkState> {
     if (isFirst !== (state.chunk === 0)) throw new Error(`chunk ${state.chunk}: is_first=${isFirst} does not match the chunk index`);
     const [b, , , h, w] = latent.dims;
     if (b !== 1) throw new RangeError(`the WebGPU VAE decodes batch 1, got ${b}`);
-    const out = await this.session.run({
-      ...state.tensors,
-      latent: new this.Tensor('float32', latent.data, latent.dims),
-      is_first: new this.Tensor('float32', new Float32Array([isFirst ? 1 : 0]), [1]),
-      is_last: new this.Tensor('float32', new Float32Array([isLast ? 1 : 0]), [1]),
-    });
-    this.counts.graphRuns++;
+    // Inputs uploaded into buffers of this step (not ORT's pool), so the pool's size is the same every job.
     const tmp = new StepBuffers(this.device);
+    const upload = (data: Float32Array, dims: readonly number[]): Tensor => {
+      const buf = tmp.get('input', data.length);
+      this.device.queue.writeBuffer(buf, 0, data);
+      return this.Tensor.fromGpuBuffer(buf, { dataType: 'float32', dims });
+    };
+    let out: Record<string, Tensor>;
+    try {
+      out = await this.session.run({
+        ...state.tensors,
+        latent: upload(latent.data, latent.dims),
+        is_first: upload(new Float32Array([isFirst ? 1 : 0]), [1]),
+        is_last: upload(new Float32Array([isLast ? 1 : 0]), [1]),
+      });
+    } catch (e) {
+      tmp.destroy();
+      throw e;
+    }
+    this.counts.graphRuns++;
     let delay: GPUBuffer | null = null;
     try {
       const next: Record<string, Tensor> = {};
