@@ -258,6 +258,74 @@ test('bad-input corpus: 1×1, 10000×10, animated, CMYK, 16-bit, corrupt, empty,
   expect(errors).toEqual([]);
 });
 
+/** The video corpus: committed files, plus cut / renamed / empty ones made here, plus one valid clip as a control. */
+function videoFiles(): { name: string; bytes: Buffer }[] {
+  const good = readFileSync(`${FIX}/good-h264.mp4`); // 32×32, 8 frames; only ever used cut short, or as the control
+  expect(good.length).toBeGreaterThan(1000);
+  return [
+    ...readdirSync(`${FIX}/videos`).sort().map((name) => ({ name, bytes: readFileSync(join(FIX, 'videos', name)) })),
+    { name: 'text-renamed.mp4', bytes: Buffer.from('not a video, just text with an .mp4 name\n') },
+    { name: 'empty.mp4', bytes: Buffer.alloc(0) },
+    { name: 'h264-cut-in-half.mp4', bytes: good.subarray(0, good.length >> 1) },
+    { name: 'h264-first-40-bytes.mp4', bytes: good.subarray(0, 40) },
+    { name: 'control: a valid H.264 clip', bytes: good },
+  ];
+}
+
+test('bad-input corpus: video files in the page’s continuation input (0 frames, other codecs, audio only, cut, not a video)', async ({ page }) => {
+  const errors = await appWithOneSavedVideo(page);
+  await page.getByLabel('Image to video').check();
+  await page.getByLabel('The start of a video (continue it)').check();
+  await page.locator('#frames').selectOption('5');
+  const out: { name: string; result: string; message: string; ok: boolean }[] = [];
+  const load = async (name: string, bytes: Buffer) => {
+    await page.evaluate(() => {
+      document.getElementById('video-error')!.textContent = '';
+      document.getElementById('video-summary')!.textContent = '';
+    });
+    await page.locator('#video-file').setInputFiles({ name: name.replace(/^control: .*/, 'clip.mp4'), mimeType: 'video/mp4', buffer: bytes });
+    return page
+      .waitForFunction(
+        () => {
+          const summary = document.getElementById('video-summary')!.textContent ?? '';
+          const error = document.getElementById('video-error')!.textContent ?? '';
+          return error || /^Kept: /.test(summary) ? { summary, error } : null;
+        },
+        undefined,
+        { timeout: 15_000, polling: 50 },
+      )
+      .then((h) => h.jsonValue() as Promise<{ summary: string; error: string }>)
+      .catch(() => null);
+  };
+  for (const f of videoFiles()) {
+    const r = await load(f.name, f.bytes);
+    const control = f.name.startsWith('control:');
+    let ok = false;
+    if (r) {
+      ok = control
+        ? !r.error && r.summary === 'Kept: 2 frames of a 32×32 clip → no crop → resized to 32×32.'
+        : /that file has no video track|this browser cannot decode .* video: use an H\.264, VP9 or AV1 clip|could not read that file as a video|no frame of the video could be decoded/.test(r.error) && !/\b(null|undefined)\b/.test(r.error);
+    }
+    ok &&= (await cards(page).count()) === 1;
+    out.push({ name: f.name, result: r ? (r.error ? 'refused' : 'accepted') : 'hang', message: r ? r.error || r.summary : '', ok });
+  }
+  // A valid clip with a 1-frame request: nothing can be kept, and the page says so in words.
+  await page.locator('#frames').selectOption('1');
+  const one = await load('control: a valid H.264 clip', readFileSync(`${FIX}/good-h264.mp4`));
+  const keepHelp = await page.locator('#keep-help').textContent();
+  out.push({
+    name: 'a valid clip while frames = 1',
+    result: one?.error ? 'refused' : 'accepted',
+    message: `${one?.error || one?.summary || ''} | ${keepHelp}`,
+    ok: Boolean(one) && !/\b(null|undefined|reading)\b/.test(one!.error) && /needs more than 1 frame/.test(`${one!.error} ${keepHelp}`),
+  });
+  await historyKept(page, 1);
+  const bad = out.filter((o) => !o.ok);
+  record('videosInPage', { tried: out.length, handled: out.length - bad.length, unhandled: bad, cases: out });
+  expect(bad).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
 test('bad-input corpus through the APIs: worker generate() requests, fitImage() and the MP4 reader answer every case', async ({ page }) => {
   const errors = watchErrors(page);
   await serveToyModel(page);
@@ -267,18 +335,9 @@ test('bad-input corpus through the APIs: worker generate() requests, fitImage() 
   const workerOk = (o: ApiOutcome) => !o.hung && (mustWork.has(o.name) ? o.ok : !o.ok && o.errorName === 'ValidationError' && o.detail.length > 'ValidationError: '.length + 10);
   const images = await runInHarness<ApiOutcome[]>(page, API, 'imageCorpus', imageFiles().map((f) => ({ name: f.name, type: f.type, b64: f.bytes.toString('base64') })));
   const imageOk = (o: ApiOutcome) => !o.hung && (o.ok ? IMAGE_EXPECT[o.name] !== 'refuse' : IMAGE_EXPECT[o.name] !== 'accept' && o.errorName === 'ImageInputError' && /could not decode the image|the image is empty/.test(o.detail));
-  // Videos (the app has no video input yet; this is the reader a continuation input would use).
-  const good = readFileSync(`${FIX}/good-h264.mp4`); // only ever used cut short
-  expect(good.length).toBeGreaterThan(1000);
-  const videoFiles = [
-    ...readdirSync(`${FIX}/videos`).sort().map((name) => ({ name, b64: readFileSync(join(FIX, 'videos', name)).toString('base64') })),
-    { name: 'text-renamed.mp4', b64: Buffer.from('not a video, just text with an .mp4 name\n').toString('base64') },
-    { name: 'empty.mp4', b64: '' },
-    { name: 'h264-cut-in-half.mp4', b64: good.subarray(0, good.length >> 1).toString('base64') },
-    { name: 'h264-first-40-bytes.mp4', b64: good.subarray(0, 40).toString('base64') },
-    { name: 'control: a valid H.264 clip', b64: good.toString('base64') },
-  ];
-  const videos = await runInHarness<{ input: ApiOutcome[]; reader: ApiOutcome[] }>(page, API, 'videoCorpus', videoFiles);
+  // Videos: the continuation input as the CLI's --video uses it, and the MP4 reader.
+  const videoB64 = videoFiles().map((f) => ({ name: f.name, b64: f.bytes.toString('base64') }));
+  const videos = await runInHarness<{ input: ApiOutcome[]; reader: ApiOutcome[] }>(page, API, 'videoCorpus', videoB64);
   // A clear refusal for each bad file (no track, no frames, a codec this browser cannot decode, not a video at all);
   // the valid clip is read (so the refusals are not the path failing for everything).
   const control = (o: ApiOutcome) => o.name.startsWith('control:');

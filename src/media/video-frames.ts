@@ -79,6 +79,8 @@ export function closeClip(clip: ClipFrames): void {
  */
 export async function fitFrames(clip: ClipFrames, count: number, width: number, height: number, center?: { x: number; y: number }): Promise<{ frames: RgbaImage[]; report: FitReport }> {
   const n = Math.min(count, clip.frames.length);
+  // e.g. a 1-frame request: nothing can be kept (without this the report below is undefined).
+  if (!(n >= 1)) throw new VideoInputError(`no video frames to keep (asked for ${count}, the clip has ${clip.frames.length}): a continuation keeps 1 to frames − 1, so it needs more than 1 frame`);
   const frames: RgbaImage[] = [];
   let report: FitReport | undefined;
   for (let i = 0; i < n; i++) {
