@@ -58,3 +58,11 @@ test('engine worker: an inpaint-as-main DiT (dit_config.inpaint) does text-to-vi
   expect(r.webgpu.errVsWasm!).toBeLessThanOrEqual(LATENT_ATOL);
   expect(r.webgpu.i2vErrVsWasm!).toBeLessThanOrEqual(LATENT_ATOL);
 });
+
+test('engine worker: an inpaint-as-main DiT without a VAE encoder in its manifest fails to load with the reason', async ({ page }) => {
+  pipeConsole(page);
+  const m = buildDevDitManifest({ ditDir: 'training/fixtures/dit/dev_inpaint', id: 'osp-dev-inpaint-main' });
+  const manifest = { ...m, files: m.files.filter((f) => !f.role.startsWith('vae-encoder')) };
+  const e = await runInHarness<{ name: string; message: string } | null>(page, H, 'inpaintMainWithoutEncoder', { manifest, base: '/' });
+  expect(e).toEqual({ name: 'ManifestError', message: expect.stringMatching(/its DiT is an inpaint model \(dit_config\.inpaint\), which needs the VAE encoder/) });
+});

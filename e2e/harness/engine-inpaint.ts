@@ -158,3 +158,14 @@ export async function inpaintMain(arg: Arg & { webgpu: boolean }): Promise<Inpai
     }
   }
 }
+
+/** An inpaint-as-main model whose manifest lists no VAE encoder: load() must say why it cannot work. */
+export async function inpaintMainWithoutEncoder(arg: Arg): Promise<{ name: string; message: string } | null> {
+  const engine = createEngine();
+  try {
+    return await errorOf(load(engine, arg, 'wasm'));
+  } finally {
+    await engine.dispose().catch(() => undefined);
+    engine.terminate();
+  }
+}
