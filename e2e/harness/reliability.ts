@@ -122,19 +122,20 @@ function pageHeap(): number {
 }
 
 /** One soak iteration: a whole generation, or one cancelled after its first denoising step. */
-export async function soakStep(o: { i: number; kind: 'generate' | 'cancel'; request: GenerateRequest }): Promise<SoakSample> {
+export async function soakStep(o: { i: number; kind: 'generate' | 'cancel'; request: GenerateRequest; noProgress?: boolean }): Promise<SoakSample> {
   const engine = soakEngine!;
   const t0 = performance.now();
   let ok = true;
   let error: string | undefined;
   try {
     let cancelled = false;
-    await engine.generate({ ...o.request, seed: (o.request.seed ?? 0) + o.i }, (p) => {
+    const onProgress = (p: GenerateProgress) => {
       if (o.kind === 'cancel' && !cancelled && p.stage === 'denoise') {
         cancelled = true;
         void engine.cancel();
       }
-    });
+    };
+    await engine.generate({ ...o.request, seed: (o.request.seed ?? 0) + o.i }, o.noProgress && o.kind === 'generate' ? undefined : onProgress);
     if (o.kind === 'cancel') {
       ok = false;
       error = 'the job finished although it was cancelled';

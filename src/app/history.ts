@@ -2,7 +2,7 @@
 // thumbnail) and its MP4 (`mp4:<id>`), written in one transaction. Storage problems become HistoryError with a
 // kind the page can act on: 'quota' (offer to delete old items; the current result stays on screen) and
 // 'unavailable' (no IndexedDB: generation still works, nothing is saved).
-import { createStore, delMany, get, getMany, keys, setMany, type UseStore } from 'idb-keyval';
+import { createStore, delMany, get, getMany, keys, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { GenerationMeta } from '../engine/types';
 import type { ShareParams } from './share';
 
@@ -36,16 +36,28 @@ function wrap(e: unknown, what: string): HistoryError {
   return new HistoryError(`${what} failed: ${(e as Error)?.message ?? String(e)}`, 'failed');
 }
 
+/** Rejects if `p` takes longer than `ms` (an IndexedDB open can stay pending forever, e.g. when blocked). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 export class HistoryStore {
   private constructor(private readonly store: UseStore) {}
 
-  /** Opens the store, checking IndexedDB really works (it can be missing or blocked, e.g. in some private modes). */
-  static async open(name = 'osp-web'): Promise<HistoryStore> {
+  /**
+   * Opens the store, checking IndexedDB really works: it can be missing, throw on open (blocked by settings), fail
+   * its open request (some private modes) or never answer — each gives HistoryError 'unavailable'.
+   */
+  static async open(name = 'osp-web', timeoutMs = 5000): Promise<HistoryStore> {
     let store: UseStore;
     try {
       if (typeof indexedDB === 'undefined' || !indexedDB) throw new Error('IndexedDB is not available');
       store = createStore(name, 'history');
-      await get('probe', store);
+      await within(get('probe', store), timeoutMs, 'IndexedDB');
     } catch (e) {
       throw new HistoryError(`History is off: this browser does not let the page use IndexedDB (${(e as Error)?.message ?? String(e)}). Videos can still be generated and downloaded.`, 'unavailable');
     }
@@ -71,12 +83,40 @@ export class HistoryStore {
     }
   }
 
-  /** Saves the record and its MP4 together (all or nothing). */
+  /**
+   * Saves the record and its MP4 together, in one transaction: all or nothing (a quota failure aborts the whole
+   * transaction, so there is never a record without its video or a video without its record). A quota error while
+   * the history is empty means the browser gives this site no room at all (private browsing): said as such, since
+   * deleting old videos cannot help.
+   */
   async add(item: HistoryItem, mp4: Blob): Promise<void> {
     try {
-      await setMany([[`mp4:${item.id}`, mp4], [`item:${item.id}`, item]], this.store);
+      await this.store('readwrite', (s) => {
+        try {
+          s.put(mp4, `mp4:${item.id}`);
+          s.put(item, `item:${item.id}`);
+        } catch (e) {
+          // A put can throw synchronously (quota, DataCloneError): abort, or the transaction would commit the MP4
+          // without its record (idb-keyval's setMany leaves the already queued puts to auto-commit).
+          s.transaction.abort();
+          throw e;
+        }
+        return promisifyRequest(s.transaction);
+      });
     } catch (e) {
-      throw wrap(e, 'saving this video to the history');
+      const err = wrap(e, 'saving this video to the history');
+      if (err.kind === 'quota' && (await this.isEmpty())) {
+        throw new HistoryError('This video cannot be saved to the history: the browser gives this site no storage (private browsing, or storage blocked for this site).', 'unavailable');
+      }
+      throw err;
+    }
+  }
+
+  private async isEmpty(): Promise<boolean> {
+    try {
+      return (await keys(this.store)).length === 0;
+    } catch {
+      return false;
     }
   }
 

@@ -45,22 +45,31 @@ export function spawnEngineWorker(): Worker {
 export function createEngine(worker: Worker = spawnEngineWorker()): EngineClient {
   const remote = Comlink.wrap<EngineWorkerApi>(worker);
   let dead: Error | null = null;
-  let rejectAll: (e: Error) => void = () => undefined;
-  const crashed = new Promise<never>((_, reject) => {
-    rejectAll = reject;
-  });
-  crashed.catch(() => undefined);
+  // The reject functions of the calls in flight: a crash rejects them all. (Not Promise.race against one
+  // never-settling "crashed" promise: every race leaves a reaction on it that keeps its result alive — the soak
+  // showed ~2.5 KB of page heap per generation.)
+  const inFlight = new Set<(e: Error) => void>();
   const die = (e: Error) => {
     if (dead) return;
     dead = e;
-    rejectAll(e);
+    for (const reject of inFlight) reject(e);
+    inFlight.clear();
   };
   worker.addEventListener('error', (ev) => die(new WorkerCrashedError(`engine worker crashed: ${ev.message || 'unknown error'}`)));
   worker.addEventListener('messageerror', () => die(new WorkerCrashedError('engine worker sent an unreadable message')));
 
   const call = <T>(fn: () => Promise<T>): Promise<T> => {
     if (dead) return Promise.reject(dead);
-    return Promise.race([fn(), crashed]);
+    return new Promise<T>((resolve, reject) => {
+      inFlight.add(reject);
+      const settle = () => inFlight.delete(reject);
+      try {
+        fn().then(resolve, reject).finally(settle);
+      } catch (e) {
+        settle();
+        reject(e);
+      }
+    });
   };
   const proxy = <F extends (...a: never[]) => unknown>(f: F | undefined) => (f ? Comlink.proxy(f) : undefined);
 
