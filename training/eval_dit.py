@@ -40,12 +40,13 @@ SWEEP_CFG = (1.0, 3.0, 4.5, 7.0)
 
 
 # ------------------------------------------------------------------------------------------------ prompts
-def t2v_prompts(n_eval: int, n_train: int) -> list[dict]:
+def t2v_prompts(n_eval: int, n_train: int, frames: int = FRAMES) -> list[dict]:
     out = []
     for split, n in (('eval', n_eval), ('train', n_train)):
         for s in range(n):
-            cap, meta = make_meta(s, FRAMES, SIZE, split)
+            cap, meta = make_meta(s, frames, SIZE, split)
             out.append({'split': split, 'clip_seed': s, 'caption': cap, 'background': meta['background'],
+                        'frames': frames,
                         'objects': [dict(S.objects_from_meta(meta)[i], combos=combos_of(o))
                                     for i, o in enumerate(meta['objects'])]})
     return out
@@ -80,9 +81,9 @@ def vae_roundtrip(vae, video: np.ndarray) -> np.ndarray:
 
 
 @torch.no_grad()
-def generate_video(bundle, tok, vae, prompt, seed, steps, cfg, cond=None) -> np.ndarray:
+def generate_video(bundle, tok, vae, prompt, seed, steps, cfg, cond=None, frames=FRAMES) -> np.ndarray:
     from training.sample import generate
-    x = generate(bundle, tok, vae, prompt, "", seed, steps, cfg, FRAMES, SIZE, SIZE, cond)
+    x = generate(bundle, tok, vae, prompt, "", seed, steps, cfg, frames, SIZE, SIZE, cond)
     return to_u8(vae.decode_scaled(torch.as_tensor(x, dtype=torch.float32)))
 
 
@@ -108,7 +109,7 @@ def score_t2v(video: np.ndarray, p: dict) -> dict:
 
 
 def _rate(v) -> dict:
-    v = [bool(x) for x in v]
+    v = [bool(x) for x in v if x is not None]           # None: not applicable (motion of an image)
     return {'acc': round(float(np.mean(v)), 4) if v else None, 'n': len(v)}
 
 
@@ -124,8 +125,8 @@ def aggregate_t2v(prompts: list[dict], scores: list[dict]) -> dict:
                 'background': _rate(s['background'] for _, s in o),
                 'shape': _rate(x['shape_ok'] for x, _ in o),
                 'shape_given_color': _rate(x['shape_ok'] for x, _ in o if x['color_ok']),
-                'motion': _rate(x['motion_ok'] for x, _ in o),
-                'motion_and_speed': _rate(x['speed_ok'] for x, _ in o),
+                'motion': _rate(x.get('motion_ok') for x, _ in o),
+                'motion_and_speed': _rate(x.get('speed_ok') for x, _ in o),
                 'all': _rate(s['all_ok'] for _, s in o)}
 
     def two_block(items):
@@ -134,7 +135,7 @@ def aggregate_t2v(prompts: list[dict], scores: list[dict]) -> dict:
                 'per_object': _rate(x['ok'] for x in ob),
                 'per_object_color': _rate(x['color_ok'] for x in ob),
                 'per_object_shape': _rate(x['shape_ok'] for x in ob),
-                'per_object_motion': _rate(x['motion_ok'] for x in ob),
+                'per_object_motion': _rate(x.get('motion_ok') for x in ob),
                 'background': _rate(s['background'] for _, s in items)}
 
     out = {'single_object': single_block(single), 'two_object': two_block(two)}
@@ -144,20 +145,24 @@ def aggregate_t2v(prompts: list[dict], scores: list[dict]) -> dict:
     # per object: held-out combination vs not; per combination (the attributes of the combination)
     held = [(po, so) for _, po, so in objs if po['combos']]
     seen = [(po, so) for _, po, so in objs if not po['combos']]
-    out['objects_held_out'] = {k: _rate(so[f'{k}_ok'] for _, so in held) for k in ('color', 'shape', 'motion')}
+    out['objects_held_out'] = {k: _rate(so.get(f'{k}_ok') for _, so in held) for k in ('color', 'shape', 'motion')}
     out['objects_held_out']['all'] = _rate(so['ok'] for _, so in held)
-    out['objects_not_held_out'] = {k: _rate(so[f'{k}_ok'] for _, so in seen) for k in ('color', 'shape', 'motion')}
+    out['objects_not_held_out'] = {k: _rate(so.get(f'{k}_ok') for _, so in seen)
+                                   for k in ('color', 'shape', 'motion')}
     out['objects_not_held_out']['all'] = _rate(so['ok'] for _, so in seen)
     per_combo = {}
     for c in HELD_OUT_COMBOS:
         name = combo_name(c)
         items = [so for po, so in held if name in po['combos']]
         keys = [k for k in ('color', 'shape', 'motion') if k in c]
-        per_combo[name] = {'n': len(items), 'combination': _rate(all(so[f'{k}_ok'] for k in keys) for so in items),
+        per_combo[name] = {'n': len(items), 'combination': _rate(all(so.get(f'{k}_ok', False) for k in keys)
+                                                                           for so in items),
                            'all_attributes': _rate(so['ok'] for so in items)}
     out['per_held_out_combo'] = per_combo
     per_motion, confusion = {}, collections.defaultdict(collections.Counter)
     for _, po, so in objs:
+        if po['motion'] is None:                         # images
+            continue
         per_motion.setdefault(po['motion'], []).append(so['motion_ok'])
         confusion[po['motion']][str(so['motion_detected'])] += 1
     out['per_motion'] = {m: _rate(v) for m, v in sorted(per_motion.items())}
@@ -172,7 +177,8 @@ def aggregate_t2v(prompts: list[dict], scores: list[dict]) -> dict:
 
 
 def headline(agg: dict) -> dict:
-    g = lambda *k: (agg[k[0]][k[1]]['acc'])
+    def g(*k):
+        return agg[k[0]][k[1]]['acc']
     return {'color': g('single_object', 'color'), 'shape': g('single_object', 'shape'),
             'motion': g('single_object', 'motion'), 'two_object': g('two_object', 'all')}
 
@@ -202,7 +208,7 @@ def scorer_ceiling(vae, prompts: list[dict], cases: list) -> dict:
     """The scorers on ground-truth clips and on their VAE reconstructions (same prompts)."""
     gt_s, rec_s, gt_i, rec_i = [], [], [], []
     for p in prompts:
-        v = make_clip(p['clip_seed'], FRAMES, SIZE, p['split']).video
+        v = make_clip(p['clip_seed'], p['frames'], SIZE, p['split']).video
         gt_s.append(score_t2v(v, p))
         rec_s.append(score_t2v(vae_roundtrip(vae, v), p))
     for c in cases:
@@ -240,7 +246,8 @@ def contact_sheet(rows: list[tuple[str, str, np.ndarray, np.ndarray | None]], pa
     sheet = Image.new('RGB', (W, H), (255, 255, 255))
     d = ImageDraw.Draw(sheet)
     d.text((gap, 2), 'column 1: conditioning image (image-to-video rows); then frames ' +
-           ', '.join(str(f) for f in SHEET_FRAMES) + ' of 17', fill=(90, 90, 90), font=font)
+           ', '.join(str(f) for f in SHEET_FRAMES) + f' of {FRAMES} (T2V: generated from the prompt alone)',
+           fill=(90, 90, 90), font=font)
     y = 16 + gap
     for prompt, verdict, video, image in rows:
         d.text((gap, y), prompt[:150], fill=(0, 0, 0), font=font)
@@ -248,7 +255,7 @@ def contact_sheet(rows: list[tuple[str, str, np.ndarray, np.ndarray | None]], pa
         y += text_h
         if image is not None:
             sheet.paste(Image.fromarray(image).resize((tile, tile), Image.NEAREST), (gap, y))
-        for j, f in enumerate(SHEET_FRAMES):
+        for j, f in enumerate(SHEET_FRAMES if len(video) > 1 else (0,)):
             im = Image.fromarray(video[min(f, len(video) - 1)]).resize((tile, tile), Image.NEAREST)
             sheet.paste(im, (gap + (j + 1) * (tile + gap), y))
         y += tile + gap
@@ -261,7 +268,7 @@ def run_t2v(bundle, tok, vae, prompts, steps, cfg, seed0, log=True):
     videos, scores, secs = [], [], []
     for i, p in enumerate(prompts):
         t0 = time.process_time()
-        v = generate_video(bundle, tok, vae, p['caption'], seed0 + i, steps, cfg)
+        v = generate_video(bundle, tok, vae, p['caption'], seed0 + i, steps, cfg, frames=p['frames'])
         secs.append(time.process_time() - t0)
         s = score_t2v(v, p)
         videos.append(v)
@@ -287,7 +294,7 @@ def sweep(args, bundle, tok, vae, meta):
                    'per_object_all': _rate(o['ok'] for o in objs)['acc'],
                    'per_object_color': _rate(o['color_ok'] for o in objs)['acc'],
                    'per_object_shape': _rate(o['shape_ok'] for o in objs)['acc'],
-                   'per_object_motion': _rate(o['motion_ok'] for o in objs)['acc'],
+                   'per_object_motion': _rate(o.get('motion_ok') for o in objs)['acc'],
                    'cpu_s_per_sample': round(float(np.mean(secs)), 3)}
             grid.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
@@ -324,6 +331,8 @@ def main(argv=None):
     ap.add_argument('--steps', type=int, default=30)
     ap.add_argument('--cfg', type=float, default=4.5)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--frames', type=int, default=FRAMES, choices=(1, FRAMES),
+                    help='1 = text-to-image check of colour/shape (image-to-video is skipped)')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--sweep', action='store_true')
     ap.add_argument('--sweep-steps', dest='sweep_steps', default=','.join(map(str, SWEEP_STEPS)))
@@ -351,7 +360,7 @@ def main(argv=None):
         print(json.dumps(res['best_by_per_object_all']))
         return res
 
-    prompts = t2v_prompts(args.n, args.n_train)
+    prompts = t2v_prompts(args.n, args.n_train, args.frames)
     videos, scores, secs = run_t2v(bundle, tok, vae, prompts, args.steps, args.cfg, args.seed)
     agg = aggregate_t2v(prompts, scores)
     res = {
@@ -359,7 +368,7 @@ def main(argv=None):
         'command': 'python -m training.eval_dit ' + ' '.join(sys.argv[1:] if argv is None else argv),
         'checkpoint': args.ckpt if not args.random else 'random init', 'checkpoint_meta': meta,
         'vae': args.vae, 'vae_trained': trained,
-        'params': {'steps': args.steps, 'cfg': args.cfg, 'frames': FRAMES, 'size': SIZE, 'negative': '',
+        'params': {'steps': args.steps, 'cfg': args.cfg, 'frames': args.frames, 'size': SIZE, 'negative': '',
                    'threads': args.threads},
         'seeds': f'sample i (prompt order below) uses seed {args.seed} + i; i2v sample j uses seed {args.seed} + j',
         'scorer_config': scorer_config(),
@@ -378,7 +387,7 @@ def main(argv=None):
             ip = args.ckpt
         elif os.path.exists('training/checkpoints/dit_inpaint_tiny.pt'):
             ip = 'training/checkpoints/dit_inpaint_tiny.pt'
-    cases = i2v_cases(args.n_i2v) if photo_clips.eval_photos() else []
+    cases = i2v_cases(args.n_i2v) if photo_clips.eval_photos() and args.frames == FRAMES else []
     i2v_videos, i2v_scores = [], []
     if (ip or args.random) and cases:
         if ip == args.ckpt and not args.random:
@@ -397,7 +406,8 @@ def main(argv=None):
                       **aggregate_i2v(i2v_scores)}
     else:
         res['i2v'] = {'skipped': 'no inpaint checkpoint (dit_config.inpaint) available' if cases
-                      else ('--n-i2v 0' if args.n_i2v == 0 else 'held-out photos not installed')}
+                      else ('--n-i2v 0 or --frames 1' if args.n_i2v == 0 or args.frames == 1
+                            else 'held-out photos not installed')}
     if args.ceiling:
         res['scorer_ceiling'] = scorer_ceiling(vae, prompts, cases)
     res['prompts'] = [{'i': i, 'seed': args.seed + i, 'split': p['split'], 'clip_seed': p['clip_seed'],

@@ -212,6 +212,13 @@ class TestEvalAggregation(unittest.TestCase):
         h = E.headline(E.aggregate_t2v(prompts, wrong))
         self.assertLess(max(h.values()), 0.7, h)
 
+    def test_images(self):
+        from training import eval_dit as E
+        prompts = E.t2v_prompts(6, 2, frames=1)
+        scores = [E.score_t2v(make_clip(p['clip_seed'], 1, 64, p['split']).video, p) for p in prompts]
+        self.assertEqual(E.headline(E.aggregate_t2v(prompts, scores)),
+                         {'color': 1.0, 'shape': 1.0, 'motion': None, 'two_object': 1.0})
+
 
 if __name__ == '__main__':
     unittest.main()
