@@ -228,7 +228,11 @@ export function setupConditionInputs(o: { panel: HTMLElement; firstFrame: HTMLEl
     clipError,
     el('label', { text: 'Frames to keep', attrs: { for: 'keep-frames' } }), keepSel, keepHelp,
     clipView.root, clipView.summary, clipView.buttons, linkNote);
-  keepSel.addEventListener('change', () => void refitClip());
+  let keepTouched = false; // until the user picks a count, it follows the default (⌊frames/2⌋) as frames change
+  keepSel.addEventListener('change', () => {
+    keepTouched = true;
+    void refitClip();
+  });
 
   o.panel.insertBefore(kinds, o.firstFrame);
   o.panel.insertBefore(endSection, o.before);
@@ -254,7 +258,7 @@ export function setupConditionInputs(o: { panel: HTMLElement; firstFrame: HTMLEl
     }
     const available = clip?.clip?.frames.length ?? max;
     const upTo = Math.min(max, available || max);
-    const cur = Number(keepSel.value) || defaultKeep(target.frames);
+    const cur = (keepTouched && Number(keepSel.value)) || defaultKeep(target.frames);
     keepSel.replaceChildren(...Array.from({ length: upTo }, (_, i) => el('option', { text: String(i + 1), attrs: { value: String(i + 1) } })));
     keepSel.value = String(Math.min(Math.max(1, cur), Math.max(1, upTo)));
     keepHelp.textContent = max < 1
