@@ -361,6 +361,14 @@ export function setupConditionInputs(o: { panel: HTMLElement; firstFrame: HTMLEl
       return;
     }
     if (!s.clip || !s.blob) return;
+    if (!(keep >= 1)) {
+      // e.g. Frames = 1: nothing can be kept; say so instead of fitting nothing.
+      clipView.summary.textContent = '';
+      clipError.textContent = keepHelp.textContent ?? '';
+      o.onChange();
+      return;
+    }
+    clipError.textContent = '';
     try {
       if (s.clip.frames.length < Math.min(keep, target.frames - 1) && s.clip.frames.length >= 1) {
         // More frames asked than decoded (the frame count grew): decode again.
