@@ -52,7 +52,7 @@ describe('condition modes', () => {
     expect(bad({ video: { frames: Array.from({ length: 17 }, () => img()) } })).toMatch(/video has 17 frames/);
     expect(bad({ video: [img()] })).toMatch(/video must be \{frames: \[RGBA images\]\}/);
     expect(bad({ video: { frames: [img(), img(64, 32)] } })).toMatch(/video\.frames\[1\] is 64×32/);
-    expect(bad({ video: { frames: [img()] }, frames: 1 })).toMatch(/continuation needs .* more than 1 frame/);
+    expect(bad({ video: { frames: [img()] }, frames: 1 })).toMatch(/a continuation needs more than 1 output frame .*got frames = 1/);
     expect(bad({ video: { frames: [{ width: 64, height: 64, data: [1, 2] }] } })).toMatch(/video\.frames\[0\]\.data must be a Uint8Array/);
   });
 });

@@ -52,7 +52,7 @@ export function resolveCondition(r: Record<string, unknown>, frames: number, wid
     const v = r.video;
     if (!isObj(v) || !Array.isArray(v.frames)) throw new ValidationError('video must be {frames: [RGBA images]}');
     const n = v.frames.length;
-    if (frames < 2) throw new ValidationError(`a continuation needs a video of more than 1 frame (it keeps the given frames and generates the rest), got frames = ${frames}`);
+    if (frames < 2) throw new ValidationError(`a continuation needs more than 1 output frame (it keeps the given frames and generates the rest), got frames = ${frames}`);
     if (n < 1 || n > frames - 1) throw new ValidationError(`video has ${n} frame${n === 1 ? '' : 's'}: a continuation of ${frames} frames keeps 1 to ${frames - 1} of them (the rest is generated)`);
     const kept = v.frames.map((f, i) => ({ index: i, image: validateImage(f, width, height, `video.frames[${i}]`) }));
     return { mode: 'continuation', image: null, kept };
