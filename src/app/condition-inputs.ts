@@ -80,6 +80,9 @@ class CropView {
     const f = fitInto(src, { width: 480, height: 320 });
     this.crop.width = f.width;
     this.crop.height = f.height;
+    // Small sources (a 96×64 clip) are shown bigger so the crop can be seen and dragged; pointer math uses the CSS size.
+    this.crop.style.width = `${Math.min(480, Math.max(240, f.width))}px`;
+    this.crop.style.height = 'auto';
     const ctx = this.crop.getContext('2d')!;
     ctx.drawImage(s.bitmap, 0, 0, f.width, f.height);
     const r = cropAt(src, this.target(), s.center);
@@ -408,6 +411,8 @@ export function setupConditionInputs(o: { panel: HTMLElement; firstFrame: HTMLEl
   }
 
   keepOptions();
+  endView.draw(); // nothing chosen yet: the crop views stay hidden
+  clipView.draw();
   setKind('i2v');
 
   return {
