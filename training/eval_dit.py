@@ -138,7 +138,12 @@ def aggregate_t2v(prompts: list[dict], scores: list[dict]) -> dict:
                 'per_object_motion': _rate(x.get('motion_ok') for x in ob),
                 'background': _rate(s['background'] for _, s in items)}
 
-    out = {'single_object': single_block(single), 'two_object': two_block(two)}
+    out = {'single_object': single_block(single), 'two_object': two_block(two),
+           'background_all': _rate(s['background'] for s in scores),
+           # fraction of frames in which the prompted colour is seen as a compact blob, mean over objects
+           'objects_mean_present_frac': round(float(np.mean([so['present_frac'] for _, _, so in objs])), 4)
+           if objs else None,
+           'blobs_per_frame_mean': round(float(np.mean([s['blobs_per_frame'] for s in scores])), 3)}
     for split in ('eval', 'train'):
         out[f'single_object_{split}'] = single_block([x for x in single if x[0]['split'] == split])
         out[f'two_object_{split}'] = two_block([x for x in two if x[0]['split'] == split])
@@ -295,6 +300,10 @@ def sweep(args, bundle, tok, vae, meta):
                    'per_object_color': _rate(o['color_ok'] for o in objs)['acc'],
                    'per_object_shape': _rate(o['shape_ok'] for o in objs)['acc'],
                    'per_object_motion': _rate(o.get('motion_ok') for o in objs)['acc'],
+                   'background': agg['background_all']['acc'],
+                   # graded signals for models that do not yet get objects right
+                   'mean_present_frac': agg['objects_mean_present_frac'],
+                   'blobs_per_frame_mean': agg['blobs_per_frame_mean'],
                    'cpu_s_per_sample': round(float(np.mean(secs)), 3)}
             grid.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
