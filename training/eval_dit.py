@@ -307,9 +307,11 @@ def sweep(args, bundle, tok, vae, meta):
                    'cpu_s_per_sample': round(float(np.mean(secs)), 3)}
             grid.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
-    # ties (likely on small prompt sets) go to the higher sum of the per-attribute rates, then to fewer steps
+    # ties (likely on small prompt sets) go to the higher sum of the per-attribute rates, then to the graded
+    # signals (presence of the prompted colours, background), then to fewer steps
     best = max(grid, key=lambda r: (r['per_object_all'], r['per_object_color'] + r['per_object_shape'] +
-                                    r['per_object_motion'], -r['steps']))
+                                    r['per_object_motion'], r['mean_present_frac'] or 0.0, r['background'] or 0.0,
+                                    -r['steps']))
     return {'what': 'steps x CFG sweep of the T2V sampler on a small held-out prompt set (per_object_all = '
                     'colour, shape and motion of an object all right, over the objects of all prompts)',
             'checkpoint': 'random init' if args.random else args.ckpt, 'checkpoint_meta': meta, 'seed': args.seed, 'frames': FRAMES, 'size': SIZE,
