@@ -61,6 +61,7 @@ test('transition: first + last photo, the last one cropped with the keyboard; hi
   await page.getByLabel('First and last frame (a transition)').check();
   await expect(page.locator('#end-section')).toBeVisible();
   await expect(page.locator('#video-section')).toBeHidden();
+  await expect(page.locator('#end-crop')).toBeHidden(); // no last frame yet: no empty crop view
   await page.locator('#image-file').setInputFiles({ name: 'a.png', mimeType: 'image/png', buffer: await png(page, 160, 100, ['#0ea5e9', '#dc2626']) });
   await expect(page.locator('#fit-summary')).toContainText('160×100 → center crop 100×100 at (30, 0) → resized to 32×32');
   await page.locator('#seed').fill('5');
@@ -96,6 +97,7 @@ test('continuation: a clip decoded in the page, one crop for every kept frame, f
   await page.getByLabel('Image to video').check();
   await page.getByLabel('The start of a video (continue it)').check();
   await expect(page.locator('#first-frame-inputs')).toBeHidden();
+  await expect(page.locator('#video-crop')).toBeHidden();
   await page.locator('#video-file').setInputFiles({ name: 'not-a-video.mp4', mimeType: 'video/mp4', buffer: Buffer.from('definitely not a video') });
   await expect(page.locator('#video-error')).toContainText(/could not read that file as a video|no video track/);
   await page.locator('#video-file').setInputFiles({ name: 'clip.mp4', mimeType: 'video/mp4', buffer: clip() });
