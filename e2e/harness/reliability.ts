@@ -13,8 +13,8 @@ interface Arg {
 
 const errOf = (e: unknown) => ({ name: (e as Error)?.name ?? 'Error', message: (e as Error)?.message ?? String(e) });
 
-/** The tiny WebGPU request (the t2v_5x32 shape of e2e/engine-dit.spec.ts): 5 frames 32×32, CFG. */
-export const SMALL: GenerateRequest = { prompt: 'a red circle moves right', negativePrompt: '', seed: 3, steps: 3, cfgScale: 4.5, frames: 5, width: 32, height: 32, fps: 8, previewEvery: 0 };
+/** The tiny WebGPU request (the t2v_5x32 shape of e2e/engine-dit.spec.ts): 5 frames 32×32, 2 steps, CFG. */
+export const SMALL: GenerateRequest = { prompt: 'a red circle moves right', negativePrompt: '', seed: 3, steps: 2, cfgScale: 4.5, frames: 5, width: 32, height: 32, fps: 8, previewEvery: 0 };
 
 export interface DeviceLossResult {
   load: Pick<LoadResult, 'backend' | 'ditBackend'> | null;
@@ -25,6 +25,8 @@ export interface DeviceLossResult {
   msLossToReject: number;
   afterLoss: EngineDiagnostics | null;
   next: { ok: boolean; error?: { name: string; message: string }; backend?: string; maxDiffVsBaseline?: number; frames?: number };
+  /** Live GPU buffers on the new device: after `next` (warm), after a cancelled job, after one more generation. */
+  leak: { warm: EngineDiagnostics['gpu']; afterCancel: EngineDiagnostics['gpu']; afterGenerate: EngineDiagnostics['gpu']; cancelled: string };
   idleLoss: { ok: boolean; error?: { name: string; message: string }; maxDiffVsBaseline?: number };
   final: EngineDiagnostics | null;
   error: { name: string; message: string } | null;
@@ -44,7 +46,8 @@ function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
  */
 export async function deviceLoss(arg: Arg): Promise<DeviceLossResult> {
   const engine = createEngine();
-  const r: DeviceLossResult = { load: null, before: null, baseline: null, lost: null, stepsBeforeLoss: 0, msLossToReject: -1, afterLoss: null, next: { ok: false }, idleLoss: { ok: false }, final: null, error: null };
+  const none = { liveBuffers: -1, liveBytes: -1, created: 0, destroyed: 0, peakBytes: 0 };
+  const r: DeviceLossResult = { load: null, before: null, baseline: null, lost: null, stepsBeforeLoss: 0, msLossToReject: -1, afterLoss: null, next: { ok: false }, leak: { warm: none, afterCancel: none, afterGenerate: none, cancelled: '' }, idleLoss: { ok: false }, final: null, error: null };
   try {
     const loaded = await engine.load({ manifest: arg.manifest, baseUrl: arg.base }, undefined, { backend: arg.backend ?? 'webgpu' });
     r.load = { backend: loaded.backend, ditBackend: loaded.ditBackend };
@@ -72,6 +75,20 @@ export async function deviceLoss(arg: Arg): Promise<DeviceLossResult> {
     } catch (e) {
       r.next = { ok: false, error: errOf(e) };
     }
+    // Leak check on the new device: a cancelled job and one more generation leave exactly the warm buffers.
+    r.leak.warm = (await engine.diagnostics()).gpu;
+    let asked = false;
+    await engine
+      .generate({ ...SMALL, seed: 11 }, (p) => {
+        if (p.stage === 'denoise' && !asked) {
+          asked = true;
+          void engine.cancel();
+        }
+      })
+      .then(() => (r.leak.cancelled = 'finished'), (e) => (r.leak.cancelled = (e as Error).name));
+    r.leak.afterCancel = (await engine.diagnostics()).gpu;
+    await engine.generate({ ...SMALL, seed: 12 });
+    r.leak.afterGenerate = (await engine.diagnostics()).gpu;
     // Lost while idle: the next job must notice and recover before it starts.
     await engine.debugLoseDevice();
     await new Promise((res) => setTimeout(res, 50));
@@ -122,7 +139,7 @@ function pageHeap(): number {
 }
 
 /** One soak iteration: a whole generation, or one cancelled after its first denoising step. */
-export async function soakStep(o: { i: number; kind: 'generate' | 'cancel'; request: GenerateRequest; noProgress?: boolean }): Promise<SoakSample> {
+export async function soakStep(o: { i: number; kind: 'generate' | 'cancel'; request: GenerateRequest }): Promise<SoakSample> {
   const engine = soakEngine!;
   const t0 = performance.now();
   let ok = true;
@@ -135,7 +152,7 @@ export async function soakStep(o: { i: number; kind: 'generate' | 'cancel'; requ
         void engine.cancel();
       }
     };
-    await engine.generate({ ...o.request, seed: (o.request.seed ?? 0) + o.i }, o.noProgress && o.kind === 'generate' ? undefined : onProgress);
+    await engine.generate({ ...o.request, seed: (o.request.seed ?? 0) + o.i }, onProgress);
     if (o.kind === 'cancel') {
       ok = false;
       error = 'the job finished although it was cancelled';
@@ -154,23 +171,4 @@ export async function soakEnd(): Promise<void> {
   await soakEngine.dispose().catch(() => undefined);
   soakEngine.terminate();
   soakEngine = null;
-}
-
-export interface LeakCheckResult {
-  load: Pick<LoadResult, 'backend' | 'ditBackend' | 'bytesLoaded'>;
-  afterLoad: EngineDiagnostics['gpu'];
-  samples: { kind: string; ok: boolean; gpu: EngineDiagnostics['gpu']; error?: string }[];
-}
-
-/** The quick leak check of e2e: generate, generate, cancel, generate on webgpu; GPU buffers after each. */
-export async function gpuLeakCheck(arg: Arg): Promise<LeakCheckResult> {
-  const l = await soakLoad({ ...arg, backend: 'webgpu' });
-  const samples: LeakCheckResult['samples'] = [];
-  const kinds = ['generate', 'generate', 'cancel', 'generate'] as const;
-  for (let i = 0; i < kinds.length; i++) {
-    const s = await soakStep({ i, kind: kinds[i], request: SMALL });
-    samples.push({ kind: s.kind, ok: s.ok, gpu: s.diag.gpu, error: s.error });
-  }
-  await soakEnd();
-  return { load: l.load, afterLoad: l.diag.gpu, samples };
 }
