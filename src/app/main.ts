@@ -18,6 +18,7 @@ import { modelMismatch, parseShare, ShareLinkError, shareUrl, type ShareMode, ty
 import { thumbnailOf } from './thumb';
 import { setupConditionInputs, type ConditionInputs, type ConditionKind } from './condition-inputs';
 import { CAMERA_PROMPTS, EXAMPLE_PROMPTS, knownExamples, loadTokenizer, promptWords } from './vocab';
+import { cacheDetail, cacheStatusNote, setupModelCachePanel } from './model-cache-panel';
 
 const MODEL_ID = 'osp-v13-tiny';
 const DEFAULT_MAX_FRAMES = 129;
@@ -38,6 +39,7 @@ const modelStatus = byId('model-status');
 const modelProgress = byId<HTMLProgressElement>('model-progress');
 const modelDetail = byId('model-detail');
 const modelRetry = byId<HTMLButtonElement>('model-retry');
+const modelCache = setupModelCachePanel(modelRetry);
 const envStatus = byId('env-status');
 const linkNotice = byId('link-notice');
 const genProgress = byId<HTMLProgressElement>('gen-progress');
@@ -136,7 +138,7 @@ function onLoadProgress(p: LoadProgress): void {
     modelProgress.max = Math.max(1, d.overallTotal);
     modelProgress.value = d.overallLoaded;
     modelProgress.setAttribute('aria-valuetext', `${formatBytes(d.overallLoaded)} of ${formatBytes(d.overallTotal)}`);
-    modelStatus.textContent = `Downloading the model: ${formatBytes(d.overallLoaded)} of ${formatBytes(d.overallTotal)} (file ${d.fileIndex + 1} of ${d.fileCount}${d.phase === 'verify' ? ', verifying' : ''})`;
+    modelStatus.textContent = `${d.phase === 'cached' ? "Loading the model from this browser's cache" : 'Downloading the model'}: ${formatBytes(d.overallLoaded)} of ${formatBytes(d.overallTotal)} (file ${d.fileIndex + 1} of ${d.fileCount}${d.phase === 'verify' ? ', verifying' : ''})`;
   } else if (p.stage === 'session') {
     modelStatus.textContent = 'Preparing the model…';
   } else if (p.stage === 'manifest') {
@@ -174,7 +176,7 @@ async function loadModel(): Promise<void> {
       let tokenizer: WordTokenizer | null = null;
       let vocabNote = '';
       try {
-        tokenizer = await loadTokenizer(manifest, base);
+        tokenizer = await loadTokenizer(manifest, base, (await modelCache.cache()) ?? undefined);
       } catch (e) {
         vocabNote = `The vocabulary could not be loaded (${errorText(e)}); unknown words are not marked.`;
       }
@@ -190,15 +192,16 @@ async function loadModel(): Promise<void> {
     model.loaded = loaded;
     const threads = loaded.wasmThreads > 1 ? `${loaded.wasmThreads} threads` : '1 thread';
     const dit = loaded.ditBackend && loaded.ditBackend !== loaded.backend ? ` The denoiser runs on ${loaded.ditBackend === 'webgpu' ? 'WebGPU' : 'WASM'}.` : '';
-    const detail = `Backend: ${loaded.backend === 'webgpu' ? 'WebGPU' : `WASM (${threads})`} — ${loaded.backendReason}.${dit} ${formatBytes(loaded.bytesLoaded)} loaded.`;
+    const detail = `Backend: ${loaded.backend === 'webgpu' ? 'WebGPU' : `WASM (${threads})`} — ${loaded.backendReason}.${dit} ${formatBytes(loaded.bytesLoaded)} loaded.${cacheDetail(loaded.cache)}`;
     if (!loaded.capabilities.generate) {
       setModelState('limited', `${loaded.name} is loaded, but it cannot generate yet: its denoiser is not bundled.`, detail);
     } else {
-      setModelState('ready', `${loaded.name} is ready.`, detail);
+      setModelState('ready', `${loaded.name} is ready.${cacheStatusNote(loaded.cache)}`, detail);
     }
     backendHelp();
     updateMode();
     checkLinkModel();
+    void modelCache.refresh();
   } catch (e) {
     const name = errorName(e);
     if (name === 'IntegrityError') {

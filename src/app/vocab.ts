@@ -1,6 +1,6 @@
 // The prompt's words as the model sees them: the manifest's word-level vocabulary (vocab.json, verified against its
 // sha256) through the engine's tokenizer rules (src/text/tokenizer.ts: lower-case, runs of letters/digits).
-import { sha256Hex } from '../models/fetch';
+import { loadFiles, type FileCache } from '../models/fetch';
 import type { ModelManifest } from '../models/manifest';
 import { splitWords, WordTokenizer, type VocabJson } from '../text/tokenizer';
 
@@ -11,16 +11,16 @@ export interface PromptWords {
   truncated: number;
 }
 
-/** Loads and checks the model's vocabulary; null when the model has no word-level tokenizer. */
-export async function loadTokenizer(manifest: ModelManifest, base: URL): Promise<WordTokenizer | null> {
+/**
+ * Loads and checks the model's vocabulary (from the browser's model cache when given and it has it); null when the
+ * model has no word-level tokenizer.
+ */
+export async function loadTokenizer(manifest: ModelManifest, base: URL, cache?: FileCache): Promise<WordTokenizer | null> {
   const cfg = manifest.tokenizer;
   if (!cfg || cfg.type !== 'word') return null;
   const file = manifest.files.find((f) => f.path === cfg.vocab);
   if (!file) throw new Error(`the manifest names vocabulary ${cfg.vocab} but does not list it`);
-  const res = await fetch(new URL(file.path, base));
-  if (!res.ok) throw new Error(`vocabulary ${file.path}: HTTP ${res.status}`);
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  if ((await sha256Hex(bytes)) !== file.sha256) throw new Error(`vocabulary ${file.path} failed its integrity check (sha256)`);
+  const bytes = (await loadFiles(base, [file], { cache })).get(file.path)!; // size + sha256 verified
   return new WordTokenizer(JSON.parse(new TextDecoder().decode(bytes)) as VocabJson, { maxLength: cfg.maxLength });
 }
 

@@ -3,7 +3,7 @@
 // backend and returns the pipeline hooks (prompt encoder + denoiser factory). Browser/worker only (onnxruntime-web).
 import type { GpuContext } from '../gpu/device';
 import { SkiparseAttention } from '../gpu/skiparse';
-import { loadFiles, type DownloadProgress } from '../models/fetch';
+import { loadFiles, type DownloadProgress, type FileCache } from '../models/fetch';
 import { dirOf, externalDataName, fileByRole, ManifestError, type ManifestFile, type ModelManifest } from '../models/manifest';
 import { createSession, ort, type Backend } from '../models/ort-session';
 import { checkGraphIo, ditGraphIo } from '../models/graph-check';
@@ -39,6 +39,8 @@ export interface LoadDitOptions {
   allowFallback: boolean;
   gpu: GpuContext | null;
   cancel?: CancelFlag;
+  /** Persistent model cache (IndexedDB) for the downloads. */
+  cache?: FileCache;
   onDownload?: (d: DownloadProgress) => void;
   onSession?: (message: string) => void;
 }
@@ -70,7 +72,7 @@ async function loadDitInto(sessions: ortTypes.InferenceSession[], manifest: Mode
     return f;
   };
 
-  const cfgBytes = (await loadFiles(base, [cfgFile], { cancel: o.cancel, onProgress: o.onDownload })).get(cfgFile.path)!;
+  const cfgBytes = (await loadFiles(base, [cfgFile], { cancel: o.cancel, cache: o.cache, onProgress: o.onDownload })).get(cfgFile.path)!;
   let info: DitGraphsInfo;
   let rawCfg: unknown;
   try {
@@ -100,7 +102,7 @@ async function loadDitInto(sessions: ortTypes.InferenceSession[], manifest: Mode
     return [...out.values()];
   };
   let graphs = graphsFor(backend);
-  const files = await loadFiles(base, fileSet(graphs), { cancel: o.cancel, onProgress: o.onDownload });
+  const files = await loadFiles(base, fileSet(graphs), { cancel: o.cancel, cache: o.cache, onProgress: o.onDownload });
   const vocab = JSON.parse(new TextDecoder().decode(files.get(vocabFile.path)!)) as VocabJson;
   const tokenizer = new WordTokenizer(vocab, { maxLength: info.textMaxLength });
 
@@ -166,7 +168,7 @@ async function loadDitInto(sessions: ortTypes.InferenceSession[], manifest: Mode
       fallbackReason = `WebGPU DiT sessions failed (${(e as Error).message}); DiT on wasm`;
       backend = 'wasm';
       graphs = graphsFor('wasm');
-      const more = await loadFiles(base, fileSet(graphs).filter((f) => !files.has(f.path)), { cancel: o.cancel, onProgress: o.onDownload });
+      const more = await loadFiles(base, fileSet(graphs).filter((f) => !files.has(f.path)), { cancel: o.cancel, cache: o.cache, onProgress: o.onDownload });
       for (const [k, v] of more) files.set(k, v);
       denoiser = await wasmDenoiser();
     }

@@ -37,8 +37,24 @@ export interface LoadResult {
   defaults: GenerationDefaults;
   latentChannels: number;
   bytesLoaded: number;
+  /** The browser's model cache (IndexedDB) during this load; see ModelCacheReport. */
+  cache: ModelCacheReport;
   /** Backend of the DiT (differs from `backend` only after a WebGPU-session fallback); present with a DiT. */
   ditBackend?: 'wasm' | 'webgpu';
+}
+
+/**
+ * Model files in the browser's cache (IndexedDB, keyed by sha256) during a load: `hits` files came from it,
+ * `stored` were written after a verified download, `discarded` entries failed verification (re-fetched), `evicted`
+ * entries no longer referenced by the manifest were removed. `problem`: why the model is not (fully) cached — no
+ * IndexedDB, storage full… — the model still loads, it just downloads again next time.
+ */
+export interface ModelCacheReport {
+  hits: number;
+  stored: number;
+  discarded: number;
+  evicted: number;
+  problem: string | null;
 }
 
 /** An RGBA image (e.g. the first frame for image-to-video), exactly width·height·4 bytes. */

@@ -3,7 +3,7 @@
 // model file (files already loaded for another graph, e.g. the shared weights, are reused), sessions on ORT's WebGPU
 // EP on the engine's GPUDevice. The worker falls back to the whole graphs when the manifest lacks the core graphs.
 import { externalDataName, fileByRole, graphFiles, requireFile, type ManifestFile, type ModelManifest } from '../models/manifest';
-import { loadFiles, type DownloadProgress } from '../models/fetch';
+import { loadFiles, type DownloadProgress, type FileCache } from '../models/fetch';
 import { createSession, ort } from '../models/ort-session';
 import type { CancelFlag } from './cancel';
 import type { VideoEncoder } from './image-condition';
@@ -16,6 +16,8 @@ export interface WebGpuVaeLoadOptions {
   /** Files already downloaded (path → bytes); new ones are added to it. */
   files: Map<string, Uint8Array>;
   cancel?: CancelFlag;
+  /** Persistent model cache (IndexedDB) for the downloads. */
+  cache?: FileCache;
   onDownload?: (d: DownloadProgress) => void;
   onSession?: (message: string) => void;
   /** Counters the runner / encoder add their WGSL dispatches, graph runs and read-backs to. */
@@ -35,7 +37,7 @@ export function hasWebGpuVaeEncoder(m: ModelManifest): boolean {
 async function fetchMissing(base: string | URL, wanted: ManifestFile[], o: WebGpuVaeLoadOptions): Promise<void> {
   const missing = wanted.filter((f) => !o.files.has(f.path));
   if (!missing.length) return;
-  const got = await loadFiles(base, missing, { cancel: o.cancel, onProgress: o.onDownload });
+  const got = await loadFiles(base, missing, { cancel: o.cancel, cache: o.cache, onProgress: o.onDownload });
   for (const [k, v] of got) o.files.set(k, v);
 }
 

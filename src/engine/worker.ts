@@ -5,7 +5,8 @@
 import * as Comlink from 'comlink';
 import { acquireGpu, type GpuContext } from '../gpu/device';
 import { externalDataName, graphFiles, requireFile, ManifestError, parseManifest, type ModelManifest } from '../models/manifest';
-import { fetchManifest, folderUrl, loadFiles } from '../models/fetch';
+import { fetchManifest, folderUrl, loadFiles, type DownloadProgress } from '../models/fetch';
+import { openModelFileCache, type OpenedCache } from '../models/idb-file-cache';
 import { createSession, f32, ortThreadCount, type ExternalDataFile } from '../models/ort-session';
 import { checkGraphIo, vaeChunkIo } from '../models/graph-check';
 import { Mp4Writer } from '../video/mp4-writer';
@@ -72,6 +73,13 @@ export interface PromptAnalysis {
   maxWords: number;
 }
 
+/** "vae.weights: from cache" / "vae.weights: downloading 1.2/7.0 MB" for LoadProgress.message. */
+function downloadMessage(d: DownloadProgress): string {
+  if (d.phase === 'cached') return `${d.file}: from cache (${d.total} bytes)`;
+  if (d.phase === 'verify') return `${d.file}: verifying`;
+  return `${d.file}: downloading ${d.loaded}/${d.total} bytes`;
+}
+
 /** Calls a progress callback without letting it fail or slow the job (comlink proxies return promises). */
 function safeCallback<T>(fn: ((p: T) => unknown) | undefined): (p: T) => void {
   return (p) => {
@@ -134,6 +142,8 @@ export class Engine {
   /** Counters of the loaded model's WebGPU VAE (WGSL Haar kernels), null when it uses the whole graphs. */
   private vaeGpu: VaeGpuCounts | null = null;
   private recoveries = 0;
+  /** The persistent model cache (IndexedDB), opened on the first load; null cache: loads go without it. */
+  private fileCache: Promise<OpenedCache> | null = null;
 
   private watchGpu(gpu: GpuContext | null): void {
     this.gpu = gpu;
@@ -163,6 +173,11 @@ export class Engine {
       report({ stage: 'manifest', message: 'reading manifest' });
       const { manifest, base } = await this.resolveManifest(source, options);
       await this.unload();
+      // Model files come from the browser's cache when it has them (verified like downloads), else are downloaded
+      // and stored there; no IndexedDB or a full disk only means no cache.
+      const { cache, reason: noCache } = await (this.fileCache ??= openModelFileCache());
+      cache?.begin();
+      const dl = (d: DownloadProgress) => report({ stage: 'download', message: downloadMessage(d), download: d });
       // One GPUDevice for the worker's lifetime (reused across loads; a lost device is replaced).
       const chosen = await chooseBackend(backendChoice, this.gpu && !this.gpuLost ? this.gpu : null);
       if (chosen.gpu !== this.gpu) this.watchGpu(chosen.gpu);
@@ -171,7 +186,8 @@ export class Engine {
       const wanted = [...graphFiles(manifest, 'vae-decoder-chunk'), requireFile(manifest, 'vae-decoder-chunk-schedule')];
       const files = await loadFiles(base, wanted, {
         cancel,
-        onProgress: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
+        cache: cache ?? undefined,
+        onProgress: dl,
       });
       report({ stage: 'session', message: `creating ${chunkGraph.path} session (${chosen.backend})` });
       const externalData: ExternalDataFile[] = (chunkGraph.externalData ?? []).map((p) => ({ path: externalDataName(chunkGraph, p), data: files.get(p)! }));
@@ -207,7 +223,8 @@ export class Engine {
             files,
             counts: vaeGpu,
             cancel,
-            onDownload: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
+            cache: cache ?? undefined,
+            onDownload: dl,
             onSession: (message) => report({ stage: 'session', message }),
           });
           await session.release().catch(() => undefined);
@@ -231,7 +248,8 @@ export class Engine {
             allowFallback: backendChoice !== 'webgpu',
             gpu: this.gpu,
             cancel,
-            onDownload: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
+            cache: cache ?? undefined,
+            onDownload: dl,
             onSession: (message) => report({ stage: 'session', message }),
           });
         } catch (e) {
@@ -258,7 +276,8 @@ export class Engine {
               files,
               counts: vaeGpu,
               cancel,
-              onDownload: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
+              cache: cache ?? undefined,
+            onDownload: dl,
               onSession: (message) => report({ stage: 'session', message }),
             }).catch((e: Error) => {
               if (e.name === 'CancelledError') throw e;
@@ -275,7 +294,8 @@ export class Engine {
             const encGraph = requireFile(manifest, 'vae-encoder');
             const encFiles = await loadFiles(base, graphFiles(manifest, 'vae-encoder'), {
               cancel,
-              onProgress: (d) => report({ stage: 'download', message: `${d.file}: ${d.loaded}/${d.total} bytes`, download: d }),
+              cache: cache ?? undefined,
+              onProgress: dl,
             });
             report({ stage: 'session', message: `creating ${encGraph.path} session (wasm)` });
             const enc = await createSession(encFiles.get(encGraph.path)!, {
@@ -312,6 +332,9 @@ export class Engine {
         // Image-to-video when the manifest has the inpaint graph and the VAE encoder.
         ...(dit ? { denoiser: dit.denoiser, promptEncoder: dit.promptEncoder, supportsImage: Boolean(encodeCondition), encodeCondition, alwaysConditioned: dit.info.mainInpaint } : {}),
       };
+      // Entries the current manifest no longer references (an older export) are dropped once this load succeeded.
+      const activity = cache?.report();
+      const evicted = cache ? await cache.retainOnly(manifest.files.map((f) => f.sha256)).catch(() => 0) : 0;
       const result: LoadResult = {
         modelId: manifest.id,
         name: manifest.name,
@@ -323,6 +346,7 @@ export class Engine {
         defaults: manifest.defaults,
         latentChannels: manifest.vae.latentChannels,
         bytesLoaded: [...files.values()].reduce((a, b) => a + b.byteLength, 0) + (dit?.bytes ?? 0),
+        cache: { hits: activity?.hits ?? 0, stored: activity?.stored ?? 0, discarded: activity?.discarded ?? 0, evicted, problem: activity ? activity.storeError : noCache ?? 'no cache' },
         ...(dit ? { ditBackend: dit.backend } : {}),
       };
       this.model = { manifest, result, deps, sessions: [session, ...(dit?.sessions ?? []), ...extraSessions], dit };
@@ -408,7 +432,6 @@ export class Engine {
     this.gpu.device.destroy();
     return true;
   }
-
 
   /** Scaled latents [1, C, T, h, w] → streaming VAE decode → MP4. */
   async decodeLatents(latents: Float32Array, shape: number[], options?: DecodeLatentsOptions, onProgress?: (p: GenerateProgress) => unknown): Promise<DecodeResult> {
