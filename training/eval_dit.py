@@ -248,7 +248,7 @@ def contact_sheet(rows: list[tuple[str, str, np.ndarray, np.ndarray | None]], pa
     n_cols = len(SHEET_FRAMES) + 1
     W = n_cols * (tile + gap) + gap
     H = len(rows) * (tile + text_h + gap) + gap + 16
-    sheet = Image.new('RGB', (W, H), (255, 255, 255))
+    sheet = Image.new('RGB', (W, H), (200, 200, 200))     # grey, so that white frames stay visible
     d = ImageDraw.Draw(sheet)
     d.text((gap, 2), 'column 1: conditioning image (image-to-video rows); then frames ' +
            ', '.join(str(f) for f in SHEET_FRAMES) + f' of {FRAMES} (T2V: generated from the prompt alone)',
@@ -312,7 +312,11 @@ def sweep(args, bundle, tok, vae, meta):
     best = max(grid, key=lambda r: (r['per_object_all'], r['per_object_color'] + r['per_object_shape'] +
                                     r['per_object_motion'], r['mean_present_frac'] or 0.0, r['background'] or 0.0,
                                     -r['steps']))
-    return {'what': 'steps x CFG sweep of the T2V sampler on a small held-out prompt set (per_object_all = '
+    note = None
+    if not any(r['per_object_all'] for r in grid):
+        note = ('no configuration got any object right: the choice below rests on the graded signals only '
+                '(presence of the prompted colours, background) and is not a measured default')
+    return {'note': note, 'what': 'steps x CFG sweep of the T2V sampler on a small held-out prompt set (per_object_all = '
                     'colour, shape and motion of an object all right, over the objects of all prompts)',
             'checkpoint': 'random init' if args.random else args.ckpt, 'checkpoint_meta': meta, 'seed': args.seed, 'frames': FRAMES, 'size': SIZE,
             'threads': args.threads,
