@@ -3,7 +3,6 @@
 import { createEngine, type EngineClient } from '../engine/api';
 import type { BackendChoice, GenerateProgress, GenerateRequest, GenerationMeta, LoadProgress, LoadResult } from '../engine/types';
 import type { PreviewImage } from '../engine/latent-preview';
-import { fetchManifest } from '../models/fetch';
 import type { ModelManifest } from '../models/manifest';
 import type { WordTokenizer } from '../text/tokenizer';
 import { setupServiceWorker } from './coi';
@@ -19,6 +18,7 @@ import { thumbnailOf } from './thumb';
 import { setupConditionInputs, type ConditionInputs, type ConditionKind } from './condition-inputs';
 import { CAMERA_PROMPTS, EXAMPLE_PROMPTS, knownExamples, loadTokenizer, promptWords } from './vocab';
 import { cacheDetail, cacheStatusNote, setupModelCachePanel } from './model-cache-panel';
+import { fetchManifestOrSaved } from './saved-manifest';
 
 const MODEL_ID = 'osp-v13-tiny';
 const DEFAULT_MAX_FRAMES = 129;
@@ -159,7 +159,7 @@ async function loadModel(): Promise<void> {
       const url = manifestUrl();
       let manifest: ModelManifest;
       try {
-        manifest = await fetchManifest(url);
+        manifest = await fetchManifestOrSaved(url, await modelCache.cache());
       } catch (e) {
         const msg = errorText(e);
         if (/HTTP 404|not found|HTML page/i.test(msg)) {

@@ -82,6 +82,20 @@ describe('ModelFileCache', () => {
     expect(cache.report()).toEqual({ hits: 0, stored: 0, discarded: 0, storeError: "the browser's storage for this site is full" });
   });
 
+  it('keeps the last manifest per URL beside the files: never evicted, not counted as a file, gone with clear()', async () => {
+    const kv = memory();
+    const cache = new ModelFileCache(kv);
+    kv.map.set('a', new Blob([bytes]));
+    await cache.saveManifest('http://x/m.json', { id: 'm', n: 1 });
+    expect(await cache.savedManifest('http://x/m.json')).toEqual({ id: 'm', n: 1 });
+    expect(await cache.savedManifest('http://y/m.json')).toBeUndefined();
+    expect(await cache.usage()).toEqual({ files: 1, bytes: bytes.length });
+    expect(await cache.retainOnly([])).toBe(1);
+    expect(await cache.savedManifest('http://x/m.json')).toEqual({ id: 'm', n: 1 });
+    await cache.clear();
+    expect(await cache.savedManifest('http://x/m.json')).toBeUndefined();
+  });
+
   it('without IndexedDB (Node) opening says why instead of throwing', async () => {
     expect(await openModelFileCache()).toEqual({ cache: null, reason: 'IndexedDB is not available' });
   });

@@ -18,6 +18,7 @@ export interface KeyValueBackend {
 
 export const MODEL_CACHE_DB = 'osp-models';
 export const MODEL_CACHE_STORE = 'files';
+const MANIFEST_PREFIX = 'manifest:';
 
 /** What happened to the cache during one model load (the worker reports it with the LoadResult). */
 export interface CacheActivity {
@@ -81,10 +82,24 @@ export class ModelFileCache implements FileCache {
     await this.kv.del(sha256);
   }
 
-  /** Deletes every entry whose key is not in `keep` (the current manifest's hashes). Returns how many. */
+  /**
+   * Keeps the manifest a page last loaded from `url` (plain JSON, next to the files), so a visit without network can
+   * still find the model (the service worker may not have been in control when the manifest was first fetched).
+   */
+  async saveManifest(url: string, manifest: unknown): Promise<void> {
+    await this.kv.set(MANIFEST_PREFIX + url, new Blob([JSON.stringify(manifest)], { type: 'application/json' }));
+  }
+
+  async savedManifest(url: string): Promise<unknown> {
+    const v = await this.kv.get(MANIFEST_PREFIX + url);
+    return v instanceof Blob ? JSON.parse(await v.text()) : undefined;
+  }
+
+  /** Deletes every file entry whose key is not in `keep` (the current manifest's hashes). Returns how many. */
   async retainOnly(keep: Iterable<string>): Promise<number> {
     const wanted = new Set(keep);
-    const stale = (await this.kv.entries()).map(([k]) => k).filter((k) => !(typeof k === 'string' && wanted.has(k)));
+    const isManifest = (k: IDBValidKey) => typeof k === 'string' && k.startsWith(MANIFEST_PREFIX);
+    const stale = (await this.kv.entries()).map(([k]) => k).filter((k) => !isManifest(k) && !(typeof k === 'string' && wanted.has(k)));
     if (stale.length) await this.kv.delMany(stale);
     return stale.length;
   }
@@ -93,9 +108,10 @@ export class ModelFileCache implements FileCache {
   async usage(): Promise<{ files: number; bytes: number }> {
     let files = 0;
     let bytes = 0;
-    for (const [, v] of await this.kv.entries()) {
+    for (const [k, v] of await this.kv.entries()) {
+      if (!(v instanceof Blob) || (typeof k === 'string' && k.startsWith(MANIFEST_PREFIX))) continue;
       files++;
-      if (v instanceof Blob) bytes += v.size;
+      bytes += v.size;
     }
     return { files, bytes };
   }
