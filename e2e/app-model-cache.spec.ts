@@ -104,10 +104,19 @@ test('model cache: the first visit downloads and stores every file; the second l
   console.log(`model cache: ${used.length} files, ${(total / 1e6).toFixed(1)} MB: read + verify ${readMs.toFixed(0)} ms; reload → ready ${pageToReady} ms`);
   expect(readMs).toBeLessThan(5000);
 
-  // "Remove cached model" empties the cache; the next visit downloads again.
+  // "Remove cached model" empties the cache — and the service worker's Cache Storage copies of the model folder
+  // (here one put by hand: the dev server has no service worker); the next visit downloads again.
+  const swCopy = new URL('/models/osp-v13-tiny/vae_decoder.weights', page.url()).href;
+  const other = new URL('/index.html', page.url()).href;
+  await page.evaluate(async ([a, b]) => {
+    const c = await caches.open('osp-runtime-v1');
+    await c.put(a, new Response('x'));
+    await c.put(b, new Response('y'));
+  }, [swCopy, other]);
   await page.locator('#model-cache-remove').click();
   await expect(page.locator('#model-cache-size')).toContainText('Not cached in this browser.');
   expect(await cacheEntries(page)).toEqual({});
+  expect(await page.evaluate(async () => (await (await caches.open('osp-runtime-v1')).keys()).map((r) => new URL(r.url).pathname))).toEqual(['/index.html']);
   const third = countModelFiles(page);
   await page.reload();
   await ready(page);

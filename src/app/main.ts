@@ -39,7 +39,7 @@ const modelStatus = byId('model-status');
 const modelProgress = byId<HTMLProgressElement>('model-progress');
 const modelDetail = byId('model-detail');
 const modelRetry = byId<HTMLButtonElement>('model-retry');
-const modelCache = setupModelCachePanel(modelRetry);
+const modelCache = setupModelCachePanel(modelRetry, () => new URL('./', manifestUrl()));
 const envStatus = byId('env-status');
 const linkNotice = byId('link-notice');
 const genProgress = byId<HTMLProgressElement>('gen-progress');

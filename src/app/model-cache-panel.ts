@@ -11,8 +11,22 @@ export interface ModelCachePanel {
   refresh(): Promise<void>;
 }
 
-/** Adds the cache line after `after` (inside the model panel). */
-export function setupModelCachePanel(after: HTMLElement): ModelCachePanel {
+/**
+ * Deletes every Cache Storage entry under `folder` (the service worker keeps a network copy of model files there),
+ * so "Remove cached model" frees all the space the model takes. Returns how many.
+ */
+export async function removeCacheStorageCopies(folder: URL): Promise<number> {
+  if (typeof caches === 'undefined') return 0;
+  let removed = 0;
+  for (const name of await caches.keys()) {
+    const c = await caches.open(name);
+    for (const req of await c.keys()) if (req.url.startsWith(folder.href) && (await c.delete(req))) removed++;
+  }
+  return removed;
+}
+
+/** Adds the cache line after `after` (inside the model panel); `folder`: the model folder's URL. */
+export function setupModelCachePanel(after: HTMLElement, folder: () => URL): ModelCachePanel {
   const size = el('span', { attrs: { id: 'model-cache-size' } });
   const remove = el('button', { text: 'Remove cached model', attrs: { id: 'model-cache-remove', type: 'button' } });
   const row = el('p', { class: 'muted', attrs: { id: 'model-cache' } }, size, ' ', remove);
@@ -44,6 +58,7 @@ export function setupModelCachePanel(after: HTMLElement): ModelCachePanel {
       remove.disabled = true;
       try {
         await c?.clear();
+        await removeCacheStorageCopies(folder()).catch(() => 0);
         await refresh();
         size.textContent += ' The model stays loaded until you leave; the next visit downloads it again.';
       } catch (e) {
