@@ -68,12 +68,27 @@ async function rewriteEntry(page: Page, key: string, how: 'flip' | 'truncate' | 
   );
 }
 
+/** Every text the model status line shows during a page load (a MutationObserver from the first script on). */
+async function recordStatusTexts(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const texts: string[] = ((window as unknown as { statusTexts: string[] }).statusTexts = []);
+    new MutationObserver(() => {
+      const t = document.getElementById('model-status')?.textContent;
+      if (t && texts[texts.length - 1] !== t) texts.push(t);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+}
+const statusTexts = (page: Page) => page.evaluate(() => (window as unknown as { statusTexts: string[] }).statusTexts);
+
 test('model cache: the first visit downloads and stores every file; the second loads from IndexedDB with zero model-file requests', async ({ page }) => {
   const manifest = await serveToyModel(page);
+  await recordStatusTexts(page);
   const first = countModelFiles(page);
   await page.goto('/');
   await ready(page);
   expect(first.urls.length).toBeGreaterThanOrEqual(4);
+  expect((await statusTexts(page)).some((t) => /^Downloading the model: .* of /.test(t))).toBe(true);
+  expect((await statusTexts(page)).some((t) => t.includes('from this browser'))).toBe(false);
   await expect(page.locator('#model-detail')).toContainText(/Model files: \d+ downloaded and cached\./);
   // Each file the load used is stored under its sha256 with its exact size.
   const entries = await cacheEntries(page);
@@ -89,6 +104,9 @@ test('model cache: the first visit downloads and stores every file; the second l
   await ready(page);
   const pageToReady = Date.now() - t0;
   expect(second.urls).toEqual([]);
+  const texts = await statusTexts(page);
+  expect(texts.some((t) => /^Loading the model from this browser's cache: .* of .*\(file \d+ of \d+\)/.test(t)), texts.join(' | ')).toBe(true);
+  expect(texts.some((t) => t.startsWith('Downloading the model')), texts.join(' | ')).toBe(false);
   // The worker's files (the page reads the vocabulary itself, from the same cache).
   await expect(page.locator('#model-detail')).toContainText(`Model files: ${used.filter((f) => f.role !== 'tokenizer-vocab').length} files from this browser's cache.`);
   // What the cache path costs by itself (read every entry + sha256, as loadFiles does), for the record.
