@@ -191,7 +191,8 @@ def headline(agg: dict) -> dict:
 def score_i2v(video: np.ndarray, clip) -> dict:
     m, sp, f = S.camera_motion(video)
     # capped at 100 dB so identical frames (the ground-truth ceiling) stay valid JSON
-    return {'psnr_first_frame': round(min(S.psnr(video[0], clip.video[0]), 100.0), 3), 'motion_prompt': clip.meta['motion'],
+    return {'psnr_first_frame': round(min(S.psnr(video[0], clip.video[0]), 100.0), 3),
+            'motion_prompt': clip.meta['motion'],
             'speed_prompt': clip.meta['speed'], 'motion_detected': m, 'speed_detected': sp,
             'motion_ok': m == clip.meta['motion'], 'speed_ok': m == clip.meta['motion'] and sp == clip.meta['speed'],
             'camera': {k: round(v, 4) for k, v in f.items() if k != 'per_frame'}}
@@ -316,9 +317,11 @@ def sweep(args, bundle, tok, vae, meta):
     if not any(r['per_object_all'] for r in grid):
         note = ('no configuration got any object right: the choice below rests on the graded signals only '
                 '(presence of the prompted colours, background) and is not a measured default')
-    return {'note': note, 'what': 'steps x CFG sweep of the T2V sampler on a small held-out prompt set (per_object_all = '
+    return {'note': note,
+            'what': 'steps x CFG sweep of the T2V sampler on a small held-out prompt set (per_object_all = '
                     'colour, shape and motion of an object all right, over the objects of all prompts)',
-            'checkpoint': 'random init' if args.random else args.ckpt, 'checkpoint_meta': meta, 'seed': args.seed, 'frames': FRAMES, 'size': SIZE,
+            'checkpoint': 'random init' if args.random else args.ckpt, 'checkpoint_meta': meta, 'seed': args.seed,
+            'frames': FRAMES, 'size': SIZE,
             'threads': args.threads,
             'prompts': [{'split': p['split'], 'clip_seed': p['clip_seed'], 'caption': p['caption']} for p in prompts],
             'command': 'python -m training.eval_dit ' + ' '.join(sys.argv[1:]), 'scorer_config': scorer_config(),
