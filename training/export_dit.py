@@ -211,8 +211,8 @@ class Fixtures:
 @torch.no_grad()
 def export_all(bundle, tok, out_dir, inpaint_bundle=None, fixtures_dir=None, source="random"):
     os.makedirs(out_dir, exist_ok=True)
-    for f in os.listdir(out_dir):  # stale graphs of a different depth
-        if f.endswith(".onnx") or f == WEIGHTS:
+    for f in os.listdir(out_dir):  # stale DiT graphs of a different depth (the VAE's files may share the folder)
+        if (f.endswith(".onnx") and f.startswith(("dit", "text_encoder"))) or f == WEIGHTS:
             os.remove(os.path.join(out_dir, f))
     dit, te = bundle.dit.eval(), bundle.text_encoder.eval()
     cfg = dit.cfg

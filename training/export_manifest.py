@@ -1,0 +1,140 @@
+"""Write a model folder's manifest.json (format `osp-web-model` v1, src/models/manifest.ts) from the exported files.
+
+    /usr/bin/python3 -m training.export_manifest --dir public/models/osp-v13-tiny [--steps 30 --cfg 4.5]
+
+Run it last, after export_vae, export_dit and the model card (README.md): every file in the folder is listed with
+its size, sha256, role (by file name, the same table as src/models/dev-manifest.ts) and the external-data files its
+graph references. Generation defaults come from --steps/--cfg, else from docs/eval/dit_sweep.json's "best" entry when
+present. The latent → RGB preview map is fitted here by least squares on VAE latents of data-world clips (pixel
+blocks averaged over the frames each latent frame covers, exactly as src/engine/latent-preview.ts fitLatentPreview).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+
+import numpy as np
+
+FORMAT, VERSION = "osp-web-model", 1
+ROLES = [
+    (r"^vae_decoder_chunk\.onnx$", "vae-decoder-chunk"), (r"^vae_decoder_chunk\.json$", "vae-decoder-chunk-schedule"),
+    (r"^vae_decoder_chunk_core\.onnx$", "vae-decoder-chunk-core"),
+    (r"^vae_decoder_core\.onnx$", "vae-decoder-core"), (r"^vae_decoder\.onnx$", "vae-decoder"),
+    (r"^vae_encoder_core\.onnx$", "vae-encoder-core"), (r"^vae_encoder\.onnx$", "vae-encoder"),
+    (r"^vae_split\.json$", "vae-split"), (r"^vae_decoder\.weights$", "vae-decoder-weights"),
+    (r"^vae_encoder\.weights$", "vae-encoder-weights"), (r"^dit_graphs\.json$", "dit-graphs"),
+    (r"^dit.*\.onnx$", "dit"), (r"^dit.*\.weights$", "dit-weights"), (r"^text_encoder.*\.onnx$", "text-encoder"),
+    (r"^text_encoder.*\.weights$", "text-encoder-weights"), (r"^vocab.*$", "tokenizer-vocab"),
+    (r"^README\.md$", "model-card"),
+]
+
+
+def role_of(name: str) -> str:
+    return next((r for pat, r in ROLES if re.match(pat, name)), "other")
+
+
+def file_entries(folder: str) -> list:
+    names = sorted(n for n in os.listdir(folder) if os.path.isfile(os.path.join(folder, n)) and n != "manifest.json")
+    weights = [n for n in names if n.endswith((".weights", ".data", ".onnx_data"))]
+    out = []
+    for n in names:
+        b = open(os.path.join(folder, n), "rb").read()
+        e = {"path": n, "role": role_of(n), "bytes": len(b), "sha256": hashlib.sha256(b).hexdigest()}
+        if n.endswith(".onnx"):
+            refs = [w for w in weights if w.encode() in b]  # ONNX stores external data locations as plain strings
+            if refs:
+                e["externalData"] = refs
+        out.append(e)
+    return out
+
+
+def fit_preview(n_clips: int = 24, size: int = 64, frames: int = 17, ridge: float = 1e-3, seed: int = 0) -> dict:
+    """rgb ≈ bias + M·z (z = scaled latent cell) over VAE latents of training-world clips."""
+    import torch
+    from training.data.datasets import make_sample
+    from training.train_dit import encode_latents, load_vae
+    vae = load_vae()[0]
+    rng = np.random.default_rng(seed)
+    rows_z, rows_rgb = [], []
+    for i in range(n_clips):
+        world = "shapes" if i % 3 else "photo"
+        s = make_sample(world, int(rng.integers(0, 2 ** 31 - 1)), frames, size, "train", None, rng)
+        video = s["video"][None]  # [1, 3, F, H, W] in [−1, 1]
+        z = encode_latents(vae, video, sample=False)[0].numpy()  # [C, T, h, w]
+        v = video[0].numpy()
+        C, T, h, w = z.shape
+        sy, sx = size // h, size // w
+        for t in range(T):
+            f0, f1 = (0, 1) if t == 0 else (4 * t - 3, 4 * t + 1)
+            blk = v[:, f0:f1].mean(axis=1).reshape(3, h, sy, w, sx).mean(axis=(2, 4))  # [3, h, w]
+            rows_z.append(z[:, t].reshape(C, -1).T)
+            rows_rgb.append(blk.reshape(3, -1).T)
+    Z = np.concatenate(rows_z).astype(np.float64)
+    Y = np.concatenate(rows_rgb).astype(np.float64)
+    A = np.concatenate([Z, np.ones((len(Z), 1))], axis=1)
+    ata = A.T @ A
+    ata[np.arange(Z.shape[1]), np.arange(Z.shape[1])] += ridge * len(Z)  # not on the bias
+    sol = np.linalg.solve(ata, A.T @ Y)  # [C+1, 3]
+    rmse = float(np.sqrt(((A @ sol - Y) ** 2).mean()))
+    return {"matrix": [[round(float(x), 6) for x in sol[:-1, k]] for k in range(3)],
+            "bias": [round(float(x), 6) for x in sol[-1]], "fit": {"cells": int(len(Z)), "rmse": round(rmse, 4)}}
+
+
+def defaults_from_sweep(path="docs/eval/dit_sweep.json"):
+    try:
+        best = json.load(open(path)).get("best") or {}
+        return int(best["steps"]), float(best["cfg"])
+    except (OSError, KeyError, ValueError, TypeError):
+        return None
+
+
+def build(folder: str, model_id: str, name: str, steps: int, cfg: float, preview: dict) -> dict:
+    graphs = json.load(open(os.path.join(folder, "dit_graphs.json")))
+    vocab = json.load(open(os.path.join(folder, graphs["tokenizer"])))
+    card = os.path.join(folder, "README.md")
+    return {
+        "format": FORMAT, "version": VERSION, "id": model_id, "name": name,
+        "description": "Open-Sora Plan v1.3 architecture (WF-VAE + Skiparse DiT with the Image Condition Controller) "
+                       "at browser size, trained from scratch on CPU on the shapes world and real-photo camera "
+                       "motion. See README.md (model card).",
+        "license": "weights derived from CC-BY(-SA) / GPL-2+ training photos: see README.md",
+        "vae": {"latentChannels": 8, "temporalCompression": 4, "spatialCompression": 8, "scalingFactor": 0.18215},
+        "dit": {"kind": "skiparse-onnx", "source": graphs.get("source", ""), **graphs["dit_config"]},
+        "textEncoder": graphs["text_config"],
+        "tokenizer": {"type": "word", "vocab": graphs["tokenizer"], "maxLength": vocab["max_length"],
+                      "padId": vocab["pad_id"], "unkId": vocab["unk_id"], "eosId": vocab["eos_id"], "lowercase": True},
+        "defaults": {"steps": steps, "cfgScale": cfg, "frames": 17, "width": 64, "height": 64, "fps": 8,
+                     "negativePrompt": "", "promptTemplate": ""},
+        "limits": {"maxFrames": 33, "maxSteps": 200, "sizes": [{"width": 64, "height": 64}]},
+        "latentPreview": {"matrix": preview["matrix"], "bias": preview["bias"]},
+        "files": file_entries(folder),
+        **({} if os.path.exists(card) else {"warning": "no model card"}),
+    }
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", default="public/models/osp-v13-tiny")
+    ap.add_argument("--id", default="")
+    ap.add_argument("--name", default="Open-Sora Plan v1.3 tiny (shapes + camera motion, 64×64)")
+    ap.add_argument("--steps", type=int, default=0)
+    ap.add_argument("--cfg", type=float, default=0.0)
+    args = ap.parse_args(argv)
+    sweep = defaults_from_sweep()
+    steps = args.steps or (sweep[0] if sweep else 30)
+    cfg = args.cfg or (sweep[1] if sweep else 4.5)
+    preview = fit_preview()
+    m = build(args.dir, args.id or os.path.basename(os.path.normpath(args.dir)), args.name, steps, cfg, preview)
+    with open(os.path.join(args.dir, "manifest.json"), "w") as f:
+        json.dump(m, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    total = sum(e["bytes"] for e in m["files"])
+    print(json.dumps({"files": len(m["files"]), "bytes": total, "steps": steps, "cfg": cfg,
+                      "preview_fit": preview["fit"]}))
+
+
+if __name__ == "__main__":
+    main()
