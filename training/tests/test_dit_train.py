@@ -65,7 +65,8 @@ class TestRuns(unittest.TestCase):
     def test_single_resume_and_inpaint(self):
         with tempfile.TemporaryDirectory() as d:
             rel = os.path.join(d, "t2v.pt")
-            args = TINY + ["--stage", "joint", "--run_dir", d, "--release", rel]
+            # --init to a missing file: never start from a real release lying in training/checkpoints
+            args = TINY + ["--stage", "joint", "--run_dir", d, "--release", rel, "--init", os.path.join(d, "none.pt")]
             self.assertEqual(TD.main(args + ["--steps", "2"]), 2)
             self.assertEqual(TD.main(args + ["--steps", "3"]), 3)  # resumes at 2
             st = torch.load(os.path.join(d, "state_joint.pt"))
@@ -81,7 +82,8 @@ class TestRuns(unittest.TestCase):
     def test_two_process_gloo(self):
         with tempfile.TemporaryDirectory() as d:
             TD.launch(2, TINY + ["--layers", "6", "--stage", "joint", "--steps", "2", "--threads", "1",
-                                 "--run_dir", d, "--release", os.path.join(d, "r.pt")], port=29561)
+                                 "--run_dir", d, "--release", os.path.join(d, "r.pt"), "--init", os.path.join(d, "none.pt")],
+                      port=29561)
             st = torch.load(os.path.join(d, "state_joint.pt"))
             self.assertEqual(st["step"], 2)
             self.assertTrue(st["ranks_in_sync"])
