@@ -1,5 +1,4 @@
 import { expect, test, type Page } from '@playwright/test';
-import { serveToyModel } from './fixtures/app/toy-model';
 
 // README screenshots (docs/screenshots/). Not part of `npm test` (playwright.config.ts ignores it unless
 // OSP_SCREENSHOTS=1) so normal runs leave the files alone:  OSP_SCREENSHOTS=1 npx playwright test e2e/app-screenshots.spec.ts
@@ -43,19 +42,18 @@ async function photo(page: Page): Promise<Buffer> {
 test('screenshots: generate view, image-to-video, history, narrow screen, model missing', async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
   const page = await context.newPage();
-  await serveToyModel(page, { defaults: { width: 64, height: 64, frames: 17 } });
-  await page.goto('/');
-  await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await page.goto('/'); // the bundled model
+  await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
   await page.locator('#prompt').fill('a big red circle moves right on a blue zebra background');
   await page.locator('#seed').fill('7');
   await page.locator('#steps').fill('8');
   await page.locator('#generate').click();
-  await expect(page.locator('#result-figure')).toBeVisible({ timeout: 60_000 });
+  await expect(page.locator('#result-figure')).toBeVisible({ timeout: 180_000 });
   await expect(page.locator('#history-list .card')).toHaveCount(1, { timeout: 20_000 });
   await page.locator('#prompt').fill('a small green square moves up on a black background');
   await page.locator('#seed').fill('42');
   await page.locator('#generate').click();
-  await expect(page.locator('#result-meta')).toContainText('seed 42', { timeout: 60_000 });
+  await expect(page.locator('#result-meta')).toContainText('seed 42', { timeout: 180_000 });
   await expect(page.locator('#history-list .card')).toHaveCount(2, { timeout: 20_000 });
   await page.locator('#result-video').evaluate((v: HTMLVideoElement) => {
     v.pause();
@@ -81,6 +79,7 @@ test('screenshots: generate view, image-to-video, history, narrow screen, model 
 
   const dark = await browser.newContext({ viewport: { width: 1100, height: 700 }, colorScheme: 'dark' });
   const p2 = await dark.newPage();
+  await p2.route('**/models/osp-v13-tiny/manifest.json', (route) => route.fulfill({ status: 404, body: 'not found' }));
   await p2.goto('/#v=2&model=osp-v13-tiny');
   await expect(p2.locator('#model-status')).toHaveAttribute('data-state', 'missing', { timeout: 30_000 });
   await p2.screenshot({ path: `${DIR}/model-missing-dark.png` });
