@@ -4,6 +4,7 @@
 import { createEngine } from '../../src/engine/api';
 import type { GenerateRequest, LoadResult } from '../../src/engine/types';
 import { readMp4 } from '../../src/video/mp4-reader';
+import { maxAbs } from './compare';
 
 const FIX = '/training/fixtures/bundled/';
 
@@ -34,8 +35,7 @@ async function runCase(engine: ReturnType<typeof createEngine>, s: Sample, extra
   const ref = new Float32Array((await bytes(s.files.latents)).buffer);
   const refFrames = await bytes(s.files.frames);
   const r = await engine.generate({ ...s.request, previewEvery: 0, ...extra });
-  let latentErr = r.latents.length === ref.length ? 0 : Infinity;
-  for (let i = 0; i < ref.length; i++) latentErr = Math.max(latentErr, Math.abs(r.latents[i] - ref[i]));
+  const latentErr = maxAbs(r.latents, ref);
   const d = await readMp4(r.mp4, { frames: true });
   const [T, H, W] = s.frames_shape;
   let sum = 0;
@@ -79,9 +79,7 @@ export async function bundledWebGpu(): Promise<BundledGpuResult> {
     const lg = await gpu.load('osp-v13-tiny', undefined, { backend: 'webgpu' });
     const a = await cpu.generate(req);
     const b = await gpu.generate(req);
-    let err = a.latents.length === b.latents.length ? 0 : Infinity;
-    for (let i = 0; i < a.latents.length; i++) err = Math.max(err, Math.abs(a.latents[i] - b.latents[i]));
-    return { backend: lg.backend, ditBackend: lg.ditBackend, errVsWasm: err, mp4Frames: (await readMp4(b.mp4)).frameCount };
+    return { backend: lg.backend, ditBackend: lg.ditBackend, errVsWasm: maxAbs(a.latents, b.latents), mp4Frames: (await readMp4(b.mp4)).frameCount };
   } finally {
     for (const e of [cpu, gpu]) {
       await e.dispose().catch(() => undefined);

@@ -4,6 +4,7 @@ import { createEngine, type EngineClient } from '../../src/engine/api';
 import type { GenerateProgress, GenerateRequest, LoadProgress, LoadResult } from '../../src/engine/types';
 import type { ModelManifest } from '../../src/models/manifest';
 import { readMp4 } from '../../src/video/mp4-reader';
+import { maxAbs } from './compare';
 
 interface Arg {
   manifest: ModelManifest;
@@ -25,15 +26,6 @@ async function sample(name: string): Promise<{ s: Sample; latents: Float32Array 
   return { s, latents };
 }
 
-function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= m)) m = d;
-  }
-  return m;
-}
 
 function psnr(a: Uint8Array, b: Uint8Array): number {
   let se = 0;

@@ -9,24 +9,9 @@ import { ortChunkRunner, parseChunkSchedule, sliceLatentFrames, streamDecode, ty
 import { parseChunkCore } from '../../src/engine/vae-split';
 import { WebGpuVaeChunkRunner, WebGpuVaeEncoder, type VaeGpuCounts } from '../../src/engine/vae-stream-webgpu';
 import { acquireGpu, adapterLabel } from '../../src/gpu/device';
+import { maxAbs, vaeFixture as fixture, type TensorRef } from './compare';
 
-interface TensorRef { file: string; shape: number[] }
 
-async function fixture(ref: TensorRef): Promise<TensorF32> {
-  const res = await fetch(`/training/fixtures/vae/${ref.file}`);
-  if (!res.ok) throw new Error(`fixture ${ref.file}: HTTP ${res.status}`);
-  return { data: new Float32Array(await res.arrayBuffer()), dims: ref.shape };
-}
-
-function maxAbs(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= m)) m = d;
-  }
-  return m;
-}
 
 export interface DecodeCase {
   /** Latent frames of the 17-frame fixture latent used (1..5) and the chunk size. */

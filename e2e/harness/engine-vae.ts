@@ -5,24 +5,9 @@ import { graphFiles, requireFile, type ModelManifest } from '../../src/models/ma
 import { loadFiles, type DownloadProgress } from '../../src/models/fetch';
 import { createSession, f32, ortThreadCount, type ExternalDataFile } from '../../src/models/ort-session';
 import { ortChunkRunner, parseChunkSchedule, sliceLatentFrames, streamDecode, type TensorF32 } from '../../src/engine/vae-stream';
+import { maxAbs, vaeFixture as fixture, type TensorRef } from './compare';
 
-interface TensorRef { file: string; shape: number[] }
 
-async function fixture(ref: TensorRef): Promise<TensorF32> {
-  const res = await fetch(`/training/fixtures/vae/${ref.file}`);
-  if (!res.ok) throw new Error(`fixture ${ref.file}: HTTP ${res.status}`);
-  return { data: new Float32Array(await res.arrayBuffer()), dims: ref.shape };
-}
-
-function maxAbs(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= m)) m = d;
-  }
-  return m;
-}
 
 /** Concatenate [1, 3, F_i, H, W] chunks along T. */
 function concatT(parts: TensorF32[]): TensorF32 {

@@ -4,6 +4,7 @@ import { createEngine, type EngineClient } from '../../src/engine/api';
 import type { EngineDiagnostics } from '../../src/engine/worker';
 import type { GenerateProgress, GenerateRequest, LoadResult } from '../../src/engine/types';
 import type { ModelManifest } from '../../src/models/manifest';
+import { maxAbs } from './compare';
 
 interface Arg {
   manifest: ModelManifest;
@@ -32,12 +33,6 @@ export interface DeviceLossResult {
   error: { name: string; message: string } | null;
 }
 
-function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 /**
  * Loads the dev DiT on webgpu, generates once (baseline), then destroys the device mid-generation (after the first

@@ -10,6 +10,7 @@ import type { RgbaImage } from '../engine/types';
 import { closeClip, fitFrames, readClipFrames, type ClipFrames } from '../media/video-frames';
 import { arrowDelta, cropAt, fitInto, keyStep, moveCrop, type Point, type Size } from './crop';
 import { el, errorText, show } from './dom';
+import { wireDropZone } from './drop-zone';
 import { conditioningImage, decodeImage, encodePng, readPhoto, type ConditioningImage } from './image';
 import type { ShareParams } from './share';
 
@@ -117,29 +118,7 @@ function dropZone(id: string, help: string, choose: string, accept: string, onFi
   const helpEl = el('p', { text: help, attrs: { id: `${id}-help` } });
   const zone = el('div', { class: 'drop-zone', attrs: { id: `${id}-drop`, tabindex: '0', role: 'button', 'aria-label': `${choose}: drop a file, or press Enter to choose one`, 'aria-describedby': `${id}-help` } },
     helpEl, el('label', { class: 'file-label', text: choose, attrs: { for: `${id}-file` } }), input);
-  input.addEventListener('change', () => {
-    const f = input.files?.[0];
-    if (f) onFile(f);
-    input.value = '';
-  });
-  zone.addEventListener('keydown', (e) => {
-    if ((e.key === 'Enter' || e.key === ' ') && e.target === zone) {
-      e.preventDefault();
-      input.click();
-    }
-  });
-  zone.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    zone.classList.add('over');
-  });
-  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
-  zone.addEventListener('drop', (e) => {
-    e.preventDefault();
-    zone.classList.remove('over');
-    const f = [...(e.dataTransfer?.files ?? [])].find((x) => x.type.startsWith(accept.replace('/*', '/'))) ?? e.dataTransfer?.files[0];
-    if (f) onFile(f);
-    else onWrongDrop();
-  });
+  wireDropZone(zone, input, accept, onFile, onWrongDrop);
   return zone;
 }
 

@@ -15,6 +15,7 @@ import { modelHash } from './model-hash';
 import { externalModelRefusal } from './model-source';
 import { modelMismatch, parseShare, ShareLinkError, shareUrl, type ShareMode, type ShareParams } from './share';
 import { thumbnailOf } from './thumb';
+import { wireDropZone } from './drop-zone';
 import { setupConditionInputs, type ConditionInputs, type ConditionKind } from './condition-inputs';
 import { CAMERA_PROMPTS, EXAMPLE_PROMPTS, knownExamples, loadTokenizer, promptWords } from './vocab';
 import { cacheDetail, cacheStatusNote, setupModelCachePanel } from './model-cache-panel';
@@ -499,29 +500,8 @@ function moveBy(dx: number, dy: number, from?: Point): void {
 
 function setupImageInput(): void {
   const fileInput = byId<HTMLInputElement>('image-file');
-  fileInput.addEventListener('change', () => {
-    const f = fileInput.files?.[0];
-    if (f) void setPhoto(f);
-    fileInput.value = '';
-  });
-  const zone = byId('drop-zone');
-  zone.addEventListener('keydown', (e) => {
-    if ((e.key === 'Enter' || e.key === ' ') && e.target === zone) {
-      e.preventDefault();
-      fileInput.click();
-    }
-  });
-  zone.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    zone.classList.add('over');
-  });
-  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
-  zone.addEventListener('drop', (e) => {
-    e.preventDefault();
-    zone.classList.remove('over');
-    const f = [...(e.dataTransfer?.files ?? [])].find((x) => x.type.startsWith('image/')) ?? e.dataTransfer?.files[0];
-    if (f) void setPhoto(f);
-    else imageError.textContent = 'Drop an image file (PNG, JPEG, WebP, …).';
+  wireDropZone(byId('drop-zone'), fileInput, 'image/*', (f) => void setPhoto(f), () => {
+    imageError.textContent = 'Drop an image file (PNG, JPEG, WebP, …).';
   });
   document.addEventListener('paste', (e) => {
     const item = [...(e.clipboardData?.items ?? [])].find((i) => i.kind === 'file' && i.type.startsWith('image/'));
