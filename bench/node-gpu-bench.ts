@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AttentionMode, AttentionShape } from '../src/gpu/skiparse';
 import type { VideoShape } from '../src/gpu/haar';
+import { requestFullDevice } from '../src/gpu/device';
 
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -49,19 +50,7 @@ const { median } = await import('./timing');
 const featureLevel = backend === 'opengl' ? 'compatibility' : 'core';
 const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance', featureLevel } as GPURequestAdapterOptions);
 if (!adapter) throw new Error(`no WebGPU adapter from Dawn (backend=${backend})`);
-const requiredFeatures = (['timestamp-query', 'shader-f16', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
-const l = adapter.limits;
-const device = await adapter.requestDevice({
-  requiredFeatures,
-  requiredLimits: {
-    maxBufferSize: l.maxBufferSize,
-    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-    maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-    maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-    maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
-    maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
-  },
-});
+const device = await requestFullDevice(adapter);
 device.addEventListener('uncapturederror', (e) => log(`uncaptured WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`));
 const timestamps = device.features.has('timestamp-query');
 const info = adapter.info;

@@ -8,7 +8,7 @@
 // All text goes through textContent; errors are shown as readable text (role=alert).
 import type { RgbaImage } from '../engine/types';
 import { closeClip, fitFrames, readClipFrames, type ClipFrames } from '../media/video-frames';
-import { arrowDelta, cropAt, fitInto, keyStep, moveCrop, type Point, type Size } from './crop';
+import { arrowDelta, cropAt, drawCropOverlay, fitInto, keyStep, moveCrop, type Point, type Size } from './crop';
 import { el, errorText, show } from './dom';
 import { wireDropZone } from './drop-zone';
 import { conditioningImage, decodeImage, encodePng, readPhoto, type ConditioningImage } from './image';
@@ -86,17 +86,7 @@ class CropView {
     this.crop.style.height = 'auto';
     const ctx = this.crop.getContext('2d')!;
     ctx.drawImage(s.bitmap, 0, 0, f.width, f.height);
-    const r = cropAt(src, this.target(), s.center);
-    const [x, y, w, h] = [r.x * f.scale, r.y * f.scale, r.width * f.scale, r.height * f.scale];
-    ctx.fillStyle = 'rgba(0, 0, 0, 0.55)';
-    ctx.fillRect(0, 0, f.width, y);
-    ctx.fillRect(0, y + h, f.width, f.height - y - h);
-    ctx.fillRect(0, y, x, h);
-    ctx.fillRect(x + w, y, f.width - x - w, h);
-    ctx.strokeStyle = '#fff';
-    ctx.lineWidth = 2;
-    ctx.strokeRect(x + 1, y + 1, Math.max(0, w - 2), Math.max(0, h - 2));
-    this.crop.setAttribute('aria-valuetext', `crop at ${r.x}, ${r.y}`);
+    drawCropOverlay(this.crop, f, cropAt(src, this.target(), s.center));
   }
 
   /** Draws frames side by side into the fit canvas. */

@@ -42,3 +42,19 @@ export function arrowDelta(key: string, step: number): Point | null {
     default: return null;
   }
 }
+
+/** Darkens everything outside the crop `r` (source pixels) on a canvas showing the source at `fit.scale`, outlines
+ * it, and tells screen readers where it is. Shared by every crop preview (first photo, last frame, video). */
+export function drawCropOverlay(canvas: HTMLCanvasElement, fit: { scale: number; width: number; height: number }, r: CropRect): void {
+  const ctx = canvas.getContext('2d')!;
+  const [x, y, w, h] = [r.x * fit.scale, r.y * fit.scale, r.width * fit.scale, r.height * fit.scale];
+  ctx.fillStyle = 'rgba(0, 0, 0, 0.55)';
+  ctx.fillRect(0, 0, fit.width, y);
+  ctx.fillRect(0, y + h, fit.width, fit.height - y - h);
+  ctx.fillRect(0, y, x, h);
+  ctx.fillRect(x + w, y, fit.width - x - w, h);
+  ctx.strokeStyle = '#fff';
+  ctx.lineWidth = 2;
+  ctx.strokeRect(x + 1, y + 1, Math.max(0, w - 2), Math.max(0, h - 2));
+  canvas.setAttribute('aria-valuetext', `crop at ${r.x}, ${r.y}`);
+}

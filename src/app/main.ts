@@ -6,7 +6,7 @@ import type { PreviewImage } from '../engine/latent-preview';
 import type { ModelManifest } from '../models/manifest';
 import type { WordTokenizer } from '../text/tokenizer';
 import { setupServiceWorker } from './coi';
-import { arrowDelta, cropAt, fitInto, keyStep, moveCrop, type Point } from './crop';
+import { arrowDelta, cropAt, drawCropOverlay, fitInto, keyStep, moveCrop, type Point } from './crop';
 import { byId, el, errorName, errorText, formatBytes, formatDuration, show } from './dom';
 import { describeGpu } from './gpu-info';
 import { HistoryError, HistoryStore, newId, type HistoryItem } from './history';
@@ -432,20 +432,7 @@ function drawCrop(): void {
   cropCanvas.height = fit.height;
   const ctx = cropCanvas.getContext('2d')!;
   ctx.drawImage(photo.bitmap, 0, 0, fit.width, fit.height);
-  const r = cropAt(src, size, photo.center);
-  const x = r.x * fit.scale;
-  const y = r.y * fit.scale;
-  const w = r.width * fit.scale;
-  const h = r.height * fit.scale;
-  ctx.fillStyle = 'rgba(0, 0, 0, 0.55)';
-  ctx.fillRect(0, 0, fit.width, y);
-  ctx.fillRect(0, y + h, fit.width, fit.height - y - h);
-  ctx.fillRect(0, y, x, h);
-  ctx.fillRect(x + w, y, fit.width - x - w, h);
-  ctx.strokeStyle = '#fff';
-  ctx.lineWidth = 2;
-  ctx.strokeRect(x + 1, y + 1, Math.max(0, w - 2), Math.max(0, h - 2));
-  cropCanvas.setAttribute('aria-valuetext', `crop at ${r.x}, ${r.y}`);
+  drawCropOverlay(cropCanvas, fit, cropAt(src, size, photo.center));
 }
 
 async function refit(): Promise<void> {

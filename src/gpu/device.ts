@@ -60,6 +60,23 @@ export function webGpuMissingReason(): string | null {
   return null;
 }
 
+/** A device with the adapter's full buffer/workgroup limits and whichever of our optional features it offers. */
+export async function requestFullDevice(adapter: GPUAdapter): Promise<GPUDevice> {
+  const wanted: GPUFeatureName[] = ['shader-f16', 'subgroups', 'timestamp-query'];
+  const l = adapter.limits;
+  return adapter.requestDevice({
+    requiredFeatures: wanted.filter((f) => adapter.features.has(f)),
+    requiredLimits: {
+      maxBufferSize: l.maxBufferSize,
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+    },
+  });
+}
+
 /**
  * Requests an adapter and a device with the adapter's full buffer limits (the defaults are 256 MiB / 128 MiB,
  * too small for attention over long sequences) and the optional features our kernels can use.
@@ -73,19 +90,6 @@ export async function acquireGpu(powerPreference: GPUPowerPreference = 'high-per
       'no WebGPU adapter (GPU blocklisted or disabled; headless Chromium needs --enable-unsafe-webgpu)',
     );
   }
-  const wanted: GPUFeatureName[] = ['shader-f16', 'subgroups', 'timestamp-query'];
-  const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
-  const l = adapter.limits;
-  const device = await adapter.requestDevice({
-    requiredFeatures,
-    requiredLimits: {
-      maxBufferSize: l.maxBufferSize,
-      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
-      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
-    },
-  });
+  const device = await requestFullDevice(adapter);
   return { adapter, device, summary: summarize(adapter), hasF16: device.features.has('shader-f16') };
 }
