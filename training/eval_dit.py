@@ -83,14 +83,15 @@ def vae_roundtrip(vae, video: np.ndarray) -> np.ndarray:
 @torch.no_grad()
 def generate_video(bundle, tok, vae, prompt, seed, steps, cfg, cond=None, frames=FRAMES) -> np.ndarray:
     from training.sample import generate
+    from training.sample import decode_latents
     x = generate(bundle, tok, vae, prompt, "", seed, steps, cfg, frames, SIZE, SIZE, cond)
-    return to_u8(vae.decode_scaled(torch.as_tensor(x, dtype=torch.float32)))
+    return to_u8(decode_latents(vae, x, bundle.latent_norm))
 
 
-def i2v_condition(vae, image: np.ndarray):
+def i2v_condition(vae, image: np.ndarray, norm=None):
     from training.sample import build_condition
     img = torch.from_numpy(image.astype(np.float32)).permute(2, 0, 1) / 127.5 - 1.0
-    cl, cm, _ = build_condition(vae, FRAMES, SIZE, SIZE, images=[img])
+    cl, cm, _ = build_condition(vae, FRAMES, SIZE, SIZE, images=[img], norm=norm)
     return cl, cm
 
 
@@ -414,7 +415,7 @@ def main(argv=None):
             ib, itok, imeta = load_model(ip, args.random, inpaint=True)
         for j, c in enumerate(cases):
             v = generate_video(ib, itok, vae, c.caption, args.seed + j, args.steps, args.cfg,
-                               cond=i2v_condition(vae, c.video[0]))
+                               cond=i2v_condition(vae, c.video[0], ib.latent_norm))
             s = score_i2v(v, c)
             i2v_videos.append(v)
             i2v_scores.append(s)

@@ -292,6 +292,8 @@ def export_all(bundle, tok, out_dir, inpaint_bundle=None, fixtures_dir=None, sou
         "dit_config": cfg.to_dict(),
         "text_config": te.cfg.to_dict(),
         "latent": {"channels": cfg.in_channels, "vae_scale": 0.18215, "vae_stride": [4, 8, 8],
+                   # DiT latent x = (z·0.18215 − shift[c]) / scale[c] (training/latent_norm.py); null = identity
+                   "norm": getattr(bundle, "latent_norm", None),
                    "patch": [1, cfg.patch_size, cfg.patch_size],
                    "tokens": "N = T·(H/2)·(W/2), token i = t·(H/2)(W/2) + y·(W/2) + x"},
         "self_attention": {

@@ -95,13 +95,15 @@ def build(folder: str, model_id: str, name: str, steps: int, cfg: float, preview
     graphs = json.load(open(os.path.join(folder, "dit_graphs.json")))
     vocab = json.load(open(os.path.join(folder, graphs["tokenizer"])))
     card = os.path.join(folder, "README.md")
+    norm = graphs.get("latent", {}).get("norm")  # DiT-side per-channel normalisation (training/latent_norm.py)
     return {
         "format": FORMAT, "version": VERSION, "id": model_id, "name": name,
         "description": "Open-Sora Plan v1.3 architecture (WF-VAE + Skiparse DiT with the Image Condition Controller) "
                        "at browser size, trained from scratch on CPU on the shapes world and real-photo camera "
                        "motion. See README.md (model card).",
         "license": "weights derived from CC-BY(-SA) / GPL-2+ training photos: see README.md",
-        "vae": {"latentChannels": 8, "temporalCompression": 4, "spatialCompression": 8, "scalingFactor": 0.18215},
+        "vae": {"latentChannels": 8, "temporalCompression": 4, "spatialCompression": 8, "scalingFactor": 0.18215,
+                **({"latentNorm": {"shift": norm["shift"], "scale": norm["scale"]}} if norm else {})},
         "dit": {"kind": "skiparse-onnx", "source": graphs.get("source", ""), **graphs["dit_config"]},
         "textEncoder": graphs["text_config"],
         "tokenizer": {"type": "word", "vocab": graphs["tokenizer"], "maxLength": vocab["max_length"],

@@ -54,7 +54,7 @@ def main(argv=None):
     ap.add_argument("--ckpt", default="training/checkpoints/dit_inpaint_tiny.pt")
     args = ap.parse_args(argv)
     torch.set_num_threads(2)
-    from training.sample import build_condition, generate
+    from training.sample import build_condition, decode_latents, generate
     from training.train_dit import load_release, load_vae
     bundle, tok, meta = load_release(args.ckpt)
     vae = load_vae()[0]
@@ -69,12 +69,12 @@ def main(argv=None):
             files["image"] = f"{name}.image.rgba"
             img.tofile(os.path.join(OUT, files["image"]))
             im = torch.from_numpy(img[..., :3].astype(np.float32)).permute(2, 0, 1) / 127.5 - 1.0
-            cl, cm, _ = build_condition(vae, r["frames"], r["height"], r["width"], images=[im])
+            cl, cm, _ = build_condition(vae, r["frames"], r["height"], r["width"], images=[im], norm=bundle.latent_norm)
             cond = (cl, cm)
         x = generate(bundle, tok, vae, r["prompt"], r["negative"], r["seed"], r["steps"], cfg, r["frames"],
                      r["height"], r["width"], cond=cond)
         x = np.asarray(x, dtype=np.float32)
-        video = vae.decode_scaled(torch.from_numpy(x))[0]  # [3, T, H, W] in [−1, 1]
+        video = decode_latents(vae, x, bundle.latent_norm)[0]  # [3, T, H, W] in [−1, 1]
         u8 = ((video.clamp(-1, 1) / 2 + 0.5) * 255).round().byte().permute(1, 2, 3, 0).contiguous().numpy()
         files["latents"] = f"{name}.latents.bin"
         files["frames"] = f"{name}.frames.rgb"

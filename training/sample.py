@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from training import diffusion as D
+from training import latent_norm as LN
 from training import masks as MK
 
 
@@ -59,8 +60,9 @@ def write_mp4(video: torch.Tensor, path: str, fps: int = 8):
     return u8
 
 
-def build_condition(vae, frames: int, h: int, w: int, images=(), video=None, noise_strength=0.0, seed=0):
-    """→ (cond_latent [1, 8, t, h/8, w/8], cond_mask [1, 4, t, h/8, w/8], mode)."""
+def build_condition(vae, frames: int, h: int, w: int, images=(), video=None, noise_strength=0.0, seed=0, norm=None):
+    """→ (cond_latent [1, 8, t, h/8, w/8] in the DiT's latent space (`norm`: training/latent_norm.py),
+    cond_mask [1, 4, t, h/8, w/8], mode)."""
     mode = MK.condition_mode(len(images), frames if video is not None else 0)
     pix = torch.zeros(1, 3, frames, h, w)
     if video is not None:
@@ -79,14 +81,20 @@ def build_condition(vae, frames: int, h: int, w: int, images=(), video=None, noi
         sig = MK.inference_sigma(np.random.default_rng(seed), noise_strength)
         pix = MK.add_condition_noise(pix, mask, [sig], torch.Generator().manual_seed(seed))
     from training.train_dit import encode_latents
-    cond = encode_latents(vae, MK.masked_video(pix, mask), sample=False)
+    cond = LN.to_dit(encode_latents(vae, MK.masked_video(pix, mask), sample=False), norm)
     return cond, MK.compress_mask(mask), mode
+
+
+@torch.no_grad()
+def decode_latents(vae, x, norm=None) -> torch.Tensor:
+    """The sampler's final DiT-space latent → video [1, 3, T, H, W] in [−1, 1] (the VAE takes z · 0.18215)."""
+    return vae.decode_scaled(LN.to_vae(torch.as_tensor(x, dtype=torch.float32), norm))
 
 
 @torch.no_grad()
 def generate(bundle, tok, vae, prompt: str, negative: str = "", seed: int = 0, steps: int = 30, cfg: float = 4.5,
              frames: int = 17, height: int = 64, width: int = 64, cond=None, callback=None):
-    """Returns the final scaled latent x (float64 numpy [1, 8, t, h, w])."""
+    """Returns the final latent x in the DiT's space (float64 numpy [1, 8, t, h, w]); decode_latents → video."""
     if (frames - 1) % 4:
         raise ValueError("frames must be 1 + 4k")
     shape = (1, bundle.dit.cfg.in_channels, 1 + (frames - 1) // 4, height // 8, width // 8)
@@ -100,7 +108,7 @@ def generate(bundle, tok, vae, prompt: str, negative: str = "", seed: int = 0, s
             cl = torch.zeros(1, shape[1], *shape[2:])
             cm = torch.ones(1, 4, *shape[2:])
             if vae is not None:
-                cl, cm, _ = build_condition(vae, frames, height, width)
+                cl, cm, _ = build_condition(vae, frames, height, width, norm=bundle.latent_norm)
         else:
             cl, cm = cond
         cl, cm = cl.expand(nb, -1, -1, -1, -1), cm.expand(nb, -1, -1, -1, -1)
@@ -164,19 +172,19 @@ def main(argv=None):
             raise SystemExit("--image/--video need the inpaint model (dit_inpaint_tiny.pt)")
         if args.video:
             cl, cm, mode = build_condition(vae, args.frames, h, w, video=load_video(args.video, args.frames, h, w),
-                                           noise_strength=args.noise_strength, seed=args.seed)
+                                           noise_strength=args.noise_strength, seed=args.seed,
+                                           norm=bundle.latent_norm)
         else:
             ims = [load_image(p, h, w) for p in (args.image, args.end_image) if p]
             cl, cm, mode = build_condition(vae, args.frames, h, w, images=ims, noise_strength=args.noise_strength,
-                                           seed=args.seed)
+                                           seed=args.seed, norm=bundle.latent_norm)
         cond = (cl, cm)
         print("condition mode:", mode, file=sys.stderr)
     x = generate(bundle, tok, vae, args.prompt, args.negative, args.seed, args.steps, args.cfg, args.frames, h, w,
                  cond)
     lat_path = args.latents or os.path.splitext(args.out)[0] + ".npy"
     np.save(lat_path, x.astype(np.float32))
-    with torch.no_grad():
-        video = vae.decode_scaled(torch.as_tensor(x, dtype=torch.float32))[0]
+    video = decode_latents(vae, x, bundle.latent_norm)[0]
     write_mp4(video, args.out)
     if args.frames == 1:
         from PIL import Image

@@ -10,7 +10,8 @@ release): `image` (T = 1 batches; `--dense 1` for the dense-3D T2I warm-up, Skip
 weights continue with Skiparse), `joint` (images + videos, same-shape batches bucketed by T×H×W), `inpaint`
 (OpenSoraInpaint: 20-channel input, mask curriculum of training/masks.py by stage progress).
 
-Per step: VAE latents from the frozen WF-VAE (posterior sample × 0.18215), rank-stratified uniform timesteps,
+Per step: VAE latents from the frozen WF-VAE (posterior sample × 0.18215; with --latent_norm then normalised per
+channel to unit variance, training/latent_norm.py), rank-stratified uniform timesteps,
 q_sample, v-prediction target, MSE with min-SNR-γ = 5 weights, 10 % text dropout ("" for T2V; half "" and half the
 generic caption for inpainting), AdamW (β 0.9/0.999, wd 1e-2, eps 1e-15), adaptive gradient clipping
 (spec §8.2: v1.3 per-rank dropping of abnormal local batches under DDP, v1.5 clip-to-threshold on one process),
@@ -38,6 +39,7 @@ import torch
 import torch.distributed as dist
 
 from training import diffusion as D
+from training import latent_norm as LN
 from training import masks as MK
 from training.models.skiparse_dit import DiTConfig, OpenSoraT2V_v1_3, count_params
 from training.models.text_encoder import TextEncoder, TextEncoderConfig
@@ -56,6 +58,7 @@ class DiTBundle(torch.nn.Module):
         super().__init__()
         self.dit = OpenSoraT2V_v1_3(dit_cfg)
         self.text_encoder = TextEncoder(text_cfg)
+        self.latent_norm = None  # set from the release meta (training/latent_norm.py)
 
     def forward(self, x, t, ids, mask, cond_latent=None, cond_mask=None):
         return self.dit(x, t, self.text_encoder(ids, mask), mask, cond_latent, cond_mask)
@@ -94,6 +97,7 @@ def load_release(path: str):
     tok = Tokenizer(meta["tokenizer"]["tokens"], meta["tokenizer"]["max_length"])
     b = DiTBundle(DiTConfig.from_dict(meta["dit_config"]), TextEncoderConfig(**meta["text_config"]))
     b.load_state_dict(torch.load(path, map_location="cpu"))
+    b.latent_norm = meta.get("latent_norm")  # DiT-side per-channel latent normalisation (None: identity)
     return b.eval(), tok, meta
 
 
@@ -301,6 +305,8 @@ def parse_args(argv=None):
     ap.add_argument("--save_every_s", type=float, default=600)
     ap.add_argument("--release_every_s", type=float, default=1800)
     ap.add_argument("--log_every", type=int, default=20)
+    ap.add_argument("--latent_norm", default="", help="per-channel latent shift/scale JSON (training/latent_norm.py);"
+                                                     " recorded in the release so sampler, export and engine match")
     ap.add_argument("--weights", default="", help='world weights as JSON, e.g. {"shapes": 1}')
     return ap.parse_args(argv)
 
@@ -324,6 +330,7 @@ def main(argv=None):
                              args.text_layers, bool(args.dense))
     model = DiTBundle(dc, tc)
     vae, vae_trained = (load_vae("", True) if args.vae == "random" else load_vae(args.vae))
+    lnorm = LN.load(args.latent_norm)
 
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=args.wd, eps=1e-15)
     clip_mode = args.clip if args.clip != "auto" else ("v13" if world > 1 else "v15")
@@ -409,7 +416,7 @@ def main(argv=None):
         if final or time.time() - t_rel > args.release_every_s:
             save_release(release_path, ema.shadow, release_meta(model, tok, {
                 "stage": args.stage, "step": step, "cpu_seconds_all_ranks": round(sum(cpu_all), 1),
-                "wall_seconds": round(wall, 1), "world_size": world, "vae_trained": vae_trained,
+                "wall_seconds": round(wall, 1), "world_size": world, "vae_trained": vae_trained, "latent_norm": lnorm,
                 "args": vars(args), "saved": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))
             t_rel = time.time()
 
@@ -422,7 +429,7 @@ def main(argv=None):
         video, caps = batcher.next()
         progress = step / max(1, args.steps)
         t1 = time.time()
-        x0 = encode_latents(vae, video, gen)
+        x0 = LN.to_dit(encode_latents(vae, video, gen), lnorm)
         cond_latent = cond_mask = None
         if inpaint:
             mask, kinds, cur = MK.sample_masks(rng, video.shape[0], video.shape[2], video.shape[3], video.shape[4],
@@ -430,7 +437,7 @@ def main(argv=None):
             v_in = video
             if cur["condition_noise"]:
                 v_in = MK.add_condition_noise(video, mask, MK.condition_sigma(rng, video.shape[0]), gen)
-            cond_latent = encode_latents(vae, MK.masked_video(v_in, mask), gen)
+            cond_latent = LN.to_dit(encode_latents(vae, MK.masked_video(v_in, mask), gen), lnorm)
             cond_mask = MK.compress_mask(mask)
         caps = drop_text(caps, rng, args.text_drop, inpaint)
         ids, tmask = tok.encode_batch(caps)

@@ -88,6 +88,21 @@ describe('generateVideo (toy denoiser, real VAE graph)', () => {
     for (let i = 0; i < 9; i++) expect(Buffer.from(sink.frames[i]).equals(Buffer.from(direct[i]))).toBe(true);
   }, 60_000);
 
+  it('with vae.latentNorm the VAE gets z = x·scale + shift of the sampler output x (result.latents stays x)', async () => {
+    const sinks: RecordingSink[] = [];
+    const norm = { shift: [0.1, -0.2, 0.3, 0, 0.05, -0.05, 0.2, 0], scale: [0.3, 0.35, 0.4, 0.3, 0.36, 0.29, 0.18, 0.31] };
+    const d = { ...(await deps(sinks)), manifest: { ...manifest, vae: { ...manifest.vae, latentNorm: norm } } };
+    const req = validateGenerateRequest({ prompt: 'a ball', steps: 2, cfgScale: 1, frames: 5, width: 32, height: 32, seed: 3 }, d.manifest);
+    const res = await generateVideo(d, req);
+    const x = await denoise({ denoiser: toyDenoiser(req.latentShape), seed: 3, steps: 2, cfgScale: 1, cond: await toyPromptEncoder.encode('a ball') });
+    expect(Array.from(res.latents)).toEqual(Array.from(x));
+    const per = x.length / 8;
+    const z = x.map((v, i) => v * norm.scale[Math.floor(i / per)] + norm.shift[Math.floor(i / per)]);
+    const direct: Uint8Array[] = [];
+    for await (const c of streamDecode(d.vae, { data: z, dims: req.latentShape })) direct.push(...c.frames);
+    for (let i = 0; i < 5; i++) expect(Buffer.from(sinks[0].frames[i]).equals(Buffer.from(direct[i]))).toBe(true);
+  }, 60_000);
+
   it('without a DiT: NotSupportedError; image-to-video unsupported', async () => {
     const d = await deps([], false);
     const req = validateGenerateRequest({ prompt: 'x', steps: 2, frames: 5, width: 32, height: 32, seed: 1 }, manifest);

@@ -5,6 +5,7 @@ import type { ModelManifest } from '../models/manifest';
 import { throwIfCancelled, type CancelFlag } from './cancel';
 import { denoise, type Denoiser, type ImageCondition, type TextCondition } from './denoise';
 import { defaultPreviewMap, latentPreview } from './latent-preview';
+import { latentsToDit, latentsToVae } from './latent-norm';
 import { scaleModelInput } from './scheduler';
 import { chunkBounds, streamDecode, type VaeChunkRunner } from './vae-stream';
 import { frameThumbnails } from './frame-thumbnails';
@@ -116,7 +117,10 @@ export async function generateVideo(deps: PipelineDeps, req: ResolvedRequest, o:
   const cond = await deps.promptEncoder.encode(fullPrompt);
   const uncond = req.cfgScale > 1 ? await deps.promptEncoder.encode(req.negativePrompt) : undefined;
   // Inpainting condition: the kept frames through the VAE encoder (counted in the text/conditioning time).
-  const image = req.kept.length || deps.alwaysConditioned ? await deps.encodeCondition!(req.kept, req) : undefined;
+  const norm = m.vae.latentNorm;
+  const C = m.vae.latentChannels;
+  const encoded = req.kept.length || deps.alwaysConditioned ? await deps.encodeCondition!(req.kept, req) : undefined;
+  const image = encoded && norm ? { ...encoded, latent: latentsToDit(encoded.latent, C, norm) } : encoded;
   const textMs = performance.now() - t0;
   throwIfCancelled(o.cancel);
 
@@ -145,7 +149,7 @@ export async function generateVideo(deps: PipelineDeps, req: ResolvedRequest, o:
           step: done,
           totalSteps: req.steps,
           etaMs: perStep * (req.steps - done) + decodeEstimate,
-          ...(wantPreview ? { preview: latentPreview(scaleModelInput(x, schedule.sigmas[i + 1]), req.latentShape, previewMap) } : {}),
+          ...(wantPreview ? { preview: latentPreview(latentsToVae(scaleModelInput(x, schedule.sigmas[i + 1]), C, norm), req.latentShape, previewMap) } : {}),
         });
       },
     });
@@ -154,7 +158,8 @@ export async function generateVideo(deps: PipelineDeps, req: ResolvedRequest, o:
   }
   const denoiseMs = performance.now() - tDen;
 
-  const out = await decodeToVideo(deps, latents, req.latentShape, req.fps, { cancel: o.cancel, onProgress: o.onProgress, t0 });
+  // `latents` stays in the sampler's space (what training/sample.py saves); the VAE gets z · 0.18215.
+  const out = await decodeToVideo(deps, latentsToVae(latents, C, norm), req.latentShape, req.fps, { cancel: o.cancel, onProgress: o.onProgress, t0 });
   const totalMs = performance.now() - t0;
   progress({ stage: 'done' });
   return {

@@ -43,6 +43,9 @@ describe('parseManifest rejects bad manifests with clear messages', () => {
     ['missing external', (j) => { j.files = (j.files as { path: string }[]).filter((f) => f.path !== 'vae_decoder.weights'); }, /external data/],
     ['NaN default', (j) => { (j.defaults as Record<string, unknown>).cfgScale = 'NaN'; }, /cfgScale/],
     ['bad preview', (j) => { j.latentPreview = { matrix: [[1]], bias: [0, 0, 0] }; }, /rows/],
+    ['latent norm: wrong length', (j) => { (j.vae as Record<string, unknown>).latentNorm = { shift: [0], scale: [1] }; }, /8 shift and scale/],
+    ['latent norm: zero scale', (j) => { (j.vae as Record<string, unknown>).latentNorm = { shift: Array(8).fill(0), scale: [...Array(7).fill(1), 0] }; }, /positive/],
+    ['latent norm: NaN shift', (j) => { (j.vae as Record<string, unknown>).latentNorm = { shift: [...Array(7).fill(0), 'NaN'], scale: Array(8).fill(1) }; }, /finite/],
   ];
   for (const [name, mutate, re] of cases) {
     it(name, () => {

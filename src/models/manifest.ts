@@ -1,6 +1,9 @@
 // The model folder's manifest (public/models/<id>/manifest.json, written by the model export): what the engine needs
 // to know about a model, every file with its size and sha256, and the generation defaults. Plain JSON.
 
+import type { LatentNorm } from '../engine/latent-norm';
+
+export type { LatentNorm };
 export const MANIFEST_FORMAT = 'osp-web-model';
 export const MANIFEST_VERSION = 1;
 
@@ -45,6 +48,8 @@ export interface VaeConfig {
   spatialCompression: number;
   /** Latents handed to/from the VAE graphs are z · scalingFactor (0.18215). */
   scalingFactor: number;
+  /** The DiT's latents are (z · scalingFactor − shift[c]) / scale[c] (per channel; absent = identity). */
+  latentNorm?: LatentNorm;
 }
 
 export interface TokenizerConfig {
@@ -141,6 +146,7 @@ export function parseManifest(json: unknown): ModelManifest {
   if (!isObj(json.vae)) throw new ManifestError('manifest.vae missing');
   for (const k of ['latentChannels', 'temporalCompression', 'spatialCompression']) num(json.vae, k, 'manifest.vae', { int: true, min: 1 });
   num(json.vae, 'scalingFactor', 'manifest.vae');
+  if (json.vae.latentNorm !== undefined) checkLatentNorm(json.vae.latentNorm, num(json.vae, 'latentChannels', 'manifest.vae'));
   if (!isObj(json.defaults)) throw new ManifestError('manifest.defaults missing');
   for (const k of ['steps', 'frames', 'width', 'height']) num(json.defaults, k, 'manifest.defaults', { int: true, min: 1 });
   num(json.defaults, 'cfgScale', 'manifest.defaults');
@@ -167,6 +173,14 @@ export function parseManifest(json: unknown): ModelManifest {
   }
   if (json.latentPreview !== undefined) checkPreview(json.latentPreview, num(json.vae, 'latentChannels', 'manifest.vae'));
   return json as unknown as ModelManifest;
+}
+
+function checkLatentNorm(n: unknown, channels: number): void {
+  const where = 'manifest.vae.latentNorm';
+  if (!isObj(n) || !Array.isArray(n.shift) || !Array.isArray(n.scale)) throw new ManifestError(`${where} must have shift[C] and scale[C]`);
+  if (n.shift.length !== channels || n.scale.length !== channels) throw new ManifestError(`${where} must have ${channels} shift and scale values`);
+  if (!n.shift.every((v) => typeof v === 'number' && Number.isFinite(v))) throw new ManifestError(`${where}.shift must be finite numbers`);
+  if (!n.scale.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new ManifestError(`${where}.scale must be positive finite numbers`);
 }
 
 export function checkPreview(p: unknown, channels: number): LatentPreviewMap {
