@@ -96,7 +96,12 @@ def load_release(path: str):
         meta = json.load(f)
     tok = Tokenizer(meta["tokenizer"]["tokens"], meta["tokenizer"]["max_length"])
     b = DiTBundle(DiTConfig.from_dict(meta["dit_config"]), TextEncoderConfig(**meta["text_config"]))
-    b.load_state_dict(torch.load(path, map_location="cpu"))
+    if os.path.exists(path):
+        state = torch.load(path, map_location="cpu")
+    else:  # a clone without the .pt: the weights are committed once, as the exported model's dit.weights
+        from training.checkpoint_from_onnx import state_dict_for_release
+        state = state_dict_for_release(path, meta)
+    b.load_state_dict(state)
     b.latent_norm = meta.get("latent_norm")  # DiT-side per-channel latent normalisation (None: identity)
     return b.eval(), tok, meta
 
