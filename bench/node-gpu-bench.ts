@@ -5,7 +5,14 @@
 //
 //   node node-gpu-bench.mjs --dawn path/to/dawn.node [--backend vulkan|opengl] [--quick] [--out file.json]
 //                           [--dump dir]   (writes one attention case's inputs/outputs for bench/gpu_baseline.py)
+//                           [--kernels tiled,simple]   (Skiparse kernels to time; both by default)
+//                           [--simple-max-tokens N]    (time the simple kernel only up to N tokens; it takes seconds
+//                                                       per launch at 36k tokens)
+//                           [--no-sweep]  (skip the tiled kernel's tile-geometry sweep)
 //
+// Both Skiparse kernels (src/gpu/skiparse.ts variants 'simple' and 'tiled') are checked and timed on the same inputs;
+// every attention row names its `kernel`. The sweep times the tiled kernel's candidate geometries at two shapes so
+// one device run also says which tiles suit the GPU.
 // Correctness first: every kernel is checked against the CPU references (src/gpu/reference) on small shapes, and
 // the run stops if one disagrees. Timing: GPU timestamp queries around each compute pass when the adapter has
 // 'timestamp-query' (median over passes), plus wall-clock per iteration of a batch of back-to-back dispatches
@@ -13,7 +20,8 @@
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AttentionMode, AttentionShape } from '../src/gpu/skiparse';
+import type { AttentionMode, AttentionShape, SkiparseAttention as SkiparseAttentionT, SkiparseVariant } from '../src/gpu/skiparse';
+import type { SkiparseTiledGeometry } from '../src/gpu/skiparse-tiled';
 import type { VideoShape } from '../src/gpu/haar';
 import { requestFullDevice } from '../src/gpu/device';
 
@@ -23,6 +31,10 @@ const arg = (name: string): string | undefined => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const quick = argv.includes('--quick');
+const kernels = (arg('kernels') ?? 'tiled,simple').split(',') as SkiparseVariant[];
+if (!kernels.every((k) => k === 'tiled' || k === 'simple')) throw new Error(`--kernels: tiled and/or simple, got ${arg('kernels')}`);
+const simpleMaxTokens = Number(arg('simple-max-tokens') ?? Infinity);
+const sweep = !argv.includes('--no-sweep');
 const backend = arg('backend') ?? 'vulkan';
 const dawnPath = arg('dawn');
 if (!dawnPath) throw new Error('--dawn <path to dawn.node> is required');
@@ -149,28 +161,38 @@ function check(kernel: string, shape: string, ours: ArrayLike<number>, ref: Arra
   log(`check ${kernel} ${shape}: max|diff| ${abs.toExponential(2)} ${ok ? 'ok' : `FAIL (tol ${tol})`}`);
 }
 
-const skiparse = new SkiparseAttention(device);
+const skiparse = { simple: new SkiparseAttention(device, { variant: 'simple' }), tiled: new SkiparseAttention(device, { variant: 'tiled' }) };
 const haar = new HaarKernels(device);
 const copy = new CopyKernel(device);
 
-async function runAttention(shape: AttentionShape, q: GPUBuffer, k: GPUBuffer, v: GPUBuffer, n: number): Promise<Float32Array> {
+async function runAttention(
+  kern: SkiparseAttentionT, shape: AttentionShape, q: GPUBuffer, k: GPUBuffer, v: GPUBuffer, n: number,
+): Promise<Float32Array> {
   const out = createTensor(device, n);
   const enc = device.createCommandEncoder();
-  skiparse.encode(enc, shape, q, k, v, out);
+  kern.encode(enc, shape, q, k, v, out);
   device.queue.submit([enc.finish()]);
   const r = await readTensor(device, out, n);
   out.destroy();
   return r;
 }
 
-for (const [tokens, heads, headDim] of [[37, 2, 96], [37, 3, 48], [300, 1, 48]] as const) {
-  const n = tokens * heads * headDim;
+// Both kernels on the same inputs: the bench's shapes plus the tiled kernel's edges (batch > 1, k = 2 / 8, a
+// sequence shorter than one tile, head dims that are not a multiple of 4 or of the invocation columns).
+const attentionChecks: [number, number, number, number, number][] = [ // batch, tokens, heads, headDim, k
+  [1, 37, 2, 96, 4], [1, 37, 3, 48, 4], [1, 300, 1, 48, 4], [2, 70, 2, 64, 2], [1, 130, 1, 128, 8], [2, 5, 3, 13, 4],
+];
+for (const [batch, tokens, heads, headDim, kk] of attentionChecks) {
+  const n = batch * tokens * heads * headDim;
   const host = [1, 2, 3].map((s) => randomTensor(n, 101 * s + tokens));
   const [q, k, v] = host.map((x) => uploadTensor(device, x));
   for (const mode of ['single', 'group', 'dense'] as AttentionMode[]) {
-    const shape: AttentionShape = { batch: 1, tokens, heads, headDim, mode, k: 4 };
-    const ours = await runAttention(shape, q, k, v, n);
-    check(`skiparse-${mode}`, `[1,${tokens},${heads}x${headDim}] k=4`, ours, skiparseAttentionReference(shape, host[0], host[1], host[2]), 1e-4);
+    const shape: AttentionShape = { batch, tokens, heads, headDim, mode, k: kk };
+    const ref = skiparseAttentionReference(shape, host[0], host[1], host[2]);
+    for (const variant of ['simple', 'tiled'] as const) {
+      const ours = await runAttention(skiparse[variant], shape, q, k, v, n);
+      check(`skiparse-${variant}-${mode}`, `[${batch},${tokens},${heads}x${headDim}] k=${kk}`, ours, ref, 1e-4);
+    }
   }
   [q, k, v].forEach((b) => b.destroy());
 }
@@ -212,9 +234,13 @@ if (!checks.every((c) => c.ok)) {
 // ---------------------------------------------------------------- results (rewritten after every row, so a run
 // stopped by a time limit still leaves what it measured)
 const attention: Record<string, unknown>[] = [];
+const tiledSweep: Record<string, unknown>[] = [];
 const haarRows: Record<string, unknown>[] = [];
 function save(complete: boolean): string {
-  const result = { date: new Date().toISOString(), complete, node: process.version, flags, timestamps, adapter: adapterInfo, checks, attention, haar: haarRows };
+  const result = {
+    date: new Date().toISOString(), complete, node: process.version, flags, timestamps, adapter: adapterInfo, checks, attention,
+    tiledSweep, haar: haarRows,
+  };
   const text = `${JSON.stringify(result, null, 1)}\n`;
   const outFile = arg('out');
   if (outFile) writeFileSync(outFile, text);
@@ -244,17 +270,68 @@ for (const [heads, headDim] of headConfigs) {
     }
     for (const mode of ['single', 'group', 'dense'] as AttentionMode[]) {
       const shape: AttentionShape = { batch: 1, tokens, heads, headDim, mode, k: 4 };
-      // Dense at 36k tokens × 24 heads is ~1.2e13 FLOP: give it one budgeted batch, not many.
-      const t = await time((enc) => skiparse.encode(enc, shape, q, k, v, out), 600);
       const flop = 4 * heads * headDim * tokens * (mode === 'dense' ? tokens : Math.ceil(tokens / 4));
-      const ms = t.gpuMs ?? t.wallMsPerIter;
-      const row = { tokens, heads, headDim, k: 4, mode, tile: skiparse.tileConfig(headDim), ...t, tflops: flop / ms / 1e9 };
-      log(`attention N=${tokens} ${heads}x${headDim} ${mode}: gpu ${t.gpuMs?.toFixed(3)} ms, wall ${t.wallMsPerIter.toFixed(3)} ms/iter (${t.passes} passes), ${row.tflops.toFixed(2)} TFLOP/s`);
-      attention.push(row);
-      save(false);
-      if (dump) writeFileSync(join(dumpDir, `out_${mode}.f32`), await readTensor(device, out, n));
+      for (const kernel of kernels) {
+        if (kernel === 'simple' && tokens > simpleMaxTokens) continue;
+        const kern = skiparse[kernel];
+        // Dense at 36k tokens × 24 heads is ~1.2e13 FLOP: give it one budgeted batch, not many.
+        const t = await time((enc) => kern.encode(enc, shape, q, k, v, out), 600);
+        const ms = t.gpuMs ?? t.wallMsPerIter;
+        const row = { kernel, tokens, heads, headDim, k: 4, mode, tile: kern.tileConfig(headDim), ...t, tflops: flop / ms / 1e9 };
+        log(`attention ${kernel} N=${tokens} ${heads}x${headDim} ${mode}: gpu ${t.gpuMs?.toFixed(3)} ms, wall ${t.wallMsPerIter.toFixed(3)} ms/iter (${t.passes} passes), ${row.tflops.toFixed(2)} TFLOP/s`);
+        attention.push(row);
+        save(false);
+        // The dumped output (compared with PyTorch at a real size) is the first kernel's.
+        if (dump && kernel === kernels[0]) writeFileSync(join(dumpDir, `out_${mode}.f32`), await readTensor(device, out, n));
+      }
     }
     if (dump) writeFileSync(join(dumpDir, 'shape.json'), JSON.stringify({ batch: 1, tokens, heads, headDim, k: 4 }));
+    [q, k, v, out].forEach((b) => b.destroy());
+  }
+}
+
+// ---------------------------------------------------------------- tiled kernel: tile-geometry sweep
+// Every candidate geometry that fits this device, at one Skiparse and one dense shape per head config, checked
+// against the default geometry's output (same inputs) before it is timed.
+if (sweep && kernels.includes('tiled')) {
+  const { skiparseTiledConfig } = await import('../src/gpu/skiparse-tiled');
+  const geometries: SkiparseTiledGeometry[] = [
+    { queryTile: 64, threadRows: 16, keyTile: 32 }, { queryTile: 64, threadRows: 16, keyTile: 16 },
+    { queryTile: 64, threadRows: 32, keyTile: 16 }, { queryTile: 64, threadRows: 8, keyTile: 16 },
+    { queryTile: 32, threadRows: 8, keyTile: 32 }, { queryTile: 32, threadRows: 16, keyTile: 16 },
+    { queryTile: 32, threadRows: 8, keyTile: 16 }, { queryTile: 128, threadRows: 32, keyTile: 16 },
+    { queryTile: 16, threadRows: 8, keyTile: 16 },
+  ];
+  const tokens = quick ? 1000 : 9000;
+  for (const [heads, headDim] of headConfigs) {
+    const n = tokens * heads * headDim;
+    const [q, k, v] = [1, 2, 3].map((s) => uploadTensor(device, randomTensor(n, 31 * s + tokens)));
+    const out = createTensor(device, n);
+    for (const mode of ['single', 'dense'] as AttentionMode[]) {
+      const shape: AttentionShape = { batch: 1, tokens, heads, headDim, mode, k: 4 };
+      const expected = await runAttention(skiparse.tiled, shape, q, k, v, n);
+      const flop = 4 * heads * headDim * tokens * (mode === 'dense' ? tokens : Math.ceil(tokens / 4));
+      for (const g of geometries) {
+        let cfg;
+        try {
+          cfg = skiparseTiledConfig(headDim, device.limits.maxComputeWorkgroupStorageSize, device.limits.maxComputeInvocationsPerWorkgroup, g);
+        } catch {
+          continue; // does not fit this device or head dim
+        }
+        const kern = new SkiparseAttention(device, { variant: 'tiled', tiledGeometry: g });
+        const got = await runAttention(kern, shape, q, k, v, n);
+        const { abs } = maxErrors(got, expected);
+        check(`skiparse-tiled-sweep-${mode}`, `[1,${tokens},${heads}x${headDim}] QT=${g.queryTile} TR=${g.threadRows} KT=${g.keyTile} vs default tiles`, got, expected, 1e-5);
+        const t = await time((enc) => kern.encode(enc, shape, q, k, v, out), 300);
+        const ms = t.gpuMs ?? t.wallMsPerIter;
+        const row = { tokens, heads, headDim, k: 4, mode, tile: cfg, maxAbsVsDefault: abs, ...t, tflops: flop / ms / 1e9 };
+        log(`sweep N=${tokens} ${heads}x${headDim} ${mode} QT=${g.queryTile} TR=${g.threadRows} KT=${g.keyTile} TC=${cfg.threadCols}: ` +
+          `${ms.toFixed(3)} ms, ${row.tflops.toFixed(2)} TFLOP/s, max|diff| vs default ${abs.toExponential(1)}`);
+        tiledSweep.push(row);
+        save(false);
+        kern.destroy();
+      }
+    }
     [q, k, v, out].forEach((b) => b.destroy());
   }
 }
@@ -301,6 +378,7 @@ for (const s of videos) {
 
 const text = save(true);
 process.stdout.write(text);
-skiparse.destroy();
+skiparse.simple.destroy();
+skiparse.tiled.destroy();
 haar.destroy();
 device.destroy();

@@ -1,11 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
 import { pipeConsole, runInHarness } from './util';
 import type { SkiparseCase, SkiparseCaseResult } from './harness/skiparse';
-import type { AttentionMode } from '../src/gpu/skiparse';
+import type { AttentionMode, SkiparseVariant } from '../src/gpu/skiparse';
 
 // WGSL Skiparse attention vs the CPU reference (upstream's pad → regroup → dense attention → inverse → crop) in real
 // Chromium WebGPU (SwiftShader here). A sensible matrix, not the full product: every mode × k × N in the list,
 // with head dims, heads and batch rotating through their values so each appears with several modes.
+// Both kernels (variant 'simple' and the GPU-tuned 'tiled') run the same cases; each has its own small-memory tiles.
 const HARNESS = '/e2e/harness/skiparse.ts';
 const TOL = 1e-4;
 
@@ -51,7 +52,7 @@ const largeCases: SkiparseCase[] = [
 ];
 
 // Other head dims (including odd ones), and the smaller tile configurations a 16 KiB device would get.
-const shapeCases: SkiparseCase[] = [
+const commonShapeCases: SkiparseCase[] = [
   { mode: 'group', k: 4, tokens: 37, heads: 2, headDim: 16, batch: 2, seed: 950 },
   { mode: 'single', k: 2, tokens: 37, heads: 1, headDim: 32, batch: 1, seed: 951 },
   { mode: 'group', k: 2, tokens: 69, heads: 3, headDim: 48, batch: 1, seed: 952 },
@@ -61,11 +62,25 @@ const shapeCases: SkiparseCase[] = [
   { mode: 'group', k: 4, tokens: 69, heads: 2, headDim: 128, batch: 2, seed: 956, maxWorkgroupStorageBytes: 16384 },
   { mode: 'single', k: 2, tokens: 69, heads: 1, headDim: 96, batch: 1, seed: 957, maxWorkgroupStorageBytes: 16384 },
   { mode: 'dense', k: 4, tokens: 37, heads: 1, headDim: 40, batch: 2, seed: 958, maxWorkgroupStorageBytes: 16384 },
-  { mode: 'single', k: 8, tokens: 69, heads: 1, headDim: 128, batch: 1, seed: 959, maxWorkgroupStorageBytes: 9000 },
 ];
+const shapeCases: Record<SkiparseVariant, SkiparseCase[]> = {
+  simple: [
+    ...commonShapeCases,
+    { mode: 'single', k: 8, tokens: 69, heads: 1, headDim: 128, batch: 1, seed: 959, maxWorkgroupStorageBytes: 9000 },
+  ],
+  // The tiled kernel's other geometries: its smallest candidates (QT 16, KT 8 / 16) and the benchmark sweep's
+  // non-default shapes (8 query rows per invocation; 128-row workgroups), each with a partial last tile.
+  tiled: [
+    ...commonShapeCases,
+    { mode: 'single', k: 8, tokens: 69, heads: 1, headDim: 128, batch: 1, seed: 959, maxWorkgroupStorageBytes: 14000 },
+    { mode: 'group', k: 2, tokens: 75, heads: 2, headDim: 96, batch: 1, seed: 960, maxWorkgroupStorageBytes: 14592 },
+    { mode: 'dense', k: 4, tokens: 150, heads: 1, headDim: 48, batch: 2, seed: 961, tiledGeometry: { queryTile: 64, threadRows: 8, keyTile: 16 } },
+    { mode: 'group', k: 4, tokens: 300, heads: 2, headDim: 24, batch: 1, seed: 962, tiledGeometry: { queryTile: 128, threadRows: 32, keyTile: 16 } },
+  ],
+};
 
-async function runCases(page: Page, cases: SkiparseCase[]): Promise<void> {
-  const results = await runInHarness<SkiparseCaseResult[]>(page, HARNESS, 'runSkiparseCases', cases);
+async function runCases(page: Page, cases: SkiparseCase[], variant: SkiparseVariant): Promise<void> {
+  const results = await runInHarness<SkiparseCaseResult[]>(page, HARNESS, 'runSkiparseCases', cases.map((c) => ({ ...c, variant })));
   for (const r of results) {
     console.log(`${r.name.padEnd(52)} max|err| ${r.maxAbs.toExponential(2)} (max|ref| ${r.refMax.toFixed(2)}) ` +
       `${r.tiles} ${r.gpuMs.toFixed(0)} ms (incl. first-use compile)`);
@@ -89,15 +104,17 @@ test.describe('Skiparse attention WGSL vs CPU reference', () => {
   });
   test.afterAll(async () => { await page.close(); });
 
-  test('dense', async () => { await runCases(page, denseCases); });
-  test('single skip, k = 2/4/8', async () => { await runCases(page, sparseCases('single', 100)); });
-  test('group skip, k = 2/4/8', async () => { await runCases(page, sparseCases('group', 300)); });
-  test('large-magnitude logits (online softmax stability), custom scale', async () => { await runCases(page, largeCases); });
-  test('other head dims and small-workgroup-memory tiles', async () => { await runCases(page, shapeCases); });
+  for (const variant of ['simple', 'tiled'] as const) {
+    test(`[${variant}] dense`, async () => { await runCases(page, denseCases, variant); });
+    test(`[${variant}] single skip, k = 2/4/8`, async () => { await runCases(page, sparseCases('single', 100), variant); });
+    test(`[${variant}] group skip, k = 2/4/8`, async () => { await runCases(page, sparseCases('group', 300), variant); });
+    test(`[${variant}] large-magnitude logits (online softmax stability), custom scale`, async () => { await runCases(page, largeCases, variant); });
+    test(`[${variant}] other head dims and small-workgroup-memory tiles`, async () => { await runCases(page, shapeCases[variant], variant); });
+  }
 
-  test('API contract: clear errors, one uniform per shape, no validation errors', async () => {
+  for (const variant of ['simple', 'tiled'] as const) test(`[${variant}] API contract: clear errors, one uniform per shape, no validation errors`, async () => {
     const r = await runInHarness<{ errors: string[]; cachedAfterRepeats: number; cachedAfterSecondShape: number; gpuError: string | null }>(
-      page, HARNESS, 'checkApiContract');
+      page, HARNESS, 'checkApiContract', variant);
     console.log(r.errors.join('\n'));
     expect(r.errors[0]).toMatch(/k must be 2, 4 or 8/);
     expect(r.errors[1]).toMatch(/headDim must be ≤ 128/);
@@ -105,6 +122,8 @@ test.describe('Skiparse attention WGSL vs CPU reference', () => {
     expect(r.errors[3]).toMatch(/buffer out has \d+ bytes/);
     expect(r.errors[4]).toMatch(/buffer q has \d+ bytes/);
     expect(r.errors[5]).toMatch(/out must be a different buffer/);
+    expect(r.errors[6]).toMatch(/variant must be simple or tiled/);
+    expect(r.errors[7]).toMatch(/QT=30 TR=8 KT=16 is not a valid geometry/);
     expect(r.cachedAfterRepeats).toBe(1);
     expect(r.cachedAfterSecondShape).toBe(2);
     expect(r.gpuError).toBeNull();

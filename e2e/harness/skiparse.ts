@@ -1,8 +1,9 @@
-// Browser side of e2e/kernels-skiparse.spec.ts: runs the WGSL Skiparse kernel on random inputs and compares it with
+// Browser side of e2e/kernels-skiparse.spec.ts: runs a WGSL Skiparse kernel (either variant) on random inputs and compares it with
 // the CPU reference (src/gpu/reference/skiparse.ts, upstream's pad → regroup → dense attention → inverse → crop).
 import { acquireGpu, adapterLabel, type GpuContext } from '../../src/gpu/device';
 import { maxErrors, randomTensor, readTensor, uploadTensor } from '../../src/gpu/buffers';
-import { SkiparseAttention, type AttentionShape } from '../../src/gpu/skiparse';
+import { SkiparseAttention, type AttentionShape, type SkiparseVariant } from '../../src/gpu/skiparse';
+import type { SkiparseTiledConfig, SkiparseTiledGeometry } from '../../src/gpu/skiparse-tiled';
 import { skiparseAttentionReference } from '../../src/gpu/reference/skiparse';
 
 export interface SkiparseCase extends AttentionShape {
@@ -13,6 +14,10 @@ export interface SkiparseCase extends AttentionShape {
   vMagnitude?: number;
   /** Forces smaller tiles (tests the tile configurations real devices with 16 KiB may get). */
   maxWorkgroupStorageBytes?: number;
+  /** Which kernel (default 'simple'). */
+  variant?: SkiparseVariant;
+  /** Tiled kernel only: an explicit tile geometry. */
+  tiledGeometry?: SkiparseTiledGeometry;
 }
 
 export interface SkiparseCaseResult {
@@ -30,13 +35,16 @@ export interface SkiparseCaseResult {
 
 let ctx: Promise<GpuContext> | null = null;
 const gpu = () => (ctx ??= acquireGpu());
-const kernels = new Map<number, SkiparseAttention>();
+const kernels = new Map<string, SkiparseAttention>();
 
-function kernelFor(device: GPUDevice, budget: number | undefined): SkiparseAttention {
-  const key = budget ?? 0;
+function kernelFor(device: GPUDevice, c: SkiparseCase): SkiparseAttention {
+  const key = JSON.stringify([c.variant ?? 'simple', c.maxWorkgroupStorageBytes ?? 0, c.tiledGeometry ?? null]);
   let kern = kernels.get(key);
   if (!kern) {
-    kern = new SkiparseAttention(device, budget === undefined ? {} : { maxWorkgroupStorageBytes: budget });
+    kern = new SkiparseAttention(device, {
+      variant: c.variant ?? 'simple', tiledGeometry: c.tiledGeometry,
+      ...(c.maxWorkgroupStorageBytes === undefined ? {} : { maxWorkgroupStorageBytes: c.maxWorkgroupStorageBytes }),
+    });
     kernels.set(key, kern);
   }
   return kern;
@@ -51,8 +59,10 @@ export async function adapter(): Promise<string> {
 export function caseName(c: SkiparseCase): string {
   const mag = (c.qkMagnitude ?? 1) !== 1 || (c.vMagnitude ?? 1) !== 1 ? ` qk×${c.qkMagnitude ?? 1} v×${c.vMagnitude ?? 1}` : '';
   const budget = c.maxWorkgroupStorageBytes ? ` wgmem≤${c.maxWorkgroupStorageBytes}` : '';
+  const g = c.tiledGeometry;
+  const geometry = g ? ` QT=${g.queryTile} TR=${g.threadRows} KT=${g.keyTile}` : '';
   const scale = c.scale !== undefined ? ` scale=${c.scale}` : '';
-  return `${c.mode}${c.mode === 'dense' ? '' : ` k=${c.k}`} B=${c.batch} N=${c.tokens} H=${c.heads} D=${c.headDim}${scale}${mag}${budget}`;
+  return `${c.mode}${c.mode === 'dense' ? '' : ` k=${c.k}`} B=${c.batch} N=${c.tokens} H=${c.heads} D=${c.headDim}${scale}${mag}${budget}${geometry} [${c.variant ?? 'simple'}]`;
 }
 
 const SENTINEL = 7777.5;
@@ -71,7 +81,7 @@ export async function runSkiparseCases(cases: SkiparseCase[]): Promise<SkiparseC
     const k = uploadTensor(device, hk);
     const v = uploadTensor(device, hv);
     const out = uploadTensor(device, new Float32Array(n + GUARD).fill(SENTINEL));
-    const kern = kernelFor(device, c.maxWorkgroupStorageBytes);
+    const kern = kernelFor(device, c);
 
     device.pushErrorScope('validation');
     const t0 = performance.now();
@@ -90,9 +100,10 @@ export async function runSkiparseCases(cases: SkiparseCase[]): Promise<SkiparseC
     let refMax = 0;
     for (const x of ref) refMax = Math.max(refMax, Math.abs(x));
     const cfg = kern.tileConfig(c.headDim);
+    const threads = 'threadRows' in cfg ? ` TR=${cfg.threadRows} TC=${(cfg as SkiparseTiledConfig).threadCols}` : '';
     results.push({
       name: caseName(c), maxAbs: abs, maxRel: rel, refMax, gpuMs, coverageOk,
-      tiles: `QT=${cfg.queryTile} KT=${cfg.keyTile} (${cfg.workgroupStorageBytes} B)`,
+      tiles: `QT=${cfg.queryTile} KT=${cfg.keyTile}${threads} (${cfg.workgroupStorageBytes} B)`,
       gpuError: err ? err.message : null,
     });
     for (const b of [q, k, v, out]) b.destroy();
@@ -101,9 +112,9 @@ export async function runSkiparseCases(cases: SkiparseCase[]): Promise<SkiparseC
 }
 
 /** API contract checks: clear validation errors, one cached uniform per shape, destroy() frees them. */
-export async function checkApiContract(): Promise<{ errors: string[]; cachedAfterRepeats: number; cachedAfterSecondShape: number; gpuError: string | null }> {
+export async function checkApiContract(variant: SkiparseVariant = 'simple'): Promise<{ errors: string[]; cachedAfterRepeats: number; cachedAfterSecondShape: number; gpuError: string | null }> {
   const { device } = await gpu();
-  const kern = new SkiparseAttention(device);
+  const kern = new SkiparseAttention(device, { variant });
   const shape: AttentionShape = { batch: 1, tokens: 20, heads: 2, headDim: 8, mode: 'group', k: 4 };
   const n = 20 * 2 * 8;
   const bufs = [1, 2, 3, 4].map((s) => uploadTensor(device, randomTensor(n, s)));
@@ -124,6 +135,19 @@ export async function checkApiContract(): Promise<{ errors: string[]; cachedAfte
   tryEncode(shape, small);
   tryEncode(shape, out, small);
   tryEncode(shape, q);
+  try {
+    new SkiparseAttention(device, { variant: 'fast' as SkiparseVariant });
+    errors.push('(no error)');
+  } catch (e) {
+    errors.push((e as Error).message);
+  }
+  try {
+    const bad = new SkiparseAttention(device, { variant: 'tiled', tiledGeometry: { queryTile: 30, threadRows: 8, keyTile: 16 } });
+    bad.encode(device.createCommandEncoder(), shape, q, k, v, out);
+    errors.push('(no error)');
+  } catch (e) {
+    errors.push((e as Error).message);
+  }
 
   device.pushErrorScope('validation');
   const enc = device.createCommandEncoder();

@@ -9,8 +9,14 @@
 // One pipeline per head dimension (HEAD_DIM and the tile sizes are WGSL constants, substituted here); one uniform
 // buffer per distinct shape, cached and freed by destroy() — encode() allocates no GPU memory after the first call
 // with a given shape, so it can be called every denoising step.
+//
+// Two kernels with the same contract (variant option): 'simple' (shaders/skiparse_attention.wgsl, tuned on
+// SwiftShader: small workgroups, scalar loads) and 'tiled' (shaders/skiparse_attention_tiled.wgsl, FlashAttention-2
+// style for hardware GPUs: larger register blocks, vec4 workgroup loads, parallel softmax, staged K/V loads).
+// skiparseVariantFor() picks one from the adapter.
 
 import shaderSource from '../../shaders/skiparse_attention.wgsl?raw';
+import { skiparseTiledConfig, skiparseTiledShaderSource, type SkiparseTiledConfig, type SkiparseTiledGeometry } from './skiparse-tiled';
 import {
   attentionScale, skiparseGroupCount, skiparsePaddedTokens as paddedTokens, skiparseSequenceLength,
   validateAttentionShape,
@@ -30,9 +36,27 @@ export interface AttentionShape {
   scale?: number;
 }
 
+export type SkiparseVariant = 'simple' | 'tiled';
+/** A variant, or 'auto': the adapter decides (skiparseVariantFor). */
+export type SkiparseVariantChoice = SkiparseVariant | 'auto';
+
 export interface SkiparseOptions {
   /** Cap on workgroup memory per workgroup (default and maximum: the device's maxComputeWorkgroupStorageSize). */
   maxWorkgroupStorageBytes?: number;
+  /** Which kernel (default 'simple'). */
+  variant?: SkiparseVariant;
+  /** 'tiled' only: force this tile geometry instead of the largest that fits (benchmark sweeps, tests). */
+  tiledGeometry?: SkiparseTiledGeometry;
+}
+
+/**
+ * The kernel for an adapter: 'tiled' on a hardware GPU, 'simple' on a fallback (software) adapter such as SwiftShader,
+ * where the simple kernel's small register blocks suit 4-wide CPU SIMD (measured faster there). `choice` forces one.
+ */
+export function skiparseVariantFor(isFallbackAdapter: boolean, choice: SkiparseVariantChoice = 'auto'): SkiparseVariant {
+  if (choice === 'simple' || choice === 'tiled') return choice;
+  if (choice !== 'auto') throw new RangeError(`skiparse: kernel must be auto, simple or tiled, got ${String(choice)}`);
+  return isFallbackAdapter ? 'simple' : 'tiled';
 }
 
 /** Tile sizes of one specialised pipeline. */
@@ -88,7 +112,7 @@ export function skiparseShaderSource(cfg: SkiparseTileConfig): string {
 }
 
 interface Specialised {
-  cfg: SkiparseTileConfig;
+  cfg: SkiparseTileConfig | SkiparseTiledConfig;
   pipeline: GPUComputePipeline;
 }
 
@@ -105,11 +129,18 @@ export class SkiparseAttention {
   private readonly pipelines = new Map<number, Specialised>();
   private readonly plans = new Map<string, ShapePlan>();
   private readonly storageBudget: number;
+  private readonly tiledGeometry: SkiparseTiledGeometry | undefined;
+  readonly variant: SkiparseVariant;
   private destroyed = false;
 
   constructor(private readonly device: GPUDevice, options: SkiparseOptions = {}) {
     const limit = device.limits.maxComputeWorkgroupStorageSize;
     this.storageBudget = Math.min(limit, options.maxWorkgroupStorageBytes ?? limit);
+    this.variant = options.variant ?? 'simple';
+    if (this.variant !== 'simple' && this.variant !== 'tiled') {
+      throw new RangeError(`skiparse: variant must be simple or tiled, got ${String(this.variant)}`);
+    }
+    this.tiledGeometry = options.tiledGeometry;
     const storage = (type: GPUBufferBindingType) => ({ visibility: GPUShaderStage.COMPUTE, buffer: { type } });
     this.layout = device.createBindGroupLayout({
       label: 'skiparse-attention',
@@ -124,8 +155,8 @@ export class SkiparseAttention {
     this.pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [this.layout] });
   }
 
-  /** Tile config used for a head dimension on this device. */
-  tileConfig(headDim: number): SkiparseTileConfig {
+  /** Tile config used for a head dimension on this device (a SkiparseTiledConfig for the tiled variant). */
+  tileConfig(headDim: number): SkiparseTileConfig | SkiparseTiledConfig {
     return this.specialised(headDim).cfg;
   }
 
@@ -160,7 +191,7 @@ export class SkiparseAttention {
       layout: this.layout,
       entries: [bind(0, plan.uniform, plan.uniform.size), bind(1, q, bytes), bind(2, k, bytes), bind(3, v, bytes), bind(4, out, bytes)],
     });
-    const pass = enc.beginComputePass({ label: `skiparse-${shape.mode}` });
+    const pass = enc.beginComputePass({ label: `skiparse-${this.variant}-${shape.mode}` });
     pass.setPipeline(plan.pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(plan.dispatch[0], plan.dispatch[1]);
@@ -177,13 +208,17 @@ export class SkiparseAttention {
   private specialised(headDim: number): Specialised {
     let s = this.pipelines.get(headDim);
     if (!s) {
-      const cfg = skiparseTileConfig(headDim, this.storageBudget);
+      const tiled = this.variant === 'tiled';
+      const cfg = tiled
+        ? skiparseTiledConfig(headDim, this.storageBudget, this.device.limits.maxComputeInvocationsPerWorkgroup, this.tiledGeometry)
+        : skiparseTileConfig(headDim, this.storageBudget);
+      const name = `skiparse-attention-${this.variant}-d${headDim}`;
       const module = this.device.createShaderModule({
-        label: `skiparse-attention-d${headDim}`,
-        code: skiparseShaderSource(cfg),
+        label: name,
+        code: tiled ? skiparseTiledShaderSource(cfg as SkiparseTiledConfig) : skiparseShaderSource(cfg),
       });
       const pipeline = this.device.createComputePipeline({
-        label: `skiparse-attention-d${headDim}-q${cfg.queryTile}-k${cfg.keyTile}`,
+        label: `${name}-q${cfg.queryTile}-k${cfg.keyTile}`,
         layout: this.pipelineLayout,
         compute: { module, entryPoint: 'main' },
       });

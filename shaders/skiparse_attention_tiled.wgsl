@@ -1,0 +1,273 @@
+// Skiparse attention for hardware GPUs (Open-Sora Plan v1.3, spec §3.5), FlashAttention-2 style: the same inputs,
+// outputs, layout and Skiparse index rules as shaders/skiparse_attention.wgsl (see its header: dense / Single Skip /
+// Group Skip, padding = masked keys that are never read, padded queries never written), organised for a GPU's
+// register file and shared memory instead of a CPU rasteriser. src/gpu/skiparse.ts picks this kernel on a
+// non-fallback adapter (src/gpu/skiparse-tiled.ts chooses its tiles).
+//
+// Layout: q, k, v and out are [B, N, heads·HEAD_DIM] row-major f32; one (batch b, head h, group g) is one sequence.
+//
+// Work decomposition (why):
+//  * One workgroup = QT query positions of one sequence; TR×TC invocations. Invocation (tr, tc) owns query rows
+//    tr + i·TR (i < RQ) for the whole kernel: their softmax statistics (running max m, partial sum l) and their
+//    output accumulators live in its registers across all key tiles. No score row is ever stored beyond one tile.
+//  * Per K/V tile of KT keys (loaded once into workgroup memory, reused by all QT rows):
+//      S = Q·Kᵀ    invocation computes an RQ × RK register block (keys tc + jj·TC), from vec4 workgroup loads:
+//                  per 4 head dims RQ + RK 128-bit loads feed 4·RQ·RK FMAs (SGEMM-style register blocking);
+//      softmax     row max: each invocation reduces its RK keys, the TC partial maxima of a row meet in `red`;
+//                  exp() is computed by every invocation for its own block (no serial per-row loop);
+//      O += P·V    P goes through workgroup memory once (QT × KT); invocation accumulates RQ rows × RD4 vec4
+//                  head-dim columns (tc + c·TC), per 4 keys RQ + 4·RD4 128-bit loads feed 16·RQ·RD4 FMAs.
+//    The partial sums l stay per invocation (each over its own keys) and are combined once at the end.
+//  * Global → workgroup copies are staged through registers: the V tile's loads are issued before S is computed
+//    and the next K tile's before P·V, so their latency hides behind arithmetic instead of a barrier.
+//  * Workgroup rows are stored as vec4 with an odd row stride in vec4 units, so the TC different rows a warp reads
+//    at the same column fall in different 16-byte bank groups (conflict-free 128-bit loads). Head dims are padded
+//    to whole vec4s with zeros (workgroup memory starts zeroed and the pad columns are never written).
+//  * HEAD_DIM, QT, KT, TR and TC are substituted by the wrapper (function-scope array sizes must be constant and
+//    constant trip counts let the compiler unroll into registers).
+
+const HEAD_DIM: u32 = 96u; // specialised: head dimension (1..128)
+const QT: u32 = 64u;       // specialised: query positions per workgroup
+const KT: u32 = 16u;       // specialised: key positions per tile (multiple of 4 and of TC)
+const TR: u32 = 16u;       // specialised: invocation rows (QT = TR·RQ)
+const TC: u32 = 8u;        // specialised: invocation columns (4 or 8)
+
+const WG: u32 = TR * TC;
+const RQ: u32 = QT / TR;                      // query rows per invocation
+const RK: u32 = KT / TC;                      // keys per invocation in S
+const D4: u32 = (HEAD_DIM + 3u) / 4u;         // vec4 columns of a head-dim row
+const RD4: u32 = (D4 + TC - 1u) / TC;         // vec4 output columns per invocation
+const QS4: u32 = D4 | 1u;                     // qs row stride in vec4 (odd)
+const KS4: u32 = (RD4 * TC) | 1u;             // kv row stride in vec4 (odd, ≥ the RD4·TC columns P·V reads)
+const PS4: u32 = (KT / 4u) | 1u;              // ps row stride in vec4 (odd)
+const TILE: u32 = KT * HEAD_DIM;              // elements of one K or V tile
+const LOADS: u32 = (TILE + WG - 1u) / WG;     // tile elements staged per invocation
+
+const NEG_BIG: f32 = -3.0e38; // "minus infinity" without inf arithmetic
+
+const MODE_DENSE: u32 = 0u;
+const MODE_SINGLE: u32 = 1u;
+
+struct Params {
+  batch: u32,
+  tokens: u32,
+  heads: u32,
+  mode: u32,        // 0 dense, 1 single, 2 group
+  kLog2: u32,
+  groups: u32,
+  qTiles: u32,
+  totalWg: u32,
+  wgPerRow: u32,
+  rowStride: u32,   // heads·HEAD_DIM
+  scale: f32,
+  _pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var<storage, read> qBuf: array<f32>;
+@group(0) @binding(2) var<storage, read> kBuf: array<f32>;
+@group(0) @binding(3) var<storage, read> vBuf: array<f32>;
+@group(0) @binding(4) var<storage, read_write> outBuf: array<f32>;
+
+var<workgroup> qs: array<vec4<f32>, QT * QS4>;  // Q tile, pre-multiplied by scale
+var<workgroup> kv: array<vec4<f32>, KT * KS4>;  // K tile, then (same memory) V tile
+var<workgroup> ps: array<vec4<f32>, QT * PS4>;  // probabilities of the current tile
+var<workgroup> red: array<f32, QT * TC>;        // per row, one partial max (or, at the end, sum) per column
+
+/** Token index of position p of sequence g (shaders/skiparse_attention.wgsl, same rule). */
+fn seqToken(g: u32, p: u32) -> u32 {
+  let s = P.kLog2;
+  if (P.mode == MODE_DENSE) { return p; }
+  if (P.mode == MODE_SINGLE) { return (p << s) + g; }
+  return ((p >> s) << (2u * s)) + (g << s) + (p & ((1u << s) - 1u));
+}
+
+/** Real (unpadded) positions of sequence g: they are exactly the leading ones. */
+fn validCount(g: u32) -> u32 {
+  let n = P.tokens;
+  let k = 1u << P.kLog2;
+  if (P.mode == MODE_DENSE) { return n; }
+  if (P.mode == MODE_SINGLE) { return select(0u, (n - g + k - 1u) / k, g < n); }
+  let full = n / (k * k);
+  let rem = n - full * k * k;
+  return full * k + min(k, rem - min(rem, g * k));
+}
+
+const NONE: u32 = 0xffffffffu;
+
+/** Global index of element e (= key j·HEAD_DIM + dim) of the tile starting at key position k0, or NONE. */
+fn tileIndex(g: u32, base: u32, k0: u32, nValid: u32, e: u32) -> u32 {
+  let j = e / HEAD_DIM;
+  if (e >= TILE || k0 + j >= nValid) { return NONE; }
+  return base + seqToken(g, k0 + j) * P.rowStride + (e - j * HEAD_DIM);
+}
+
+fn kAt(idx: u32) -> f32 {
+  if (idx == NONE) { return 0.0; }
+  return kBuf[idx];
+}
+
+fn vAt(idx: u32) -> f32 {
+  if (idx == NONE) { return 0.0; }
+  return vBuf[idx];
+}
+
+/** Workgroup-memory slot of tile element e: (vec4 index, component). */
+fn kvSlot(e: u32) -> vec2<u32> {
+  let j = e / HEAD_DIM;
+  let d = e - j * HEAD_DIM;
+  return vec2<u32>(j * KS4 + d / 4u, d % 4u);
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  // Loop bounds and early returns depend only on uniforms and workgroup_id: barriers stay in uniform control flow.
+  let wg = wid.x + wid.y * P.wgPerRow;
+  if (wg >= P.totalWg) { return; }
+  let tile = wg % P.qTiles;
+  var rest = wg / P.qTiles;
+  let g = rest % P.groups;
+  rest = rest / P.groups;
+  let h = rest % P.heads;
+  let b = rest / P.heads;
+
+  let nValid = validCount(g);
+  let q0 = tile * QT;
+  if (q0 >= nValid) { return; }
+  let base = b * P.tokens * P.rowStride + h * HEAD_DIM;
+
+  // Q tile (scale folded in); rows past nValid stay zero. Consecutive invocations read consecutive dims.
+  for (var e = lid; e < QT * HEAD_DIM; e += WG) {
+    let r = e / HEAD_DIM;
+    let d = e - r * HEAD_DIM;
+    var x = 0.0;
+    if (q0 + r < nValid) { x = qBuf[base + seqToken(g, q0 + r) * P.rowStride + d] * P.scale; }
+    qs[r * QS4 + d / 4u][d % 4u] = x;
+  }
+
+  let tr = lid / TC;
+  let tc = lid % TC;
+  var mRow: array<f32, RQ>;
+  var lRow: array<f32, RQ>;
+  var acc: array<array<vec4<f32>, RD4>, RQ>;
+  for (var i = 0u; i < RQ; i++) {
+    mRow[i] = NEG_BIG;
+    lRow[i] = 0.0;
+    for (var c = 0u; c < RD4; c++) { acc[i][c] = vec4<f32>(0.0); }
+  }
+
+  // Staged tile elements: element lid + r·WG of the tile (0 past the sequence's real keys).
+  var stage: array<f32, LOADS>;
+  for (var r = 0u; r < LOADS; r++) {
+    stage[r] = kAt(tileIndex(g, base, 0u, nValid, lid + r * WG));
+  }
+
+  for (var k0 = 0u; k0 < nValid; k0 += KT) {
+    // K tile: registers → workgroup memory. The previous tile's readers of kv, ps and red finished at its last barrier.
+    for (var r = 0u; r < LOADS; r++) {
+      let e = lid + r * WG;
+      if (e < TILE) { let sl = kvSlot(e); kv[sl.x][sl.y] = stage[r]; }
+    }
+    workgroupBarrier();
+
+    // Issue this tile's V loads now; they are consumed after S and the softmax.
+    for (var r = 0u; r < LOADS; r++) {
+      stage[r] = vAt(tileIndex(g, base, k0, nValid, lid + r * WG));
+    }
+
+    // S block = Q·Kᵀ (RQ rows × RK keys), 4 head dims per step.
+    var s: array<array<f32, RK>, RQ>;
+    for (var i = 0u; i < RQ; i++) { for (var jj = 0u; jj < RK; jj++) { s[i][jj] = 0.0; } }
+    for (var d4 = 0u; d4 < D4; d4++) {
+      var qv: array<vec4<f32>, RQ>;
+      for (var i = 0u; i < RQ; i++) { qv[i] = qs[(tr + i * TR) * QS4 + d4]; }
+      for (var jj = 0u; jj < RK; jj++) {
+        let kx = kv[(tc + jj * TC) * KS4 + d4];
+        for (var i = 0u; i < RQ; i++) {
+          var a = s[i][jj];
+          a = fma(qv[i].x, kx.x, a);
+          a = fma(qv[i].y, kx.y, a);
+          a = fma(qv[i].z, kx.z, a);
+          a = fma(qv[i].w, kx.w, a);
+          s[i][jj] = a;
+        }
+      }
+    }
+
+    // Masked keys (past the sequence's real ones) get −∞; partial row maxima meet in `red`.
+    for (var i = 0u; i < RQ; i++) {
+      var mx = NEG_BIG;
+      for (var jj = 0u; jj < RK; jj++) {
+        let ok = k0 + tc + jj * TC < nValid;
+        s[i][jj] = select(NEG_BIG, s[i][jj], ok);
+        mx = max(mx, s[i][jj]);
+      }
+      red[(tr + i * TR) * TC + tc] = mx;
+    }
+    workgroupBarrier(); // red complete; every read of the K tile is done
+
+    // Online softmax for the owned rows; P → workgroup memory; V (staged) → kv.
+    for (var i = 0u; i < RQ; i++) {
+      let row = tr + i * TR;
+      var tileMax = NEG_BIG;
+      for (var t = 0u; t < TC; t++) { tileMax = max(tileMax, red[row * TC + t]); }
+      let mNew = max(mRow[i], tileMax);   // finite: position 0 of each sequence is a real key
+      let alpha = exp(mRow[i] - mNew);    // 0 on the first tile
+      mRow[i] = mNew;
+      var sum = 0.0;
+      for (var jj = 0u; jj < RK; jj++) {
+        let p = exp(s[i][jj] - mNew);       // exactly 0 for masked keys
+        sum += p;
+        let j = tc + jj * TC;
+        ps[row * PS4 + j / 4u][j % 4u] = p;
+      }
+      lRow[i] = lRow[i] * alpha + sum;
+      for (var c = 0u; c < RD4; c++) { acc[i][c] *= alpha; }
+    }
+    for (var r = 0u; r < LOADS; r++) {
+      let e = lid + r * WG;
+      if (e < TILE) { let sl = kvSlot(e); kv[sl.x][sl.y] = stage[r]; }
+    }
+    workgroupBarrier(); // P and the V tile complete
+
+    // Issue the next K tile's loads; consumed at the top of the next iteration.
+    if (k0 + KT < nValid) {
+      for (var r = 0u; r < LOADS; r++) {
+        stage[r] = kAt(tileIndex(g, base, k0 + KT, nValid, lid + r * WG));
+      }
+    }
+
+    // O += P·V over the whole tile (masked keys have P = 0 and zero V rows).
+    for (var j4 = 0u; j4 < KT / 4u; j4++) {
+      var pv: array<vec4<f32>, RQ>;
+      for (var i = 0u; i < RQ; i++) { pv[i] = ps[(tr + i * TR) * PS4 + j4]; }
+      for (var jj = 0u; jj < 4u; jj++) {
+        for (var c = 0u; c < RD4; c++) {
+          let vx = kv[(4u * j4 + jj) * KS4 + tc + c * TC];
+          for (var i = 0u; i < RQ; i++) { acc[i][c] = fma(vec4<f32>(pv[i][jj]), vx, acc[i][c]); }
+        }
+      }
+    }
+    workgroupBarrier(); // readers of kv and ps done before the next tile overwrites them
+  }
+
+  // Row sums: combine the TC partial sums of each row.
+  for (var i = 0u; i < RQ; i++) { red[(tr + i * TR) * TC + tc] = lRow[i]; }
+  workgroupBarrier();
+  for (var i = 0u; i < RQ; i++) {
+    let row = tr + i * TR;
+    if (q0 + row < nValid) {
+      var l = 0.0;
+      for (var t = 0u; t < TC; t++) { l += red[row * TC + t]; }
+      let inv = 1.0 / l;
+      let o = base + seqToken(g, q0 + row) * P.rowStride;
+      for (var c = 0u; c < RD4; c++) {
+        let d = 4u * (tc + c * TC);
+        let y = acc[i][c] * inv;
+        for (var e = 0u; e < 4u; e++) {
+          if (d + e < HEAD_DIM) { outBuf[o + d + e] = y[e]; }
+        }
+      }
+    }
+  }
+}
