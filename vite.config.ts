@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
 // Cross-origin isolation lets onnxruntime-web use SharedArrayBuffer threads.
@@ -10,10 +12,36 @@ const isolationHeaders = {
 };
 
 /**
+ * The page's Content-Security-Policy, read from index.html's meta tag (its one source). A dedicated worker does not
+ * inherit the page's meta policy — it takes the CSP of its own script response — so the servers below send this
+ * policy as a header on worker scripts, and the service worker adds it to the worker scripts it serves.
+ */
+function pagePolicy(): string {
+  const html = readFileSync(fileURLToPath(new URL('./index.html', import.meta.url)), 'utf8');
+  const m = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html);
+  if (!m) throw new Error('index.html has no Content-Security-Policy meta tag');
+  return m[1].replace(/\s+/g, ' ').trim();
+}
+
+/** Dev server and `vite preview`: the page's CSP as a header on every worker script (Sec-Fetch-Dest: worker). */
+function workerCsp(policy: string): Plugin {
+  const header = (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    const dest = req.headers['sec-fetch-dest'];
+    if (dest === 'worker' || dest === 'sharedworker') res.setHeader('Content-Security-Policy', policy);
+    next();
+  };
+  return {
+    name: 'osp-worker-csp',
+    configureServer: (server) => void server.middlewares.use(header),
+    configurePreviewServer: (server) => void server.middlewares.use(header),
+  };
+}
+
+/**
  * Build only: writes dist/sw.js from src/sw/sw.js with the list of files to precache (every built file except model
  * folders and source maps) and a version derived from their contents, so a new build replaces the old cache.
  */
-function serviceWorker(): Plugin {
+function serviceWorker(policy: string): Plugin {
   let outDir = 'dist';
   let root = '.';
   return {
@@ -40,7 +68,7 @@ function serviceWorker(): Plugin {
       for (const f of files) hash.update(f).update(readFileSync(join(outDir, f)));
       const precache = { version: hash.digest('hex').slice(0, 16), files: ['./', ...files] };
       const src = readFileSync(resolve(root, 'src/sw/sw.js'), 'utf8');
-      writeFileSync(join(outDir, 'sw.js'), `self.__OSP_PRECACHE__ = ${JSON.stringify(precache)};\n${src}`);
+      writeFileSync(join(outDir, 'sw.js'), `self.__OSP_PRECACHE__ = ${JSON.stringify(precache)};\nself.__OSP_CSP__ = ${JSON.stringify(policy)};\n${src}`);
     },
   };
 }
@@ -61,5 +89,5 @@ export default defineConfig(({ command }) => ({
   optimizeDeps: { exclude: ['onnxruntime-web'], entries: ['index.html', 'src/cli/index.html'] },
   worker: { format: 'es' },
   build: { target: 'es2022' },
-  plugins: [serviceWorker()],
+  plugins: [workerCsp(pagePolicy()), serviceWorker(pagePolicy())],
 }));

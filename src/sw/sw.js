@@ -6,9 +6,14 @@
 // 2. Cross-origin isolation on static hosts that cannot send COOP/COEP: every response it serves gets
 //    Cross-Origin-Opener-Policy / -Embedder-Policy / -Resource-Policy headers (the "COI service worker" pattern), so
 //    ORT's WASM backend can use threads (SharedArrayBuffer). src/app/coi.ts reloads the page once to get them.
+// 3. The page's CSP for the engine worker: a dedicated worker does not inherit the page's meta policy, it takes the
+//    CSP of its own script response, which a static host does not send. Same-origin responses it serves to a worker
+//    (or a document) get the page's policy (vite.config.ts injects it from index.html) as a header.
 const PRECACHE = self.__OSP_PRECACHE__ ?? { version: 'dev', files: [] };
 const SHELL_CACHE = `osp-shell-${PRECACHE.version}`;
 const RUNTIME_CACHE = 'osp-runtime-v1';
+const CSP = self.__OSP_CSP__ ?? null;
+const CSP_DESTINATIONS = new Set(['worker', 'sharedworker', 'document']);
 
 const scopeUrl = () => new URL(self.registration.scope);
 
@@ -34,12 +39,14 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-function isolate(res) {
+function isolate(res, request) {
   if (!res || res.status === 0 || res.type === 'opaque' || res.type === 'opaqueredirect') return res;
   const headers = new Headers(res.headers);
   headers.set('Cross-Origin-Opener-Policy', 'same-origin');
   headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
   headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  // Appended, not set: a host's own policy stays in force too (the browser enforces every policy it gets).
+  if (CSP && CSP_DESTINATIONS.has(request.destination) && headers.get('Content-Security-Policy') !== CSP) headers.append('Content-Security-Policy', CSP);
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
@@ -52,26 +59,26 @@ async function handle(event) {
   const request = event.request;
   if (request.mode === 'navigate') {
     try {
-      return isolate(await fetch(request));
+      return isolate(await fetch(request), request);
     } catch (e) {
       const cache = await caches.open(SHELL_CACHE);
       const page = (await cache.match(new URL('index.html', scopeUrl()), { ignoreVary: true })) ?? (await cache.match(scopeUrl(), { ignoreVary: true }));
-      if (page) return isolate(page);
+      if (page) return isolate(page, request);
       throw e;
     }
   }
   const shell = await fromShell(request);
-  if (shell) return isolate(shell);
+  if (shell) return isolate(shell, request);
   try {
     const res = await fetch(request);
     if (res.ok && res.status === 200) {
       const copy = res.clone();
       event.waitUntil(caches.open(RUNTIME_CACHE).then((c) => c.put(request, copy)).catch(() => undefined));
     }
-    return isolate(res);
+    return isolate(res, request);
   } catch (e) {
     const cached = await caches.match(request, { ignoreVary: true });
-    if (cached) return isolate(cached);
+    if (cached) return isolate(cached, request);
     throw e;
   }
 }
