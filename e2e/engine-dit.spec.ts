@@ -59,6 +59,9 @@ test('engine worker + DiT on WebGPU (split graphs on ORT WebGPU EP + WGSL Skipar
   expect(r.errWebGpuVsPyTorch!).toBeLessThanOrEqual(LATENT_ATOL);
   expect(r.errWasmVsPyTorch!).toBeLessThanOrEqual(LATENT_ATOL);
   expect(r.webgpuDeterministic).toBe(true);
+  expect(r.kernels!.auto).toEqual(['Skiparse attention: WGSL simple kernel']); // SwiftShader is a fallback adapter
+  expect(r.kernels!.forced).toEqual(['Skiparse attention: WGSL tiled kernel']);
+  expect(r.kernels!.errTiledVsWasm).toBeLessThanOrEqual(LATENT_ATOL);
   expect(r.i2v!.errWebGpuVsWasm).toBeLessThanOrEqual(LATENT_ATOL);
   expect(r.i2v!.differsFromTextOnly).toBeGreaterThan(1e-3); // the condition reaches the model
   expect(r.mp4).toEqual({ frames: 5, width: 32, height: 32, fps: expect.any(Number) });

@@ -36,10 +36,16 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
 
 const bitEqual = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
-async function load(engine: EngineClient, arg: Arg, backend: 'wasm' | 'webgpu'): Promise<{ loaded: LoadResult; stages: string[]; sessionMessages: number }> {
+async function load(
+  engine: EngineClient, arg: Arg, backend: 'wasm' | 'webgpu', attentionKernel?: 'auto' | 'simple' | 'tiled',
+): Promise<{ loaded: LoadResult; stages: string[]; sessionMessages: number; kernelMessages: string[] }> {
   const events: LoadProgress[] = [];
-  const loaded = await engine.load({ manifest: arg.manifest, baseUrl: arg.base }, (p) => events.push(p), { backend });
-  return { loaded, stages: [...new Set(events.map((e) => e.stage))], sessionMessages: events.filter((e) => e.stage === 'session').length };
+  const loaded = await engine.load({ manifest: arg.manifest, baseUrl: arg.base }, (p) => events.push(p), { backend, attentionKernel });
+  await new Promise((r) => setTimeout(r, 100)); // progress messages travel on their own ports
+  return {
+    loaded, stages: [...new Set(events.map((e) => e.stage))], sessionMessages: events.filter((e) => e.stage === 'session').length,
+    kernelMessages: events.filter((e) => /Skiparse attention/.test(e.message)).map((e) => e.message),
+  };
 }
 
 export interface WasmDitResult {
@@ -159,6 +165,8 @@ export async function i2vDit(arg: Arg): Promise<I2vDitResult> {
 export interface WebGpuDitResult {
   error: string | null;
   i2v?: { errWebGpuVsWasm: number; differsFromTextOnly: number };
+  /** The auto kernel choice (SwiftShader: simple) and a load forcing the tiled kernel, whose latents must match. */
+  kernels?: { auto: string[]; forced: string[]; errTiledVsWasm: number };
   load?: { backend: string; ditBackend?: string; backendReason: string; capabilities: Record<string, boolean> };
   errWebGpuVsWasm?: number;
   errWebGpuVsPyTorch?: number;
@@ -191,7 +199,11 @@ export async function webgpuDit(arg: Arg): Promise<WebGpuDitResult> {
     const ig = await gpu.generate(ireq);
     const ic = await cpu.generate(ireq);
     const it = await cpu.generate({ ...ireq, image: null });
+    // The same request with the GPU-tuned Skiparse kernel forced (the engine picks 'simple' on SwiftShader).
+    const lt = await load(gpu, arg, 'webgpu', 'tiled'); // replaces the loaded model
+    const t = await gpu.generate(req);
     return {
+      kernels: { auto: lg.kernelMessages, forced: lt.kernelMessages, errTiledVsWasm: maxAbs(t.latents, b.latents) },
       i2v: { errWebGpuVsWasm: maxAbs(ig.latents, ic.latents), differsFromTextOnly: maxAbs(ic.latents, it.latents) },
       error: null,
       load: { backend: lg.loaded.backend, ditBackend: lg.loaded.ditBackend, backendReason: lg.loaded.backendReason, capabilities: lg.loaded.capabilities },

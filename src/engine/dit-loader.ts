@@ -2,7 +2,7 @@
 // shared external weights, the vocabulary) through the verified downloader, creates the ORT sessions for the chosen
 // backend and returns the pipeline hooks (prompt encoder + denoiser factory). Browser/worker only (onnxruntime-web).
 import type { GpuContext } from '../gpu/device';
-import { SkiparseAttention } from '../gpu/skiparse';
+import { SkiparseAttention, skiparseVariantFor, type SkiparseVariant, type SkiparseVariantChoice } from '../gpu/skiparse';
 import { loadFiles, type DownloadProgress, type FileCache } from '../models/fetch';
 import { dirOf, externalDataName, fileByRole, ManifestError, type ManifestFile, type ModelManifest } from '../models/manifest';
 import { createSession, ort, type Backend } from '../models/ort-session';
@@ -20,6 +20,8 @@ export interface LoadedDit {
   backend: Backend;
   /** Why the DiT runs on a different backend than requested, if it does. */
   fallbackReason?: string;
+  /** The WGSL Skiparse kernel of the WebGPU path (null on wasm). */
+  attentionKernel: SkiparseVariant | null;
   tokenizer: WordTokenizer;
   promptEncoder: PromptEncoder;
   denoiser: (latentShape: readonly number[]) => Promise<Denoiser>;
@@ -38,6 +40,8 @@ export interface LoadDitOptions {
   /** 'auto' may fall back to wasm when a WebGPU session fails; an explicit 'webgpu' may not. */
   allowFallback: boolean;
   gpu: GpuContext | null;
+  /** Skiparse kernel for the WebGPU path; 'auto' (default): tiled on hardware adapters, simple on fallback ones. */
+  attentionKernel?: SkiparseVariantChoice;
   cancel?: CancelFlag;
   /** Persistent model cache (IndexedDB) for the downloads. */
   cache?: FileCache;
@@ -144,6 +148,8 @@ async function loadDitInto(sessions: ortTypes.InferenceSession[], manifest: Mode
       return new WasmDenoiser(shape, info, dit, Tensor, inpaint);
     };
   };
+  // Resolved before the try below: a bad choice is the caller's error, not a reason to fall back to wasm.
+  const variant = o.gpu ? skiparseVariantFor(o.gpu.summary.isFallbackAdapter, o.attentionKernel) : null;
   if (backend === 'webgpu') {
     try {
       const device = o.gpu!.device;
@@ -157,7 +163,8 @@ async function loadDitInto(sessions: ortTypes.InferenceSession[], manifest: Mode
       }
       // dit_final's v comes back to the CPU: the sampler state is float64 on the CPU (the step's one read-back).
       const final = await open('dit_final', 'webgpu', false);
-      attention = new SkiparseAttention(device);
+      attention = new SkiparseAttention(device, { variant: variant! });
+      o.onSession?.(`Skiparse attention: WGSL ${variant} kernel`);
       const kernel = attention;
       denoiser = async (shape) => {
         shapeCheck(shape);
@@ -179,6 +186,7 @@ async function loadDitInto(sessions: ortTypes.InferenceSession[], manifest: Mode
     info,
     backend,
     fallbackReason,
+    attentionKernel: backend === 'webgpu' ? variant : null,
     tokenizer,
     promptEncoder,
     denoiser,

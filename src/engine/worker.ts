@@ -170,6 +170,9 @@ export class Engine {
     {
       const backendChoice = options.backend ?? 'auto';
       if (!['auto', 'wasm', 'webgpu'].includes(backendChoice)) throw new ValidationError(`backend must be auto, wasm or webgpu, got ${String(backendChoice)}`);
+      if (!['auto', 'simple', 'tiled', undefined].includes(options.attentionKernel)) {
+        throw new ValidationError(`attentionKernel must be auto, simple or tiled, got ${String(options.attentionKernel)}`);
+      }
       report({ stage: 'manifest', message: 'reading manifest' });
       const { manifest, base } = await this.resolveManifest(source, options);
       await this.unload();
@@ -247,6 +250,7 @@ export class Engine {
             backend,
             allowFallback: backendChoice !== 'webgpu',
             gpu: this.gpu,
+            attentionKernel: options.attentionKernel,
             cancel,
             cache: cache ?? undefined,
             onDownload: dl,
