@@ -1,12 +1,14 @@
 // Head-to-head kernel benchmark, run in the page by bench/run-kernels.mjs (`npm run bench:kernels`).
-// Same adapter, same GPUDevice, one run: our Skiparse kernel vs ORT WebGPU executing the same math as an ONNX graph
+// Same adapter, same GPUDevice, one run: our Skiparse kernels (both variants of src/gpu/skiparse.ts: 'simple', tuned
+// on SwiftShader, and the GPU-tuned 'tiled'; one row each) vs ORT WebGPU executing the same math as an ONNX graph
 // (bench/make_graphs.py) vs our dense mode; our Haar kernels vs ORT Conv/ConvTranspose vs a plain copy.
+// `?kernels=tiled` (or simple) limits the Skiparse rows to one kernel.
 import * as ort from 'onnxruntime-web/webgpu';
 import configs from './configs.json';
 import { timeGpu, type Timing } from './timing';
 import { acquireGpu, adapterLabel, type AdapterSummary } from '../src/gpu/device';
 import { createTensor, maxErrors, randomTensor, readTensor, uploadTensor } from '../src/gpu/buffers';
-import { SkiparseAttention, type AttentionMode } from '../src/gpu/skiparse';
+import { SkiparseAttention, type AttentionMode, type SkiparseVariant } from '../src/gpu/skiparse';
 import { HaarKernels, haar3dForwardShape, type VideoShape } from '../src/gpu/haar';
 import { CopyKernel } from '../src/gpu/copy';
 
@@ -15,7 +17,7 @@ type HaarConfig = (typeof configs.haar)[number];
 
 export interface AttentionRow {
   config: string; tokens: number; batch: number; heads: number; headDim: number; k: number; mode: AttentionMode;
-  oursMs: number; ortMs: number; ortOverOurs: number; maxAbsDiffVsOrt: number;
+  kernel: SkiparseVariant; oursMs: number; ortMs: number; ortOverOurs: number; maxAbsDiffVsOrt: number;
 }
 export interface HaarRow {
   config: string; op: 'forward3d' | 'inverse3d'; elementsIn: number; elementsOut: number;
@@ -24,7 +26,8 @@ export interface HaarRow {
 }
 export interface KernelBenchResult {
   adapter: AdapterSummary; adapterLabel: string; userAgent: string; date: string; reps: number; warmup: number;
-  attention: AttentionRow[]; denseOverSkiparse: { config: string; tokens: number; k: number; singleSpeedup: number; groupSpeedup: number }[];
+  attention: AttentionRow[];
+  denseOverSkiparse: { config: string; kernel: SkiparseVariant; tokens: number; k: number; singleSpeedup: number; groupSpeedup: number }[];
   haar: HaarRow[];
 }
 
@@ -32,6 +35,7 @@ const params = new URLSearchParams(location.search);
 const reps = Number(params.get('reps') ?? 5);
 const warmup = Number(params.get('warmup') ?? 1);
 const only = params.get('only'); // optional substring filter on config names
+const variants = (params.get('kernels') ?? 'simple,tiled').split(',') as SkiparseVariant[];
 const logEl = document.getElementById('log')!;
 const log = (s: string) => { logEl.textContent += `\n${s}`; console.log(s); };
 
@@ -48,7 +52,7 @@ async function ortSession(device: GPUDevice, file: string): Promise<ort.Inferenc
 
 const gpuTensor = (buf: GPUBuffer, dims: number[]) => ort.Tensor.fromGpuBuffer(buf, { dataType: 'float32', dims });
 
-async function benchAttention(device: GPUDevice, cfg: AttentionConfig, kernel: SkiparseAttention): Promise<AttentionRow[]> {
+async function benchAttention(device: GPUDevice, cfg: AttentionConfig, kernels: SkiparseAttention[]): Promise<AttentionRow[]> {
   const { batch, tokens, heads, headDim, k } = cfg;
   const n = batch * tokens * heads * headDim;
   const [q, kk, v] = [1, 2, 3].map((s) => uploadTensor(device, randomTensor(n, s * 7919 + tokens)));
@@ -58,26 +62,29 @@ async function benchAttention(device: GPUDevice, cfg: AttentionConfig, kernel: S
   const rows: AttentionRow[] = [];
   for (const mode of ['single', 'group', 'dense'] as AttentionMode[]) {
     const shape = { batch, tokens, heads, headDim, mode, k };
-    const runOurs = () => {
-      const enc = device.createCommandEncoder();
-      kernel.encode(enc, shape, q, kk, v, ours);
-      device.queue.submit([enc.finish()]);
-    };
     const session = await ortSession(device, `attention_${mode}_${cfg.name}.onnx`);
     const feeds = { q: gpuTensor(q, dims), k: gpuTensor(kk, dims), v: gpuTensor(v, dims) };
     const fetches = { out: gpuTensor(theirs, dims) };
     const runOrt = async () => { await session.run(feeds, fetches); };
-    const t1: Timing = await timeGpu(device, runOurs, warmup, reps);
     const t2: Timing = await timeGpu(device, runOrt, warmup, reps);
-    const diff = maxErrors(await readTensor(device, ours, n), await readTensor(device, theirs, n)).abs;
+    const expected = await readTensor(device, theirs, n);
     await session.release();
-    const row: AttentionRow = {
-      config: cfg.name, tokens, batch, heads, headDim, k, mode,
-      oursMs: t1.medianMs, ortMs: t2.medianMs, ortOverOurs: t2.medianMs / t1.medianMs, maxAbsDiffVsOrt: diff,
-    };
-    log(`attention ${cfg.name} ${mode}: ours ${row.oursMs.toFixed(2)} ms, ORT ${row.ortMs.toFixed(2)} ms, ` +
-      `ORT/ours ${row.ortOverOurs.toFixed(2)}x, max|diff| ${diff.toExponential(2)}`);
-    rows.push(row);
+    for (const kernel of kernels) {
+      const runOurs = () => {
+        const enc = device.createCommandEncoder();
+        kernel.encode(enc, shape, q, kk, v, ours);
+        device.queue.submit([enc.finish()]);
+      };
+      const t1: Timing = await timeGpu(device, runOurs, warmup, reps);
+      const diff = maxErrors(await readTensor(device, ours, n), expected).abs;
+      const row: AttentionRow = {
+        config: cfg.name, tokens, batch, heads, headDim, k, mode, kernel: kernel.variant,
+        oursMs: t1.medianMs, ortMs: t2.medianMs, ortOverOurs: t2.medianMs / t1.medianMs, maxAbsDiffVsOrt: diff,
+      };
+      log(`attention ${cfg.name} ${mode} [${kernel.variant}]: ours ${row.oursMs.toFixed(2)} ms, ORT ${row.ortMs.toFixed(2)} ms, ` +
+        `ORT/ours ${row.ortOverOurs.toFixed(2)}x, max|diff| ${diff.toExponential(2)}`);
+      rows.push(row);
+    }
   }
   for (const b of [q, kk, v, ours, theirs]) b.destroy();
   return rows;
@@ -147,9 +154,9 @@ async function main(): Promise<KernelBenchResult> {
   ort.env.logLevel = 'error';
   log(`adapter: ${adapterLabel(summary)}; reps ${reps}, warmup ${warmup}`);
   const attention: AttentionRow[] = [];
-  const kernel = new SkiparseAttention(device);
-  for (const cfg of configs.attention) if (!only || cfg.name.includes(only)) attention.push(...(await benchAttention(device, cfg, kernel)));
-  kernel.destroy();
+  const kernels = variants.map((variant) => new SkiparseAttention(device, { variant }));
+  for (const cfg of configs.attention) if (!only || cfg.name.includes(only)) attention.push(...(await benchAttention(device, cfg, kernels)));
+  for (const kernel of kernels) kernel.destroy();
   const haarRows: HaarRow[] = [];
   const haar = new HaarKernels(device);
   const copy = new CopyKernel(device);
@@ -158,10 +165,10 @@ async function main(): Promise<KernelBenchResult> {
   copy.destroy();
   const denseOverSkiparse = configs.attention
     .filter((c) => attention.some((r) => r.config === c.name))
-    .map((c) => {
-      const ms = (m: AttentionMode) => attention.find((r) => r.config === c.name && r.mode === m)!.oursMs;
-      return { config: c.name, tokens: c.tokens, k: c.k, singleSpeedup: ms('dense') / ms('single'), groupSpeedup: ms('dense') / ms('group') };
-    });
+    .flatMap((c) => variants.map((kernel) => {
+      const ms = (m: AttentionMode) => attention.find((r) => r.config === c.name && r.mode === m && r.kernel === kernel)!.oursMs;
+      return { config: c.name, kernel, tokens: c.tokens, k: c.k, singleSpeedup: ms('dense') / ms('single'), groupSpeedup: ms('dense') / ms('group') };
+    }));
   return {
     adapter: summary, adapterLabel: adapterLabel(summary), userAgent: navigator.userAgent, date: new Date().toISOString(),
     reps, warmup, attention, denseOverSkiparse, haar: haarRows,

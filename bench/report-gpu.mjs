@@ -37,7 +37,7 @@ for (const r of ours.attention) {
   const p32 = t(r, 'float32');
   const p16 = t(r, 'bfloat16');
   const m = oursMs(r);
-  lines.push(`| ${r.tokens} | ${r.heads}×${r.headDim} | ${r.mode} | ${f(m)} | ${r.tflops.toFixed(2)} | ${f(p32?.ms)}${p32?.masked ? ' (mask)' : ''} | ` +
+  lines.push(`| ${r.tokens} | ${r.heads}×${r.headDim} | ${r.mode}${r.kernel ? ` (${r.kernel})` : ''} | ${f(m)} | ${r.tflops.toFixed(2)} | ${f(p32?.ms)}${p32?.masked ? ' (mask)' : ''} | ` +
     `${f(p16?.ms)} | ${p32 ? ratio(p32.ms, m) : '—'} | ${p16 ? ratio(p16.ms, m) : '—'} |`);
 }
 lines.push('');
@@ -45,7 +45,7 @@ lines.push('Skiparse speed-up over dense (same implementation; ideal k = 4):');
 lines.push('');
 lines.push('| tokens | heads×dim | ours dense/single | ours dense/group | PyTorch fp32 dense/single | dense/group | PyTorch bf16 dense/single | dense/group |');
 lines.push('|---|---|---|---|---|---|---|---|');
-const keyOf = (r) => `${r.tokens}|${r.heads}|${r.headDim}`;
+const keyOf = (r) => `${r.tokens}|${r.heads}|${r.headDim}|${r.kernel ?? ''}`; // one line per kernel (node-gpu-bench times both)
 for (const key of [...new Set(ours.attention.filter((r) => !r.skipped).map(keyOf))]) {
   const rows = ours.attention.filter((r) => keyOf(r) === key);
   const o = Object.fromEntries(rows.map((r) => [r.mode, oursMs(r)]));
@@ -53,10 +53,21 @@ for (const key of [...new Set(ours.attention.filter((r) => !r.skipped).map(keyOf
   const p32 = p('float32');
   const p16 = p('bfloat16');
   const s = (d, x) => (d && x ? `${(d / x).toFixed(2)}×` : '—');
-  lines.push(`| ${rows[0].tokens} | ${rows[0].heads}×${rows[0].headDim} | ${s(o.dense, o.single)} | ${s(o.dense, o.group)} | ` +
+  lines.push(`| ${rows[0].tokens} | ${rows[0].heads}×${rows[0].headDim}${rows[0].kernel ? ` (${rows[0].kernel})` : ''} | ${s(o.dense, o.single)} | ${s(o.dense, o.group)} | ` +
     `${s(p32.dense, p32.single)} | ${s(p32.dense, p32.group)} | ${s(p16.dense, p16.single)} | ${s(p16.dense, p16.group)} |`);
 }
 lines.push('');
+if (ours.tiledSweep?.length) {
+  lines.push('Tiled kernel, tile geometries (QT query rows, TR×TC invocations, KT keys per tile; each checked against the default geometry first):');
+  lines.push('');
+  lines.push('| tokens | heads×dim | mode | QT | TR×TC | KT | workgroup bytes | ms | TFLOP/s |');
+  lines.push('|---|---|---|---|---|---|---|---|---|');
+  for (const r of ours.tiledSweep) {
+    lines.push(`| ${r.tokens} | ${r.heads}×${r.headDim} | ${r.mode} | ${r.tile.queryTile} | ${r.tile.threadRows}×${r.tile.threadCols} | ` +
+      `${r.tile.keyTile} | ${r.tile.workgroupStorageBytes} | ${f(oursMs(r))} | ${r.tflops.toFixed(2)} |`);
+  }
+  lines.push('');
+}
 lines.push('Haar wavelets (fp32). PyTorch upstream = WF-VAE (one Conv3d/Conv2d or conv_transpose per subband on [B·C, 1, …], ' +
   'causal replicate pad, cat / sum); fused = one conv with all subbands as output channels (+ the layout transposes). ' +
   'GB/s counts bytes read + written once; copy = our copy.wgsl moving the same bytes, on the same device:');

@@ -7,11 +7,11 @@ export function renderKernelTables(r, file) {
   lines.push('Skiparse attention, ours vs ORT WebGPU EP running the same math as an ONNX graph (same device, IO-bound GPU buffers):', '');
   lines.push('| config | tokens | B×heads×dim | mode | ours ms | ORT ms | ORT/ours | max abs diff |', '|---|---|---|---|---|---|---|---|');
   for (const a of r.attention) {
-    lines.push(`| ${a.config} | ${a.tokens} | ${a.batch}×${a.heads}×${a.headDim} | ${a.mode}${a.mode === 'dense' ? '' : ` k=${a.k}`} | ${f(a.oursMs)} | ${f(a.ortMs)} | **${f(a.ortOverOurs)}×** | ${a.maxAbsDiffVsOrt.toExponential(1)} |`);
+    lines.push(`| ${a.config} | ${a.tokens} | ${a.batch}×${a.heads}×${a.headDim} | ${a.mode}${a.mode === 'dense' ? '' : ` k=${a.k}`}${a.kernel ? ` (${a.kernel})` : ''} | ${f(a.oursMs)} | ${f(a.ortMs)} | **${f(a.ortOverOurs)}×** | ${a.maxAbsDiffVsOrt.toExponential(1)} |`);
   }
   lines.push('', 'Skiparse vs our own dense mode (same kernel, dense index rule):', '');
   lines.push('| config | tokens | k | dense/single | dense/group |', '|---|---|---|---|---|');
-  for (const d of r.denseOverSkiparse) lines.push(`| ${d.config} | ${d.tokens} | ${d.k} | **${f(d.singleSpeedup)}×** | **${f(d.groupSpeedup)}×** |`);
+  for (const d of r.denseOverSkiparse) lines.push(`| ${d.config}${d.kernel ? ` (${d.kernel})` : ''} | ${d.tokens} | ${d.k} | **${f(d.singleSpeedup)}×** | **${f(d.groupSpeedup)}×** |`);
   lines.push('', 'Haar wavelet (3D, upstream WF-VAE layout) vs ORT Conv/ConvTranspose and vs a plain copy of the same bytes:', '');
   lines.push('| config | op | ours ms | ORT ms | copy ms | ORT/ours | % of copy bandwidth | ours GB/s | max abs diff |', '|---|---|---|---|---|---|---|---|---|');
   for (const h of r.haar) {
