@@ -15,8 +15,8 @@ LATENT_NORM=${LATENT_NORM-training/checkpoints/latent_norm.json}
 common=(--nproc 2 --threads 1 --lr 3e-4 --release_every_s 600 --save_every_s 300 --run_dir "$RUN_DIR"
         --latent_norm "$LATENT_NORM")
 IMAGE_STEPS=${IMAGE_STEPS:-1500} JOINT_STEPS=${JOINT_STEPS:-5000} INPAINT_STEPS=${INPAINT_STEPS:-4000}
-T2V_MIN=${T2V_MIN:-0.3}
+T2V_MIN=${T2V_MIN:-0.3} VIDEO_FRAC=${VIDEO_FRAC:-0.75}
 mkdir -p "$RUN_DIR"
 [ "$IMAGE_STEPS" = 0 ] || $PY -m training.train_dit --stage image --dense 1 --steps "$IMAGE_STEPS" "${common[@]}"
-[ "$JOINT_STEPS" = 0 ] || $PY -m training.train_dit --stage joint --steps "$JOINT_STEPS" "${common[@]}"
+[ "$JOINT_STEPS" = 0 ] || $PY -m training.train_dit --stage joint --steps "$JOINT_STEPS" --video_frac "$VIDEO_FRAC" "${common[@]}"
 [ "$INPAINT_STEPS" = 0 ] || $PY -m training.train_dit --stage inpaint --steps "$INPAINT_STEPS" --t2v_min "$T2V_MIN" "${common[@]}"
