@@ -1,8 +1,11 @@
 // Service worker of the playground (production builds; vite.config.ts injects the precache list and writes it to
-// dist/sw.js). Two jobs:
+// dist/sw.js). Three jobs:
 // 1. Offline: the app shell (every same-origin file of the build except model folders) is precached on install, so
-//    after one visit the page loads with the network off. Other same-origin GETs (model files) go to the network
-//    first and are kept in a runtime cache as an offline fallback. Cross-origin requests are never touched.
+//    after one visit the page loads with the network off. Other same-origin GETs go to the network first and are
+//    kept in a runtime cache as an offline fallback. Model files (models/**) are never touched: the IndexedDB model
+//    cache (src/models/idb-file-cache.ts) is where they live offline, and a second copy here would store every model
+//    twice. Entries an older version of this worker kept under models/ are deleted on activation. Cross-origin
+//    requests are never touched.
 // 2. Cross-origin isolation on static hosts that cannot send COOP/COEP: every response it serves gets
 //    Cross-Origin-Opener-Policy / -Embedder-Policy / -Resource-Policy headers (the "COI service worker" pattern), so
 //    ORT's WASM backend can use threads (SharedArrayBuffer). src/app/coi.ts reloads the page once to get them.
@@ -16,6 +19,7 @@ const CSP = self.__OSP_CSP__ ?? null;
 const CSP_DESTINATIONS = new Set(['worker', 'sharedworker', 'document']);
 
 const scopeUrl = () => new URL(self.registration.scope);
+const isModelFile = (url) => url.origin === self.location.origin && url.pathname.startsWith(new URL('models/', scopeUrl()).pathname);
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -33,6 +37,10 @@ self.addEventListener('activate', (event) => {
     (async () => {
       for (const name of await caches.keys()) {
         if (name.startsWith('osp-shell-') && name !== SHELL_CACHE) await caches.delete(name);
+        else if (name.startsWith('osp-')) {
+          const cache = await caches.open(name);
+          for (const r of await cache.keys()) if (isModelFile(new URL(r.url))) await cache.delete(r);
+        }
       }
       await self.clients.claim();
     })(),
@@ -88,6 +96,7 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return; // same-origin only
+  if (isModelFile(url)) return; // straight to the network: IndexedDB is the model cache
   if (request.cache === 'only-if-cached' && request.mode !== 'same-origin') return;
   if (request.headers.has('range')) return; // let the browser handle partial requests (media seeking)
   event.respondWith(handle(event));
