@@ -8,33 +8,47 @@ const METRICS = [
   { key: 'workers', title: 'Workers', get: (s) => s.workers, color: '#8c564b' },
 ];
 
-/** Least-squares slope of ys over their index. */
-function slope(ys) {
+/** Least-squares line through ys over their index: slope, its standard error, and the residual sd (the noise). */
+export function fitLine(ys) {
   const n = ys.length;
-  if (n < 2) return 0;
+  if (n < 3) return { slope: 0, stderr: 0, sd: 0 };
   const mx = (n - 1) / 2;
   const my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
+  let sxy = 0;
+  let sxx = 0;
   ys.forEach((y, i) => {
-    num += (i - mx) * (y - my);
-    den += (i - mx) ** 2;
+    sxy += (i - mx) * (y - my);
+    sxx += (i - mx) ** 2;
   });
-  return num / den;
+  const slope = sxy / sxx;
+  const sse = ys.reduce((a, y, i) => a + (y - my - slope * (i - mx)) ** 2, 0);
+  const sd = Math.sqrt(sse / (n - 2));
+  return { slope, stderr: sd / Math.sqrt(sxx), sd };
 }
 
 /**
  * Per metric: the value after the first generation (warm: ORT's pools and the JIT are filled), at the end, the change,
- * the max, and the per-iteration slope over the warm part of the series.
+ * the max; the per-job slope (± its standard error) over the warm part and over its last half (after any warm-up
+ * drift), and the noise (residual sd around the warm-part line). "Flat" = slope within ~2 standard errors of 0.
  */
 export function trend(samples) {
   const warm = samples.findIndex((s) => s.kind === 'generate');
   const part = samples.slice(Math.max(0, warm));
   const out = {};
+  const r = (x, d = 1e6) => Math.round(x * d) / d;
   for (const m of METRICS) {
     const ys = part.map(m.get);
-    const r = (x) => Math.round(x * 1000) / 1000;
-    out[m.key] = { warm: r(ys[0]), end: r(ys.at(-1)), change: r(ys.at(-1) - ys[0]), max: r(Math.max(...ys)), slopePerIteration: r(slope(ys)) };
+    const all = fitLine(ys);
+    const half = fitLine(ys.slice(Math.floor(ys.length / 2)));
+    out[m.key] = {
+      warm: r(ys[0]),
+      end: r(ys.at(-1)),
+      change: r(ys.at(-1) - ys[0]),
+      max: r(Math.max(...ys)),
+      slope: { perJob: r(all.slope), stderr: r(all.stderr) },
+      lastHalf: { perJob: r(half.slope), stderr: r(half.stderr) },
+      noiseSd: r(all.sd),
+    };
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // the real engine worker with the dev DiT, device loss through the engine's test hook, GPU-buffer accounting.
 import { createEngine, type EngineClient } from '../../src/engine/api';
 import type { EngineDiagnostics } from '../../src/engine/worker';
+import type { GpuBufferStats } from '../../src/engine/gpu-accounting';
 import type { GenerateProgress, GenerateRequest, LoadResult } from '../../src/engine/types';
 import type { ModelManifest } from '../../src/models/manifest';
 import { maxAbs } from './compare';
@@ -103,38 +104,72 @@ export async function deviceLoss(arg: Arg): Promise<DeviceLossResult> {
   return r;
 }
 
-// ---- Soak / leak checks: one engine kept across calls (module state survives between page.evaluate calls) ----
+// ---- Soak (scripts/soak.mjs): one engine kept across jobs ----
+//
+// The whole series runs INSIDE the page (`soakRun`, one page.evaluate for the lot), so the driver adds nothing to
+// the page heap it measures: no per-job evaluate / dynamic import / returned objects, and the samples go into a
+// typed array allocated before the first measurement. `--drive evaluate` (soakLoad + one soakStep per job) is the
+// older driver, kept to compare.
 
 let soakEngine: EngineClient | null = null;
 
+export type SoakKind = 'generate' | 'cancel';
+
+export interface SoakMemory {
+  /** measureUserAgentSpecificMemory's total, the page's share (main realm) and the workers' (JS + wasm). */
+  total: number;
+  pageBytes: number;
+  workerBytes: number;
+}
+
 export interface SoakSample {
   i: number;
-  kind: 'generate' | 'cancel';
+  kind: SoakKind;
   ok: boolean;
   ms: number;
+  /** Date.now() when the sample was taken (node maps it to its worker-count timeline). */
+  t: number;
   error?: string;
+  gpu: GpuBufferStats;
+  devices: number;
+  mem: SoakMemory;
+}
+
+export interface SoakLoaded {
+  load: Pick<LoadResult, 'backend' | 'ditBackend' | 'bytesLoaded'>;
+  ms: number;
   diag: EngineDiagnostics;
-  /** JS heap of the page (performance.memory; precise with --enable-precise-memory-info). */
-  pageHeap: number;
+  mem: SoakMemory;
+  t: number;
+}
+
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+
+/** Page/worker JS bytes (needs cross-origin isolation; eager with --enable-blink-features=ForceEagerMeasureMemory). */
+export async function soakMeasure(): Promise<SoakMemory> {
+  gc();
+  const m = await (performance as Performance & { measureUserAgentSpecificMemory(): Promise<{ bytes: number; breakdown: { bytes: number; attribution: { scope: string }[] }[] }> }).measureUserAgentSpecificMemory();
+  let pageBytes = 0;
+  let workerBytes = 0;
+  for (const b of m.breakdown) {
+    if (b.attribution.some((a) => /Worker/.test(a.scope))) workerBytes += b.bytes;
+    else pageBytes += b.bytes;
+  }
+  return { total: m.bytes, pageBytes, workerBytes };
 }
 
 /** Loads the model into a fresh engine for a series of soak iterations. */
-export async function soakLoad(arg: Arg): Promise<{ load: Pick<LoadResult, 'backend' | 'ditBackend' | 'bytesLoaded'>; diag: EngineDiagnostics }> {
-  if (soakEngine) {
-    await soakEngine.dispose().catch(() => undefined);
-    soakEngine.terminate();
-  }
+export async function soakLoad(arg: Arg): Promise<SoakLoaded> {
+  await soakEnd();
+  const t0 = performance.now();
   soakEngine = createEngine();
   const l = await soakEngine.load({ manifest: arg.manifest, baseUrl: arg.base }, undefined, { backend: arg.backend ?? 'wasm' });
-  return { load: { backend: l.backend, ditBackend: l.ditBackend, bytesLoaded: l.bytesLoaded }, diag: await soakEngine.diagnostics() };
+  const ms = performance.now() - t0;
+  return { load: { backend: l.backend, ditBackend: l.ditBackend, bytesLoaded: l.bytesLoaded }, ms, diag: await soakEngine.diagnostics(), mem: await soakMeasure(), t: Date.now() };
 }
 
-function pageHeap(): number {
-  return (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
-}
-
-/** One soak iteration: a whole generation, or one cancelled after its first denoising step. */
-export async function soakStep(o: { i: number; kind: 'generate' | 'cancel'; request: GenerateRequest }): Promise<SoakSample> {
+/** One soak iteration: a whole generation, or one cancelled during its first denoising step; then the figures. */
+export async function soakStep(o: { i: number; kind: SoakKind; request: GenerateRequest }): Promise<SoakSample> {
   const engine = soakEngine!;
   const t0 = performance.now();
   let ok = true;
@@ -157,13 +192,48 @@ export async function soakStep(o: { i: number; kind: 'generate' | 'cancel'; requ
     if (!ok) error = `${(e as Error).name}: ${(e as Error).message}`;
   }
   const ms = performance.now() - t0;
-  (globalThis as { gc?: () => void }).gc?.();
-  return { i: o.i, kind: o.kind, ok, ms, error, diag: await engine.diagnostics(), pageHeap: pageHeap() };
+  const diag = await engine.diagnostics();
+  return { i: o.i, kind: o.kind, ok, ms, t: Date.now(), error, gpu: diag.gpu, devices: diag.devicesAcquired, mem: await soakMeasure() };
+}
+
+// Numbers kept per job in soakRun's Float64Array (objects would grow the heap being measured).
+const FIELDS = ['ok', 'ms', 't', 'liveBuffers', 'liveBytes', 'created', 'destroyed', 'peakBytes', 'devices', 'total', 'pageBytes', 'workerBytes'] as const;
+
+/** The whole soak in the page: load, then `plan` (generate / cancel) back to back, figures after each job. */
+export async function soakRun(arg: Arg & { plan: SoakKind[]; request: GenerateRequest }): Promise<{ loaded: SoakLoaded; samples: SoakSample[] }> {
+  const plan = arg.plan.slice();
+  const rows = new Float64Array(plan.length * FIELDS.length);
+  // Failures only (a clean run adds nothing here).
+  const errors = new Map<number, string>();
+  const loaded = await soakLoad(arg);
+  for (let i = 0; i < plan.length; i++) {
+    const s = await soakStep({ i, kind: plan[i], request: arg.request });
+    const v = [s.ok ? 1 : 0, s.ms, s.t, s.gpu.liveBuffers, s.gpu.liveBytes, s.gpu.created, s.gpu.destroyed, s.gpu.peakBytes, s.devices, s.mem.total, s.mem.pageBytes, s.mem.workerBytes];
+    rows.set(v, i * FIELDS.length);
+    if (s.error) errors.set(i, s.error);
+  }
+  await soakEnd();
+  const samples = plan.map((kind, i): SoakSample => {
+    const r = (f: (typeof FIELDS)[number]) => rows[i * FIELDS.length + FIELDS.indexOf(f)];
+    return {
+      i,
+      kind,
+      ok: r('ok') === 1,
+      ms: r('ms'),
+      t: r('t'),
+      error: errors.get(i),
+      gpu: { liveBuffers: r('liveBuffers'), liveBytes: r('liveBytes'), created: r('created'), destroyed: r('destroyed'), peakBytes: r('peakBytes') },
+      devices: r('devices'),
+      mem: { total: r('total'), pageBytes: r('pageBytes'), workerBytes: r('workerBytes') },
+    };
+  });
+  return { loaded, samples };
 }
 
 export async function soakEnd(): Promise<void> {
   if (!soakEngine) return;
-  await soakEngine.dispose().catch(() => undefined);
-  soakEngine.terminate();
+  const e = soakEngine;
   soakEngine = null;
+  await e.dispose().catch(() => undefined);
+  e.terminate();
 }
