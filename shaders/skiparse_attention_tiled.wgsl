@@ -22,7 +22,10 @@
 //    and the next K tile's before P·V, so their latency hides behind arithmetic instead of a barrier.
 //  * Workgroup rows are stored as vec4 with an odd row stride in vec4 units, so the TC different rows a warp reads
 //    at the same column fall in different 16-byte bank groups (conflict-free 128-bit loads). Head dims are padded
-//    to whole vec4s with zeros (workgroup memory starts zeroed and the pad columns are never written).
+//    to whole vec4s with zeros (loaded as zeros; kv's columns past them are never written and start zeroed).
+//  * No invocation ever assigns one component of a workgroup vec4 through a runtime index: Tint's HLSL backend
+//    (Chrome on Windows) turns `v[i] = x` into a read-modify-write of the whole vector, a data race when other
+//    invocations write the neighbouring components. Tiles are written as whole vec4s; P by constant components.
 //  * HEAD_DIM, QT, KT, TR and TC are substituted by the wrapper (function-scope array sizes must be constant and
 //    constant trip counts let the compiler unroll into registers).
 
@@ -40,8 +43,8 @@ const RD4: u32 = (D4 + TC - 1u) / TC;         // vec4 output columns per invocat
 const QS4: u32 = D4 | 1u;                     // qs row stride in vec4 (odd)
 const KS4: u32 = (RD4 * TC) | 1u;             // kv row stride in vec4 (odd, ≥ the RD4·TC columns P·V reads)
 const PS4: u32 = (KT / 4u) | 1u;              // ps row stride in vec4 (odd)
-const TILE: u32 = KT * HEAD_DIM;              // elements of one K or V tile
-const LOADS: u32 = (TILE + WG - 1u) / WG;     // tile elements staged per invocation
+const TILE4: u32 = KT * D4;                   // vec4s of one K or V tile
+const LOADS: u32 = (TILE4 + WG - 1u) / WG;    // tile vec4s staged per invocation
 
 const NEG_BIG: f32 = -3.0e38; // "minus infinity" without inf arithmetic
 
@@ -93,30 +96,48 @@ fn validCount(g: u32) -> u32 {
   return full * k + min(k, rem - min(rem, g * k));
 }
 
-const NONE: u32 = 0xffffffffu;
+// Global loads are branch-free (clamped index + select): CPU drivers such as SwiftShader execute both sides of
+// every branch, so branchy per-element loads multiply the code they compile, and a GPU gains nothing from them.
 
-/** Global index of element e (= key j·HEAD_DIM + dim) of the tile starting at key position k0, or NONE. */
-fn tileIndex(g: u32, base: u32, k0: u32, nValid: u32, e: u32) -> u32 {
-  let j = e / HEAD_DIM;
-  if (e >= TILE || k0 + j >= nValid) { return NONE; }
-  return base + seqToken(g, k0 + j) * P.rowStride + (e - j * HEAD_DIM);
+/** Where vec4 `u` of a tile row set lives: element offset of its 4 head dims, the first dim, whether its row is real. */
+struct Slot { off: u32, d: u32, ok: bool }
+
+/** Slot of vec4 u (= row j·D4 + column) of the rows starting at position p0 of sequence g, rows < count real. */
+fn slotOf(g: u32, base: u32, p0: u32, count: u32, u: u32, total: u32) -> Slot {
+  let j = u / D4;
+  let d = 4u * (u - j * D4);
+  return Slot(base + seqToken(g, p0 + j) * P.rowStride + d, d, u < total && p0 + j < count);
 }
 
-fn kAt(idx: u32) -> f32 {
-  if (idx == NONE) { return 0.0; }
-  return kBuf[idx];
+/** Lanes of a vec4 that hold real data: a real row and a dim below HEAD_DIM (the pad dims read as zero). */
+fn laneMask(s: Slot) -> vec4<bool> {
+  return (vec4<u32>(s.d) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(HEAD_DIM)) & vec4<bool>(s.ok);
 }
 
-fn vAt(idx: u32) -> f32 {
-  if (idx == NONE) { return 0.0; }
-  return vBuf[idx];
+fn loadQ4(s: Slot) -> vec4<f32> {
+  let m = arrayLength(&qBuf) - 1u;
+  let x = vec4<f32>(qBuf[min(s.off, m)], qBuf[min(s.off + 1u, m)], qBuf[min(s.off + 2u, m)], qBuf[min(s.off + 3u, m)]);
+  return select(vec4<f32>(0.0), x, laneMask(s));
 }
 
-/** Workgroup-memory slot of tile element e: (vec4 index, component). */
-fn kvSlot(e: u32) -> vec2<u32> {
-  let j = e / HEAD_DIM;
-  let d = e - j * HEAD_DIM;
-  return vec2<u32>(j * KS4 + d / 4u, d % 4u);
+fn loadK4(s: Slot) -> vec4<f32> {
+  let m = arrayLength(&kBuf) - 1u;
+  let x = vec4<f32>(kBuf[min(s.off, m)], kBuf[min(s.off + 1u, m)], kBuf[min(s.off + 2u, m)], kBuf[min(s.off + 3u, m)]);
+  return select(vec4<f32>(0.0), x, laneMask(s));
+}
+
+fn loadV4(s: Slot) -> vec4<f32> {
+  let m = arrayLength(&vBuf) - 1u;
+  let x = vec4<f32>(vBuf[min(s.off, m)], vBuf[min(s.off + 1u, m)], vBuf[min(s.off + 2u, m)], vBuf[min(s.off + 3u, m)]);
+  return select(vec4<f32>(0.0), x, laneMask(s));
+}
+
+/** Stores staged vec4 u of a tile into kv (row j, column c): whole vec4s only. */
+fn storeTile4(u: u32, x: vec4<f32>) {
+  if (u < TILE4) {
+    let j = u / D4;
+    kv[j * KS4 + (u - j * D4)] = x;
+  }
 }
 
 @compute @workgroup_size(WG)
@@ -136,13 +157,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (q0 >= nValid) { return; }
   let base = b * P.tokens * P.rowStride + h * HEAD_DIM;
 
-  // Q tile (scale folded in); rows past nValid stay zero. Consecutive invocations read consecutive dims.
-  for (var e = lid; e < QT * HEAD_DIM; e += WG) {
-    let r = e / HEAD_DIM;
-    let d = e - r * HEAD_DIM;
-    var x = 0.0;
-    if (q0 + r < nValid) { x = qBuf[base + seqToken(g, q0 + r) * P.rowStride + d] * P.scale; }
-    qs[r * QS4 + d / 4u][d % 4u] = x;
+  // Q tile (scale folded in), one vec4 per step; rows past nValid are zero. Consecutive invocations read
+  // consecutive dims.
+  for (var u = lid; u < QT * D4; u += WG) {
+    let r = u / D4;
+    qs[r * QS4 + (u - r * D4)] = loadQ4(slotOf(g, base, q0, nValid, u, QT * D4)) * P.scale;
   }
 
   let tr = lid / TC;
@@ -156,24 +175,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var c = 0u; c < RD4; c++) { acc[i][c] = vec4<f32>(0.0); }
   }
 
-  // Staged tile elements: element lid + r·WG of the tile (0 past the sequence's real keys).
-  var stage: array<f32, LOADS>;
-  for (var r = 0u; r < LOADS; r++) {
-    stage[r] = kAt(tileIndex(g, base, 0u, nValid, lid + r * WG));
-  }
+  // Staged tile vec4s: vec4 lid + r·WG of the tile (zeros past the sequence's real keys).
+  var stage: array<vec4<f32>, LOADS>;
+  for (var r = 0u; r < LOADS; r++) { stage[r] = loadK4(slotOf(g, base, 0u, nValid, lid + r * WG, TILE4)); }
 
   for (var k0 = 0u; k0 < nValid; k0 += KT) {
     // K tile: registers → workgroup memory. The previous tile's readers of kv, ps and red finished at its last barrier.
-    for (var r = 0u; r < LOADS; r++) {
-      let e = lid + r * WG;
-      if (e < TILE) { let sl = kvSlot(e); kv[sl.x][sl.y] = stage[r]; }
-    }
+    for (var r = 0u; r < LOADS; r++) { storeTile4(lid + r * WG, stage[r]); }
     workgroupBarrier();
 
     // Issue this tile's V loads now; they are consumed after S and the softmax.
-    for (var r = 0u; r < LOADS; r++) {
-      stage[r] = vAt(tileIndex(g, base, k0, nValid, lid + r * WG));
-    }
+    for (var r = 0u; r < LOADS; r++) { stage[r] = loadV4(slotOf(g, base, k0, nValid, lid + r * WG, TILE4)); }
 
     // S block = Q·Kᵀ (RQ rows × RK keys), 4 head dims per step.
     var s: array<array<f32, RK>, RQ>;
@@ -218,23 +230,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       for (var jj = 0u; jj < RK; jj++) {
         let p = exp(s[i][jj] - mNew);       // exactly 0 for masked keys
         sum += p;
-        let j = tc + jj * TC;
-        ps[row * PS4 + j / 4u][j % 4u] = p;
+        // Key j = tc + jj·TC: vec4 j/4, component j mod 4 = tc mod 4 (TC is a multiple of 4), named statically.
+        let slot = row * PS4 + tc / 4u + jj * (TC / 4u);
+        switch (tc % 4u) {
+          case 0u: { ps[slot].x = p; }
+          case 1u: { ps[slot].y = p; }
+          case 2u: { ps[slot].z = p; }
+          default: { ps[slot].w = p; }
+        }
       }
       lRow[i] = lRow[i] * alpha + sum;
       for (var c = 0u; c < RD4; c++) { acc[i][c] *= alpha; }
     }
-    for (var r = 0u; r < LOADS; r++) {
-      let e = lid + r * WG;
-      if (e < TILE) { let sl = kvSlot(e); kv[sl.x][sl.y] = stage[r]; }
-    }
+    for (var r = 0u; r < LOADS; r++) { storeTile4(lid + r * WG, stage[r]); }
     workgroupBarrier(); // P and the V tile complete
 
     // Issue the next K tile's loads; consumed at the top of the next iteration.
     if (k0 + KT < nValid) {
-      for (var r = 0u; r < LOADS; r++) {
-        stage[r] = kAt(tileIndex(g, base, k0 + KT, nValid, lid + r * WG));
-      }
+      for (var r = 0u; r < LOADS; r++) { stage[r] = loadK4(slotOf(g, base, k0 + KT, nValid, lid + r * WG, TILE4)); }
     }
 
     // O += P·V over the whole tile (masked keys have P = 0 and zero V rows).
