@@ -94,7 +94,8 @@ async function runCases(page: Page, cases: SkiparseCase[], variant: SkiparseVari
 }
 
 test.describe('Skiparse attention WGSL vs CPU reference', () => {
-  test.describe.configure({ mode: 'serial' });
+  // Each new tile configuration is a pipeline compile (SwiftShader: seconds, tens of seconds on a loaded machine).
+  test.describe.configure({ mode: 'serial', timeout: 600_000 });
   let page: Page;
 
   test.beforeAll(async ({ browser }) => {
