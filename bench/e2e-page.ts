@@ -1,7 +1,8 @@
 // Browser half of `npm run bench:e2e` (bench/run-e2e.mjs): the real engine worker (same as the playground and the CLI),
 // text → denoise (CFG) → streaming VAE decode → MP4, timed per stage from the worker's progress events and meta.timings.
 import { createEngine } from '../src/engine/api';
-import { createSession, f32, ortThreadCount } from '../src/models/ort-session';
+import { configureOrt, createSession, f32, ortThreadCount } from '../src/models/ort-session';
+import { ditFeeds } from './dit-feeds';
 import type { BackendChoice, GenerateProgress, GenerateRequest, ModelSource } from '../src/engine/types';
 
 export interface E2eJob {
@@ -10,6 +11,8 @@ export interface E2eJob {
   request: GenerateRequest;
   runs: number;
   warmup: number;
+  /** Force ORT's wasm thread count in the engine worker (default: the engine's own wasmThreadCount()). */
+  wasmThreads?: number;
 }
 
 export interface E2eRun {
@@ -42,7 +45,7 @@ export interface E2eResult {
 declare global {
   interface Window {
     e2eRun(job: E2eJob): Promise<E2eResult>;
-    e2eOrtWebDit(latentShape: number[]): Promise<{ graph: string; threads: number; batch: number; forwardMedianMs: number }>;
+    e2eOrtWebDit(o: { dir: string; latentShape: number[]; textWidth: number; wasmThreads?: number }): Promise<{ graph: string; threads: number; batch: number; forwardMedianMs: number }>;
   }
 }
 
@@ -54,7 +57,10 @@ async function measureMemory(): Promise<{ bytes: number; breakdown: unknown } | 
 }
 
 window.e2eRun = async (job: E2eJob): Promise<E2eResult> => {
-  const engine = createEngine();
+  const worker = new Worker(new URL('./e2e-worker.ts', import.meta.url), { type: 'module', name: 'osp-engine' });
+  // Queued before comlink's first call: the worker configures ORT before it creates any session.
+  if (job.wasmThreads) worker.postMessage({ benchWasmThreads: job.wasmThreads });
+  const engine = createEngine(worker);
   try {
     const t0 = performance.now();
     const loaded = await engine.load(job.model, () => undefined, { backend: job.backend });
@@ -124,21 +130,13 @@ window.e2eRun = async (job: E2eJob): Promise<E2eResult> => {
 };
 
 /** The DiT graph alone on onnxruntime-web wasm (same build and settings as the worker's sessions), on this page's main
- * thread after the engine is gone: what the engine adds around ORT vs what ORT wasm itself costs. CFG batch of 2. */
-window.e2eOrtWebDit = async (latentShape: number[]) => {
-  const dir = '/training/fixtures/dit/';
+ * thread after the engine is gone: what the engine adds around ORT vs what ORT wasm itself costs. CFG batch of 2;
+ * inputs from bench/dit-feeds.ts (as the native-ORT row in run-e2e.mjs). */
+window.e2eOrtWebDit = async ({ dir, latentShape, textWidth, wasmThreads }) => {
+  if (wasmThreads) configureOrt({ threads: wasmThreads });
   const bytes = async (u: string) => new Uint8Array(await (await fetch(u)).arrayBuffer());
-  const s = await createSession(await bytes(`${dir}dev/dit.onnx`), { backend: 'wasm', externalData: [{ path: 'dit.weights', data: await bytes(`${dir}dev/dit.weights`) }] });
-  const fix = (await (await fetch(`${dir}index.json`)).json()).fixtures.dit.inputs;
-  const vec = async (ref: { file: string; shape: number[] }) => f32(new Float32Array(await (await fetch(dir + ref.file)).arrayBuffer()), ref.shape);
-  const [, c, t, h, w] = latentShape;
-  const n = 2 * c * t * h * w;
-  const feeds = {
-    latent: f32(Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 0.8), [2, c, t, h, w]),
-    timestep: f32(new Float32Array([500, 500]), [2]),
-    text_states: await vec(fix.text_states),
-    text_mask: await vec(fix.text_mask),
-  };
+  const s = await createSession(await bytes(`${dir}/dit.onnx`), { backend: 'wasm', externalData: [{ path: 'dit.weights', data: await bytes(`${dir}/dit.weights`) }] });
+  const feeds = Object.fromEntries(ditFeeds(s.inputNames, latentShape, textWidth).map(([k, data, dims]) => [k, f32(data, dims)]));
   const times: number[] = [];
   for (let i = 0; i < 23; i++) {
     const t0 = performance.now();
@@ -147,5 +145,5 @@ window.e2eOrtWebDit = async (latentShape: number[]) => {
   }
   await s.release();
   times.sort((a, b) => a - b);
-  return { graph: `${dir}dev/dit.onnx`, threads: ortThreadCount(), batch: 2, forwardMedianMs: (times[9] + times[10]) / 2 };
+  return { graph: `${dir}/dit.onnx`, threads: ortThreadCount(), batch: 2, forwardMedianMs: (times[9] + times[10]) / 2 };
 };

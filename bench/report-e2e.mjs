@@ -8,7 +8,7 @@ export function renderE2eTable(r, file) {
   const b = r.browser;
   const p = r.pytorch;
   const rows = [
-    ['text encoder (prompt + negative)', 'textMs'],
+    [r.modelInfo?.inpaint ? 'text encoder (prompt + negative) + all-masked condition (VAE encoder)' : 'text encoder (prompt + negative)', 'textMs'],
     ['DiT step mean (CFG batch of 2 + sampler)', 'stepMeanMs'],
     [`denoise total (${q.steps} steps)`, 'denoiseMs'],
     ['time to first frame', 'firstFrameMs'],
@@ -20,7 +20,7 @@ export function renderE2eTable(r, file) {
   const n = b.runs.length;
   const la = (a) => a.map((x) => x.toFixed(2)).join(' / ');
   const lines = [
-    `#### ${b.backend === 'webgpu' ? `webgpu (DiT on ${b.ditBackend}, adapter: ${b.gpuAdapter ?? 'unknown'}; ${b.wasmThreads} ORT wasm thread(s) for the rest)` : `wasm (${b.wasmThreads} ORT wasm thread${b.wasmThreads > 1 ? 's' : ''})`} vs PyTorch ${p.torch} (${p.threads} threads) — ${r.date.slice(0, 10)}, median of ${n} runs after warm-up; raw: \`${file}\``,
+    `#### ${b.backend === 'webgpu' ? `webgpu (DiT on ${b.ditBackend}, adapter: ${b.gpuAdapter ?? 'unknown'}; ${b.wasmThreads} ORT wasm thread(s) for the rest)` : `wasm (${b.wasmThreads} ORT wasm thread${b.wasmThreads > 1 ? 's' : ''}${r.threadsForced ? ', forced with --threads' : ''})`} vs PyTorch ${p.torch} (${p.threads} threads) — ${r.date.slice(0, 10)}, median of ${n} runs after warm-up; raw: \`${file}\``,
     '',
     `Model: ${r.model}. Request: ${q.frames}×${q.height}×${q.width}, ${q.steps} steps, CFG ${q.cfgScale}, seed ${q.seed} (latent ${JSON.stringify(r.latentShape)}). ` +
       `Machine: ${r.machine.cpus} CPUs (${r.machine.cpuModel}), load average before ${la(r.machine.loadavgBefore)}, after ${la(r.machine.loadavgAfter)} (${r.machine.note}). Command: \`${r.command}\`.`,
