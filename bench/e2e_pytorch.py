@@ -46,6 +46,10 @@ def load_bundled(model_dir: str):
     state = rebuild_state_dict(model_dir, graphs["dit_config"], graphs["text_config"])
     bundle.load_state_dict(state)
     bundle.latent_norm = manifest["vae"].get("latentNorm")
+    exported = (graphs.get("latent") or {}).get("norm")  # what export_dit recorded for these weights
+    pick = lambda n: n and {"shift": n["shift"], "scale": n["scale"]}  # noqa: E731
+    if pick(exported) != pick(bundle.latent_norm):
+        raise SystemExit(f"{model_dir}: manifest vae.latentNorm differs from dit_graphs.json latent.norm (stale manifest?)")
     tok = Tokenizer.from_json(os.path.join(model_dir, "vocab.json"))
     return bundle.eval(), tok, {"dir": model_dir, "source": graphs.get("source"), "stateSha256": state_fingerprint(state),
                                 "inpaint": bool(graphs["dit_config"].get("inpaint")),
