@@ -66,6 +66,8 @@ export interface BundledGpuResult {
   backend: string;
   ditBackend?: string;
   errVsWasm: number;
+  /** max |latent| of the wasm result: the scale the error is judged against. */
+  latentMaxAbs: number;
   mp4Frames: number;
 }
 
@@ -79,7 +81,7 @@ export async function bundledWebGpu(): Promise<BundledGpuResult> {
     const lg = await gpu.load('osp-v13-tiny', undefined, { backend: 'webgpu' });
     const a = await cpu.generate(req);
     const b = await gpu.generate(req);
-    return { backend: lg.backend, ditBackend: lg.ditBackend, errVsWasm: maxAbs(a.latents, b.latents), mp4Frames: (await readMp4(b.mp4)).frameCount };
+    return { backend: lg.backend, ditBackend: lg.ditBackend, errVsWasm: maxAbs(a.latents, b.latents), latentMaxAbs: a.latents.reduce((m, v) => Math.max(m, Math.abs(v)), 0), mp4Frames: (await readMp4(b.mp4)).frameCount };
   } finally {
     for (const e of [cpu, gpu]) {
       await e.dispose().catch(() => undefined);
