@@ -1,24 +1,27 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { resultFrameHashes, watchErrors } from './fixtures/app/toy-model';
 
 // The playground as a user meets it: no mocked model, the bundled osp-v13-tiny is downloaded (verified), its defaults
 // fill the form, a text-to-video from the form gives a playable 17-frame 64×64 MP4 (decoded), and the page shows the
 // model's name and size. Steps are lowered to keep the test short; the defaults are checked first.
+const defaults = JSON.parse(readFileSync('public/models/osp-v13-tiny/manifest.json', 'utf8')).defaults;
+
 test('playground with the bundled model: defaults from its manifest, text-to-video from the form → decoded MP4', async ({ page }) => {
   test.setTimeout(240_000);
   const errors = watchErrors(page);
   await page.goto('/');
   await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
-  await expect(page.locator('#steps')).toHaveValue('30');
-  await expect(page.locator('#frames')).toHaveValue('17');
-  await expect(page.locator('#cfg')).toHaveValue('4.5');
+  await expect(page.locator('#steps')).toHaveValue(String(defaults.steps));
+  await expect(page.locator('#frames')).toHaveValue(String(defaults.frames));
+  await expect(page.locator('#cfg')).toHaveValue(String(defaults.cfgScale));
   await page.locator('#example-chips .chip').first().click();
   await expect(page.locator('#prompt-words')).toContainText('are known');
   await page.locator('#seed').fill('11');
   await page.locator('#steps').fill('4');
   await page.locator('#generate').click();
   await expect(page.locator('#result-figure')).toBeVisible({ timeout: 180_000 });
-  await expect(page.locator('#result-meta')).toContainText('seed 11 · 4 steps · CFG 4.5 · 17 frames 64×64 @ 8 fps');
+  await expect(page.locator('#result-meta')).toContainText(`seed 11 · 4 steps · CFG ${defaults.cfgScale} · 17 frames 64×64 @ 8 fps`);
   const r = await resultFrameHashes(page);
   expect(r).toMatchObject({ frames: 17, width: 64, height: 64 });
   expect(new Set(r.hashes).size).toBeGreaterThan(1); // a video, not one frame repeated
