@@ -46,8 +46,8 @@ test('engine worker (dev server): its script response carries the page CSP, eval
 test('engine worker (dev server): ORT starts its WASM threads under the worker CSP', async ({ page, request }) => {
   const errors = watchErrors(page);
   const policy = await policyOf(request);
-  // This machine has 2 cores, so the app runs ORT with 1 thread. The worker is told it has 4 (a line put in front
-  // of its script, served with the server's own headers, CSP included) so that ORT must start 2 WASM threads.
+  // The worker is told it has 4 cores (a line put in front of its script, served with the server's own headers, CSP
+  // included) so that ORT must start 4 WASM threads (src/models/wasm-threads.ts) whatever this machine has.
   // Interception happens before the browser adds Sec-Fetch-Dest, so it is forwarded as the browser sends it.
   const served: Record<string, string>[] = [];
   await page.route(ENGINE_WORKER_URL, async (route) => {
@@ -60,8 +60,8 @@ test('engine worker (dev server): ORT starts its WASM threads under the worker C
   await page.goto('/');
   await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
   expect(served[0]['content-security-policy']).toBe(policy);
-  // 'wasm-unsafe-eval' and worker-src 'self' blob: are what ORT's threaded WASM needs: it loads on 2 threads.
-  await expect(page.locator('#model-detail')).toContainText('WASM (2 threads)');
+  // 'wasm-unsafe-eval' and worker-src 'self' blob: are what ORT's threaded WASM needs: it loads on 4 threads.
+  await expect(page.locator('#model-detail')).toContainText('WASM (4 threads)');
   const probe = await probeWorkerEval(await engineWorker(page));
   expect(probe).toMatchObject({ fn: 'EvalError', eval: 'EvalError', crossOriginIsolated: true, hardwareConcurrency: 4 });
   await generates(page);

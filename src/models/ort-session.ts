@@ -5,6 +5,7 @@
 // One build (`onnxruntime-web/webgpu`) serves both: it includes the wasm CPU EP. Session creation is serialized:
 // creating the first two sessions concurrently fails (`multiple calls to 'initWasm()'`).
 import * as ort from 'onnxruntime-web/webgpu';
+import { wasmThreadsFor } from './wasm-threads';
 
 export { ort };
 export type Backend = 'wasm' | 'webgpu';
@@ -28,12 +29,12 @@ export interface CreateSessionOptions {
 let wasmConfigured = false;
 let creationChain: Promise<unknown> = Promise.resolve();
 
-/** Threads for the wasm EP: >1 only with SharedArrayBuffer (cross-origin isolation). */
+/** Threads for the wasm EP (formula and measurement: ./wasm-threads.ts): >1 only with SharedArrayBuffer
+ * (cross-origin isolation). */
 export function wasmThreadCount(): number {
   const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
-  if (!isolated) return 1;
   const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : 2;
-  return Math.max(1, Math.min(4, Math.floor(cores / 2) || 1));
+  return wasmThreadsFor(cores, isolated);
 }
 
 /** Global ORT settings; effective only before the first session is created (later calls are ignored). */
