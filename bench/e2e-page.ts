@@ -52,7 +52,7 @@ declare global {
 async function measureMemory(): Promise<{ bytes: number; breakdown: unknown } | null> {
   const p = performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number; breakdown: unknown[] }> };
   if (!p.measureUserAgentSpecificMemory || !crossOriginIsolated) return null;
-  const m = await Promise.race([p.measureUserAgentSpecificMemory(), new Promise<null>((r) => setTimeout(() => r(null), 60_000))]);
+  const m = await Promise.race([p.measureUserAgentSpecificMemory(), new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
   return m ? { bytes: m.bytes, breakdown: m.breakdown } : null;
 }
 
@@ -67,7 +67,7 @@ window.e2eRun = async (job: E2eJob): Promise<E2eResult> => {
     const loadMs = performance.now() - t0;
     const runs: E2eRun[] = [];
     let meta: unknown = null;
-    let peak: { bytes: number; breakdown: unknown } | null = null;
+    let peak: { bytes: number; breakdown: unknown } | null = null; // set after the last run
     for (let i = 0; i < job.warmup + job.runs; i++) {
       const events: GenerateProgress[] = [];
       const w0 = performance.now();
@@ -94,9 +94,10 @@ window.e2eRun = async (job: E2eJob): Promise<E2eResult> => {
         wallMs,
         mp4Bytes: res.mp4.size,
       });
-      // Memory right after a generation (model + arenas still resident in the worker): the closest to a peak we can get.
-      const m = await measureMemory();
-      if (m && (!peak || m.bytes > peak.bytes)) peak = m;
+      // Memory right after the last generation (model + arenas still resident in the worker): the closest to a peak we
+      // can get. Once only: with ORT's wasm thread pool (>1 thread) the measurement never settles here, and each try
+      // costs the whole timeout.
+      if (i === job.warmup + job.runs - 1) peak = await measureMemory();
     }
     let gpuAdapter: string | null = null;
     try {
@@ -118,7 +119,7 @@ window.e2eRun = async (job: E2eJob): Promise<E2eResult> => {
         uaSpecificBytes: peak?.bytes ?? null,
         uaBreakdown: peak?.breakdown,
         mainJsHeapBytes: heap,
-        note: 'performance.measureUserAgentSpecificMemory() after each generation (page + engine worker: JS heaps incl. the ORT wasm memory; max over runs)',
+        note: 'performance.measureUserAgentSpecificMemory() after the last generation (page + engine worker: JS heaps incl. the ORT wasm memory); null when it did not settle within 20 s (seen with >1 ORT wasm thread)',
       },
       userAgent: navigator.userAgent,
       gpuAdapter,
