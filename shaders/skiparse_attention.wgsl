@@ -47,57 +47,11 @@ const RD: u32 = (HEAD_DIM + TCOLS - 1u) / TCOLS;  // head dims per invocation in
 const DS: u32 = HEAD_DIM + 1u;                    // padded row stride of qs / kv
 const PS: u32 = KT + 1u;                          // padded row stride of ps
 
-const NEG_BIG: f32 = -3.0e38; // "minus infinity" without inf arithmetic (WGSL has no inf literal)
-
-const MODE_DENSE: u32 = 0u;
-const MODE_SINGLE: u32 = 1u;
-
-struct Params {
-  batch: u32,
-  tokens: u32,      // N (real tokens)
-  heads: u32,
-  mode: u32,        // 0 dense, 1 single, 2 group
-  kLog2: u32,       // log2 of the sparse ratio k ∈ {2, 4, 8} (0 for dense): index math by shifts, no divisions
-  groups: u32,      // sequences per (b, h): 1 dense, k sparse
-  qTiles: u32,      // ⌈seqLen / QT⌉
-  totalWg: u32,     // batch·heads·groups·qTiles
-  wgPerRow: u32,    // dispatch x size; workgroup id = x + y·wgPerRow
-  rowStride: u32,   // heads·HEAD_DIM (floats per token)
-  scale: f32,
-  _pad: u32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> qBuf: array<f32>;
-@group(0) @binding(2) var<storage, read> kBuf: array<f32>;
-@group(0) @binding(3) var<storage, read> vBuf: array<f32>;
-@group(0) @binding(4) var<storage, read_write> outBuf: array<f32>;
-
 var<workgroup> qs: array<f32, QT * DS>;      // Q tile, pre-multiplied by scale
 var<workgroup> kv: array<f32, KT * DS>;      // K tile, then (same memory) V tile
 var<workgroup> ps: array<f32, QT * PS>;      // scores, then probabilities, of the current tile
 var<workgroup> rowScale: array<f32, QT>;     // per row: exp(m_old − m_new) during the loop, 1/l at the end
 var<workgroup> keyRow: array<u32, KT>;       // element offset of each key row of the current tile
-
-/** Token index of position p of sequence g (see header). k is a power of two, so this is shifts and masks:
- *  it runs for every loaded element, and integer division is slow (scalarised) on CPU drivers. */
-fn seqToken(g: u32, p: u32) -> u32 {
-  let s = P.kLog2;
-  if (P.mode == MODE_DENSE) { return p; }
-  if (P.mode == MODE_SINGLE) { return (p << s) + g; }                          // p·k + g
-  return ((p >> s) << (2u * s)) + (g << s) + (p & ((1u << s) - 1u));          // ⌊p/k⌋·k² + g·k + p mod k
-}
-
-/** Real (unpadded) tokens in sequence g = the number of leading positions p with seqToken(p) < N. */
-fn validCount(g: u32) -> u32 {
-  let n = P.tokens;
-  let k = 1u << P.kLog2;
-  if (P.mode == MODE_DENSE) { return n; }
-  if (P.mode == MODE_SINGLE) { return select(0u, (n - g + k - 1u) / k, g < n); }
-  let full = n / (k * k);
-  let rem = n - full * k * k;
-  return full * k + min(k, rem - min(rem, g * k)); // full runs + clamp(rem − g·k, 0, k)
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -105,12 +59,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   // in workgroup-uniform control flow.
   let wg = wid.x + wid.y * P.wgPerRow;
   if (wg >= P.totalWg) { return; }
-  let tile = wg % P.qTiles;
-  var rest = wg / P.qTiles;
-  let g = rest % P.groups;
-  rest = rest / P.groups;
-  let h = rest % P.heads;
-  let b = rest / P.heads;
+  let st = seqTileOf(wg);
+  let tile = st.tile;
+  let g = st.g;
+  let h = st.h;
+  let b = st.b;
 
   let nValid = validCount(g);
   let q0 = tile * QT;

@@ -46,55 +46,10 @@ const PS4: u32 = (KT / 4u) | 1u;              // ps row stride in vec4 (odd)
 const TILE4: u32 = KT * D4;                   // vec4s of one K or V tile
 const LOADS: u32 = (TILE4 + WG - 1u) / WG;    // tile vec4s staged per invocation
 
-const NEG_BIG: f32 = -3.0e38; // "minus infinity" without inf arithmetic
-
-const MODE_DENSE: u32 = 0u;
-const MODE_SINGLE: u32 = 1u;
-
-struct Params {
-  batch: u32,
-  tokens: u32,
-  heads: u32,
-  mode: u32,        // 0 dense, 1 single, 2 group
-  kLog2: u32,
-  groups: u32,
-  qTiles: u32,
-  totalWg: u32,
-  wgPerRow: u32,
-  rowStride: u32,   // heads·HEAD_DIM
-  scale: f32,
-  _pad: u32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> qBuf: array<f32>;
-@group(0) @binding(2) var<storage, read> kBuf: array<f32>;
-@group(0) @binding(3) var<storage, read> vBuf: array<f32>;
-@group(0) @binding(4) var<storage, read_write> outBuf: array<f32>;
-
 var<workgroup> qs: array<vec4<f32>, QT * QS4>;  // Q tile, pre-multiplied by scale
 var<workgroup> kv: array<vec4<f32>, KT * KS4>;  // K tile, then (same memory) V tile
 var<workgroup> ps: array<vec4<f32>, QT * PS4>;  // probabilities of the current tile
 var<workgroup> red: array<f32, QT * TC>;        // per row, one partial max (or, at the end, sum) per column
-
-/** Token index of position p of sequence g (shaders/skiparse_attention.wgsl, same rule). */
-fn seqToken(g: u32, p: u32) -> u32 {
-  let s = P.kLog2;
-  if (P.mode == MODE_DENSE) { return p; }
-  if (P.mode == MODE_SINGLE) { return (p << s) + g; }
-  return ((p >> s) << (2u * s)) + (g << s) + (p & ((1u << s) - 1u));
-}
-
-/** Real (unpadded) positions of sequence g: they are exactly the leading ones. */
-fn validCount(g: u32) -> u32 {
-  let n = P.tokens;
-  let k = 1u << P.kLog2;
-  if (P.mode == MODE_DENSE) { return n; }
-  if (P.mode == MODE_SINGLE) { return select(0u, (n - g + k - 1u) / k, g < n); }
-  let full = n / (k * k);
-  let rem = n - full * k * k;
-  return full * k + min(k, rem - min(rem, g * k));
-}
 
 // Global loads are branch-free (clamped index + select): CPU drivers such as SwiftShader execute both sides of
 // every branch, so branchy per-element loads multiply the code they compile, and a GPU gains nothing from them.
@@ -145,12 +100,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   // Loop bounds and early returns depend only on uniforms and workgroup_id: barriers stay in uniform control flow.
   let wg = wid.x + wid.y * P.wgPerRow;
   if (wg >= P.totalWg) { return; }
-  let tile = wg % P.qTiles;
-  var rest = wg / P.qTiles;
-  let g = rest % P.groups;
-  rest = rest / P.groups;
-  let h = rest % P.heads;
-  let b = rest / P.heads;
+  let st = seqTileOf(wg);
+  let tile = st.tile;
+  let g = st.g;
+  let h = st.h;
+  let b = st.b;
 
   let nValid = validCount(g);
   let q0 = tile * QT;

@@ -5,6 +5,7 @@
 // tile (RK = KT/TC per invocation in S = Q·Kᵀ), head dims in vec4 columns split over the TC invocations of a row.
 
 import shaderSource from '../../shaders/skiparse_attention_tiled.wgsl?raw';
+import { skiparseSource } from './skiparse-source';
 
 export interface SkiparseTiledGeometry {
   /** Query positions per workgroup (QT). */
@@ -101,16 +102,7 @@ export function skiparseTiledConfig(
 
 /** WGSL specialised for one head dimension and tile configuration. */
 export function skiparseTiledShaderSource(cfg: SkiparseTiledConfig): string {
-  let src = shaderSource;
-  const set = (name: string, value: number) => {
-    const re = new RegExp(`^const ${name}: u32 = \\d+u;`, 'm');
-    if (!re.test(src)) throw new Error(`skiparse tiled: shader constant ${name} not found (shader and wrapper out of sync)`);
-    src = src.replace(re, `const ${name}: u32 = ${value}u;`);
-  };
-  set('HEAD_DIM', cfg.headDim);
-  set('QT', cfg.queryTile);
-  set('KT', cfg.keyTile);
-  set('TR', cfg.threadRows);
-  set('TC', cfg.threadCols);
-  return src;
+  return skiparseSource(shaderSource, {
+    HEAD_DIM: cfg.headDim, QT: cfg.queryTile, KT: cfg.keyTile, TR: cfg.threadRows, TC: cfg.threadCols,
+  }, 'skiparse tiled');
 }

@@ -16,6 +16,7 @@
 // skiparseVariantFor() picks one from the adapter.
 
 import shaderSource from '../../shaders/skiparse_attention.wgsl?raw';
+import { skiparseSource } from './skiparse-source';
 import { skiparseTiledConfig, skiparseTiledShaderSource, type SkiparseTiledConfig, type SkiparseTiledGeometry } from './skiparse-tiled';
 import {
   attentionScale, skiparseGroupCount, skiparsePaddedTokens as paddedTokens, skiparseSequenceLength,
@@ -99,16 +100,7 @@ export function skiparseTileConfig(headDim: number, maxWorkgroupStorageBytes: nu
 
 /** WGSL specialised for one head dimension and tile config. */
 export function skiparseShaderSource(cfg: SkiparseTileConfig): string {
-  let src = shaderSource;
-  const set = (name: string, value: number) => {
-    const re = new RegExp(`^const ${name}: u32 = \\d+u;`, 'm');
-    if (!re.test(src)) throw new Error(`skiparse: shader constant ${name} not found (shader and wrapper out of sync)`);
-    src = src.replace(re, `const ${name}: u32 = ${value}u;`);
-  };
-  set('HEAD_DIM', cfg.headDim);
-  set('QT', cfg.queryTile);
-  set('KT', cfg.keyTile);
-  return src;
+  return skiparseSource(shaderSource, { HEAD_DIM: cfg.headDim, QT: cfg.queryTile, KT: cfg.keyTile }, 'skiparse');
 }
 
 interface Specialised {
