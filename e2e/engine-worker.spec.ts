@@ -45,6 +45,8 @@ test('engine worker: bad requests reject with clear errors and never kill the wo
   is('unknownModelId', 'ManifestError', /unknown model "no-such-model"/);
   is('badModelId', 'ValidationError', /model/);
   is('corruptFile', 'IntegrityError', /sha256/);
+  is('badThreads', 'ValidationError', /wasmThreads must be an integer in \[1, 64\]/);
+  expect(e.threadsIgnored, 'LoadOptions.wasmThreads').toBeUndefined();
   is('wrongModel', 'ValidationError', /unknown model "other-model"/);
   is('frames4', 'ValidationError', /frames must be 1 \+ 4k/);
   is('frames0', 'ValidationError', /frames must be in/);

@@ -102,7 +102,10 @@ export async function boundaryErrors(arg: Arg): Promise<{ errors: ErrorMap; aliv
     errors.badModelId = await errorOf(engine.load('../../etc'));
     const badManifest = { ...arg.manifest, files: arg.manifest.files.map((f) => (f.path === 'vae_decoder_chunk.json' ? { ...f, sha256: '0'.repeat(64) } : f)) };
     errors.corruptFile = await errorOf(engine.load({ manifest: badManifest, baseUrl: arg.base }, undefined, { backend: 'wasm' }));
-    await engine.load({ manifest: arg.manifest, baseUrl: arg.base }, undefined, { backend: 'wasm' });
+    errors.badThreads = await errorOf(engine.load({ manifest: arg.manifest, baseUrl: arg.base }, undefined, { backend: 'wasm', wasmThreads: 0 }));
+    // A forced thread count (the default is every core up to 4: 2 on a 2-core machine).
+    const loaded = await engine.load({ manifest: arg.manifest, baseUrl: arg.base }, undefined, { backend: 'wasm', wasmThreads: 1 });
+    if (loaded.wasmThreads !== 1) errors.threadsIgnored = { name: 'Error', message: `loaded with ${loaded.wasmThreads} ORT threads, asked for 1` };
     const bad: Record<string, unknown> = {
       wrongModel: { ...good, modelId: 'other-model' },
       frames4: { ...good, frames: 4 },

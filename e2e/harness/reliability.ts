@@ -158,12 +158,13 @@ export async function soakMeasure(): Promise<SoakMemory> {
   return { total: m.bytes, pageBytes, workerBytes };
 }
 
-/** Loads the model into a fresh engine for a series of soak iterations. */
+/** Loads the model into a fresh engine for a series of soak iterations (1 ORT thread: memory is measured after every
+ *  job, and measureUserAgentSpecificMemory does not settle while ORT's wasm thread pool runs). */
 export async function soakLoad(arg: Arg): Promise<SoakLoaded> {
   await soakEnd();
   const t0 = performance.now();
   soakEngine = createEngine();
-  const l = await soakEngine.load({ manifest: arg.manifest, baseUrl: arg.base }, undefined, { backend: arg.backend ?? 'wasm' });
+  const l = await soakEngine.load({ manifest: arg.manifest, baseUrl: arg.base }, undefined, { backend: arg.backend ?? 'wasm', wasmThreads: 1 });
   const ms = performance.now() - t0;
   return { load: { backend: l.backend, ditBackend: l.ditBackend, bytesLoaded: l.bytesLoaded }, ms, diag: await soakEngine.diagnostics(), mem: await soakMeasure(), t: Date.now() };
 }

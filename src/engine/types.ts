@@ -15,6 +15,12 @@ export interface LoadOptions {
    * hardware adapter, 'simple' on a fallback (software) adapter such as SwiftShader.
    */
   attentionKernel?: 'auto' | 'simple' | 'tiled';
+  /**
+   * ORT wasm threads (default: src/models/wasm-threads.ts). ORT reads it once, at the worker's first session, so it
+   * applies to the first load of a worker only. 1 keeps performance.measureUserAgentSpecificMemory() usable: it does
+   * not settle while ORT's wasm thread pool is running (the soak measures memory after every job).
+   */
+  wasmThreads?: number;
   /** Where model folders live (default: `<origin>/models/`). */
   modelsBaseUrl?: string;
 }

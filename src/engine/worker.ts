@@ -7,7 +7,7 @@ import { acquireGpu, type GpuContext } from '../gpu/device';
 import { externalDataName, graphFiles, requireFile, ManifestError, parseManifest, type ModelManifest } from '../models/manifest';
 import { fetchManifest, folderUrl, loadFiles, type DownloadProgress } from '../models/fetch';
 import { openModelFileCache, type OpenedCache } from '../models/idb-file-cache';
-import { createSession, f32, ortThreadCount, type ExternalDataFile } from '../models/ort-session';
+import { configureOrt, createSession, f32, ortThreadCount, type ExternalDataFile } from '../models/ort-session';
 import { checkGraphIo, vaeChunkIo } from '../models/graph-check';
 import { Mp4Writer } from '../video/mp4-writer';
 import { CancelToken } from './cancel';
@@ -172,6 +172,12 @@ export class Engine {
       if (!['auto', 'wasm', 'webgpu'].includes(backendChoice)) throw new ValidationError(`backend must be auto, wasm or webgpu, got ${String(backendChoice)}`);
       if (!['auto', 'simple', 'tiled', undefined].includes(options.attentionKernel)) {
         throw new ValidationError(`attentionKernel must be auto, simple or tiled, got ${String(options.attentionKernel)}`);
+      }
+      if (options.wasmThreads !== undefined) {
+        if (!Number.isInteger(options.wasmThreads) || options.wasmThreads < 1 || options.wasmThreads > 64) {
+          throw new ValidationError(`wasmThreads must be an integer in [1, 64], got ${String(options.wasmThreads)}`);
+        }
+        configureOrt({ threads: options.wasmThreads }); // no-op once ORT has created a session in this worker
       }
       report({ stage: 'manifest', message: 'reading manifest' });
       const { manifest, base } = await this.resolveManifest(source, options);
