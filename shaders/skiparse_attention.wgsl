@@ -57,18 +57,12 @@ var<workgroup> keyRow: array<u32, KT>;       // element offset of each key row o
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   // Everything that controls the loops below derives from uniforms and workgroup_id only, so the barriers are
   // in workgroup-uniform control flow.
-  let wg = wid.x + wid.y * P.wgPerRow;
-  if (wg >= P.totalWg) { return; }
-  let st = seqTileOf(wg);
-  let tile = st.tile;
-  let g = st.g;
-  let h = st.h;
-  let b = st.b;
-
-  let nValid = validCount(g);
-  let q0 = tile * QT;
-  if (q0 >= nValid) { return; } // tile made only of padded queries (or an empty sequence)
-  let base = b * P.tokens * P.rowStride + h * HEAD_DIM; // element (b, token 0, head h, dim 0)
+  let qt = queryTileOf(wid);
+  if (!qt.live) { return; }
+  let g = qt.g;
+  let nValid = qt.nValid;
+  let q0 = qt.q0;
+  let base = qt.base;
 
   // Q tile → workgroup memory, scale folded in once. Consecutive invocations read consecutive dims (coalesced).
   for (var e = lid; e < QT * HEAD_DIM; e += WG) {

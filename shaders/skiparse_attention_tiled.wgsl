@@ -98,18 +98,12 @@ fn storeTile4(u: u32, x: vec4<f32>) {
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   // Loop bounds and early returns depend only on uniforms and workgroup_id: barriers stay in uniform control flow.
-  let wg = wid.x + wid.y * P.wgPerRow;
-  if (wg >= P.totalWg) { return; }
-  let st = seqTileOf(wg);
-  let tile = st.tile;
-  let g = st.g;
-  let h = st.h;
-  let b = st.b;
-
-  let nValid = validCount(g);
-  let q0 = tile * QT;
-  if (q0 >= nValid) { return; }
-  let base = b * P.tokens * P.rowStride + h * HEAD_DIM;
+  let qt = queryTileOf(wid);
+  if (!qt.live) { return; }
+  let g = qt.g;
+  let nValid = qt.nValid;
+  let q0 = qt.q0;
+  let base = qt.base;
 
   // Q tile (scale folded in), one vec4 per step; rows past nValid are zero. Consecutive invocations read
   // consecutive dims.

@@ -49,11 +49,21 @@ fn validCount(g: u32) -> u32 {
   return full * k + min(k, rem - min(rem, g * k)); // full runs + clamp(rem − g·k, 0, k)
 }
 
-/** The query tile and sequence (batch b, head h, group g) of linear workgroup id wg < P.totalWg. */
-struct SeqTile { tile: u32, g: u32, h: u32, b: u32 }
+/** What one workgroup computes: query positions [q0, q0 + QT) of sequence g, whose real positions are [0, nValid);
+ *  `base` = element (b, token 0, head h, dim 0). live = false for a workgroup past the last one or a tile made only of
+ *  padded queries (or an empty sequence). QT and HEAD_DIM are the including kernel's constants. Everything here
+ *  derives from uniforms and workgroup_id only, so a return on !live keeps the kernel's barriers in uniform control
+ *  flow. */
+struct QueryTile { live: bool, g: u32, q0: u32, nValid: u32, base: u32 }
 
-fn seqTileOf(wg: u32) -> SeqTile {
+fn queryTileOf(wid: vec3<u32>) -> QueryTile {
+  let wg = wid.x + wid.y * P.wgPerRow;
+  if (wg >= P.totalWg) { return QueryTile(false, 0u, 0u, 0u, 0u); }
   let rest = wg / P.qTiles;
+  let g = rest % P.groups;
   let hb = rest / P.groups;
-  return SeqTile(wg % P.qTiles, rest % P.groups, hb % P.heads, hb / P.heads);
+  let q0 = (wg % P.qTiles) * QT;
+  let nValid = validCount(g);
+  let base = (hb / P.heads) * P.tokens * P.rowStride + (hb % P.heads) * HEAD_DIM;
+  return QueryTile(q0 < nValid, g, q0, nValid, base);
 }
