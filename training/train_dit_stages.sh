@@ -16,7 +16,11 @@ common=(--nproc 2 --threads 1 --lr 3e-4 --release_every_s 600 --save_every_s 300
         --latent_norm "$LATENT_NORM")
 IMAGE_STEPS=${IMAGE_STEPS:-1500} JOINT_STEPS=${JOINT_STEPS:-5000} INPAINT_STEPS=${INPAINT_STEPS:-4000}
 T2V_MIN=${T2V_MIN:-0.3} VIDEO_FRAC=${VIDEO_FRAC:-0.75}
+# CURRICULUM_STEPS: inpaint mask curriculum length (0 = INPAINT_STEPS; set it to extend a finished run at the
+# curriculum's end); DECAY_STEPS: linear LR cool-down to 10 % over the inpaint stage's last N steps.
+CURRICULUM_STEPS=${CURRICULUM_STEPS:-0} DECAY_STEPS=${DECAY_STEPS:-0}
 mkdir -p "$RUN_DIR"
 [ "$IMAGE_STEPS" = 0 ] || $PY -m training.train_dit --stage image --dense 1 --steps "$IMAGE_STEPS" "${common[@]}"
 [ "$JOINT_STEPS" = 0 ] || $PY -m training.train_dit --stage joint --steps "$JOINT_STEPS" --video_frac "$VIDEO_FRAC" "${common[@]}"
-[ "$INPAINT_STEPS" = 0 ] || $PY -m training.train_dit --stage inpaint --steps "$INPAINT_STEPS" --t2v_min "$T2V_MIN" "${common[@]}"
+[ "$INPAINT_STEPS" = 0 ] || $PY -m training.train_dit --stage inpaint --steps "$INPAINT_STEPS" --t2v_min "$T2V_MIN" \
+    --curriculum_steps "$CURRICULUM_STEPS" --decay_steps "$DECAY_STEPS" "${common[@]}"

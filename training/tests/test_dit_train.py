@@ -61,6 +61,40 @@ class TestClip(unittest.TestCase):
         self.assertNotIn(GENERIC_CAPTION, TD.drop_text(["x"] * 2000, rng, 0.1, inpaint=False))
 
 
+class TestSchedules(unittest.TestCase):
+    def test_lr_decay(self):
+        self.assertEqual(TD.lr_decay(500, 1000, 0), 1.0)
+        self.assertEqual([round(TD.lr_decay(s, 1000, 200), 3) for s in (0, 800, 900, 999, 1000)],
+                         [1.0, 1.0, 0.55, 0.105, 0.1])
+
+
+class TestConditionEncode(unittest.TestCase):
+    def test_all_masked_rows_share_the_zero_posterior(self):
+        """encode_condition == VAE(masked video) in distribution: the posterior mean/std per row match the direct
+        encode (random VAE), whether the row was all-masked (cached zero clip) or encoded."""
+        from training import masks as MK
+        vae, _ = TD.load_vae("", allow_random=True)
+        torch.manual_seed(0)
+        v = torch.rand(4, 3, 5, 16, 16) * 2 - 1
+        m = torch.ones(4, 1, 5, 16, 16)
+        m[1, :, 0] = 0
+        m[3, :, :2] = 0
+        direct = vae.encode(MK.masked_video(v, m))
+        for sample_rows in (True, False):
+            cache = {}
+            mm = m if sample_rows else torch.ones_like(m)
+            ref = vae.encode(MK.masked_video(v, mm))
+            g1, g2 = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+            a = TD.encode_condition(vae, v, mm, g1, cache) / TD.D.VAE_SCALE
+            b = TD.encode_condition(vae, v, mm, g2, cache) / TD.D.VAE_SCALE
+            torch.testing.assert_close(a, b)  # seeded: reproducible
+            z = (a - ref.mean) / ref.std  # standard normal where the mean/std match
+            self.assertLess(float(z.abs().max()), 6.0)
+            self.assertLess(abs(float(z.mean())), 0.2)
+            self.assertEqual(len(cache), 1)
+        torch.testing.assert_close(direct.mean[0], ref.mean[0])
+
+
 class TestRuns(unittest.TestCase):
     def test_single_resume_and_inpaint(self):
         with tempfile.TemporaryDirectory() as d:
