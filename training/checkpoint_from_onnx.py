@@ -1,8 +1,12 @@
-"""Rebuild a DiT release checkpoint (the DiTBundle state_dict of training/checkpoints/*.pt) from an exported model
-folder, so the weights are committed once: as the shipped dit.weights of training/export_dit.py.
+"""Rebuild a release checkpoint from an exported model folder, so the weights are committed once: as the shipped
+external data of the ONNX graphs. The DiT release (the DiTBundle state_dict of training/checkpoints/dit_*.pt) from
+dit.weights (training/export_dit.py); with --vae the WF-VAE release (the WFVAE state_dict of
+training/checkpoints/wfvae_*.pt) from vae_encoder.weights + vae_decoder.weights (training/export_vae.py).
 
     /usr/bin/python3 -m training.checkpoint_from_onnx --model public/models/osp-v13-tiny \
         --out /tmp/dit_inpaint_tiny.pt [--check training/checkpoints/dit_inpaint_tiny.pt]
+    /usr/bin/python3 -m training.checkpoint_from_onnx --vae --model public/models/osp-v13-tiny \
+        --out /tmp/wfvae_tiny.pt [--check training/checkpoints/wfvae_tiny.pt]
 
 Sources: dit.onnx (every parameter of the denoiser) and text_encoder.onnx (every parameter of the text encoder),
 whose initializers point into dit.weights (or, under 64 bytes, are inline). The split graphs hold the same bytes
@@ -18,6 +22,12 @@ of the bundle built from the recorded config must be found, with its exact dtype
 persistent buffers (RoPE tables and LayerNorm constants are non-persistent and recomputed), so nothing needs
 recomputing. The .pt written by write_pt is byte-identical to save_release's (same dict order; torch names the
 archive folder after the file, hence the same ".pt.tmp then rename").
+
+WF-VAE: vae_encoder.onnx holds every encoder parameter and vae_decoder.onnx every decoder parameter, each under its
+own name ("m." + the state-dict key; the other graphs of each family share the same bytes). The WFVAE has no
+persistent buffers: its Haar filters are non-persistent constants of the architecture, rebuilt by the constructor.
+The config comes from the release meta, or from vae_split.json where export_vae recorded it (with the source .pt
+and the state's fingerprint; folders exported before that record are the source of export_vae's default --ckpt).
 """
 from __future__ import annotations
 
@@ -39,6 +49,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS_GLOBS = ("public/models/*/dit_graphs.json", "public/models/*/*/dit_graphs.json")
 # graph file -> (initializer-name prefix of its export wrapper, state-dict prefix in DiTBundle)
 GRAPHS = (("dit.onnx", "dit.", "dit."), ("text_encoder.onnx", "te.", "text_encoder."))
+# the same for the WF-VAE (export_vae's wrappers hold the WFVAE as .m) and its record of the export
+VAE_GRAPHS = (("vae_encoder.onnx", "m.", ""), ("vae_decoder.onnx", "m.", ""))
+VAE_RECORD = "vae_split.json"
+VAE_DEFAULT_SOURCE = "training/checkpoints/wfvae_tiny.pt"  # export_vae's default --ckpt
 # operand role of a parameter by (op, input slot): the parameter leaf name inside the node's module
 ROLE = {("MatMul", 1): "weight", ("Gemm", 1): "weight", ("Gemm", 2): "bias", ("Conv", 1): "weight",
         ("Conv", 2): "bias", ("LayerNormalization", 1): "weight", ("LayerNormalization", 2): "bias",
@@ -154,26 +168,31 @@ def _map_graph(path: str, onnx_prefix: str, key_prefix: str, expected: dict, fou
                     break
 
 
+def _expected(module: torch.nn.Module) -> "OrderedDict[str, tuple]":
+    """key -> (shape, numpy dtype) of the module's state_dict, in its order."""
+    return OrderedDict((k, (tuple(v.shape), v.numpy().dtype)) for k, v in module.state_dict().items())
+
+
 def expected_state(dit_config: dict, text_config: dict) -> "OrderedDict[str, tuple]":
     """key -> (shape, numpy dtype) of a DiTBundle with these configs, in state_dict order."""
     from training.models.skiparse_dit import DiTConfig
     from training.models.text_encoder import TextEncoderConfig
     from training.train_dit import DiTBundle
-    b = DiTBundle(DiTConfig.from_dict(dit_config), TextEncoderConfig(**text_config))
-    return OrderedDict((k, (tuple(v.shape), v.numpy().dtype)) for k, v in b.state_dict().items())
+    return _expected(DiTBundle(DiTConfig.from_dict(dit_config), TextEncoderConfig(**text_config)))
 
 
-def rebuild_state_dict(model_dir: str, dit_config: dict | None = None,
-                       text_config: dict | None = None) -> "OrderedDict[str, torch.Tensor]":
-    """The DiTBundle state_dict stored in model_dir (configs default to its dit_graphs.json)."""
-    if dit_config is None or text_config is None:
-        with open(os.path.join(model_dir, "dit_graphs.json")) as f:
-            man = json.load(f)
-        dit_config, text_config = dit_config or man["dit_config"], text_config or man["text_config"]
-    expected = expected_state(dit_config, text_config)
+def expected_vae_state(config: dict) -> "OrderedDict[str, tuple]":
+    """key -> (shape, numpy dtype) of a WFVAE with this config, in state_dict order."""
+    from training.models.wfvae import WFVAE, WFVAEConfig
+    return _expected(WFVAE(WFVAEConfig(**config)))
+
+
+def _rebuild(model_dir: str, graphs, expected: dict) -> "OrderedDict[str, torch.Tensor]":
+    """The state_dict with the keys, order, dtypes and shapes of `expected`, from the initializers of `graphs`
+    ((file, initializer prefix, state-dict prefix) in model_dir)."""
     found: dict = {}
     blobs: dict = {}
-    for fn, onnx_prefix, key_prefix in GRAPHS:
+    for fn, onnx_prefix, key_prefix in graphs:
         _map_graph(os.path.join(model_dir, fn), onnx_prefix, key_prefix, expected, found, blobs)
     missing = [k for k in expected if k not in found]
     if missing:
@@ -186,6 +205,38 @@ def rebuild_state_dict(model_dir: str, dit_config: dict | None = None,
             raise RebuildError(f"{k}: dtype {a.dtype} in the graph, {dt} in the model")
         out[k] = torch.from_numpy(np.array(a, dtype=dt, copy=True)).reshape(shape)
     return out
+
+
+def rebuild_state_dict(model_dir: str, dit_config: dict | None = None,
+                       text_config: dict | None = None) -> "OrderedDict[str, torch.Tensor]":
+    """The DiTBundle state_dict stored in model_dir (configs default to its dit_graphs.json)."""
+    if dit_config is None or text_config is None:
+        with open(os.path.join(model_dir, "dit_graphs.json")) as f:
+            man = json.load(f)
+        dit_config, text_config = dit_config or man["dit_config"], text_config or man["text_config"]
+    return _rebuild(model_dir, GRAPHS, expected_state(dit_config, text_config))
+
+
+def vae_record(model_dir: str) -> dict:
+    """What export_vae recorded about the checkpoint it exported (source, vae_config, state_sha256; {} before it
+    recorded any)."""
+    with open(os.path.join(model_dir, VAE_RECORD)) as f:
+        man = json.load(f)
+    return {k: man[k] for k in ("source", "vae_config", "state_sha256") if k in man}
+
+
+def rebuild_vae_state_dict(model_dir: str, config: dict | None = None) -> "OrderedDict[str, torch.Tensor]":
+    """The WFVAE state_dict stored in model_dir (config defaults to the one its vae_split.json records)."""
+    rec = vae_record(model_dir)
+    if config is None:
+        if "vae_config" not in rec:
+            raise RebuildError(f"{model_dir}/{VAE_RECORD} records no vae_config: pass the release meta's config")
+        config = rec["vae_config"]
+    state = _rebuild(model_dir, VAE_GRAPHS, expected_vae_state(config))
+    if rec.get("state_sha256") and state_fingerprint(state) != rec["state_sha256"]:
+        raise RebuildError(f"{model_dir}: vae_*.weights do not hold the exported checkpoint (state_sha256 differs "
+                           f"from {VAE_RECORD}: corrupt or replaced weights)")
+    return state
 
 
 def state_fingerprint(state: dict) -> str:
@@ -208,16 +259,29 @@ def write_pt(state: dict, path: str):
     os.replace(tmp, path)
 
 
+def _same_path(a: str, b: str) -> bool:
+    return bool(a and b) and os.path.abspath(a) in (os.path.abspath(os.path.join(ROOT, b)), os.path.abspath(b))
+
+
+def _record_dirs(record: str):
+    """(folder, parsed record) for every `record` file where MODELS_GLOBS would find a dit_graphs.json."""
+    for pattern in MODELS_GLOBS:
+        for path in sorted(glob.glob(os.path.join(ROOT, pattern.replace("dit_graphs.json", record)))):
+            with open(path) as f:
+                yield os.path.dirname(path), json.load(f)
+
+
 def model_dir_for(ckpt_path: str) -> str | None:
     """The exported model folder whose dit_graphs.json names ckpt_path as its source (export_dit --ckpt)."""
-    want = os.path.abspath(ckpt_path)
-    for pattern in MODELS_GLOBS:
-        for gj in sorted(glob.glob(os.path.join(ROOT, pattern))):
-            with open(gj) as f:
-                src = json.load(f).get("source", "")
-            if src and want in (os.path.abspath(os.path.join(ROOT, src)), os.path.abspath(src)):
-                return os.path.dirname(gj)
-    return None
+    return next((d for d, man in _record_dirs("dit_graphs.json") if _same_path(ckpt_path, man.get("source", ""))),
+                None)
+
+
+def vae_model_dir_for(ckpt_path: str) -> str | None:
+    """The exported model folder whose vae_split.json names ckpt_path as its source (export_vae --ckpt); a folder
+    exported before export_vae recorded it counts as exported from the default --ckpt."""
+    return next((d for d, man in _record_dirs(VAE_RECORD)
+                 if _same_path(ckpt_path, man.get("source", VAE_DEFAULT_SOURCE))), None)
 
 
 def state_dict_for_release(ckpt_path: str, meta: dict) -> "OrderedDict[str, torch.Tensor]":
@@ -234,9 +298,26 @@ def state_dict_for_release(ckpt_path: str, meta: dict) -> "OrderedDict[str, torc
             raise RebuildError(f"{d} was exported with another {key} than {ckpt_path}'s meta")
     if man.get("latent", {}).get("norm") != meta.get("latent_norm"):  # absent = identity on both sides
         raise RebuildError(f"{d} was exported with another latent_norm than {ckpt_path}'s meta")
-    state = rebuild_state_dict(d, meta["dit_config"], meta["text_config"])
+    return _checked(rebuild_state_dict(d, meta["dit_config"], meta["text_config"]), meta, d, ckpt_path)
+
+
+def vae_state_dict_for_release(ckpt_path: str, meta: dict) -> "OrderedDict[str, torch.Tensor]":
+    """train_vae.load_release's fallback for a missing .pt: rebuild it from the model folder exported from it, with
+    the config of its release meta (which must be the one the folder records, if it records one)."""
+    d = vae_model_dir_for(ckpt_path)
+    if d is None:
+        raise FileNotFoundError(f"{ckpt_path} is missing and no exported model folder records it as the source of "
+                                f"its {VAE_RECORD}")
+    rec = vae_record(d)
+    if "vae_config" in rec and rec["vae_config"] != meta["config"]:
+        raise RebuildError(f"{d} was exported with another WF-VAE config than {ckpt_path}'s meta")
+    return _checked(rebuild_vae_state_dict(d, meta["config"]), meta, d, ckpt_path)
+
+
+def _checked(state: dict, meta: dict, model_dir: str, ckpt_path: str) -> dict:
     if meta.get("state_sha256") and state_fingerprint(state) != meta["state_sha256"]:
-        raise RebuildError(f"{d}/dit.weights is not the checkpoint of {ckpt_path}'s meta (state_sha256 differs)")
+        raise RebuildError(f"{model_dir}'s weights are not the checkpoint of {ckpt_path}'s meta (state_sha256 "
+                           f"differs)")
     return state
 
 
@@ -245,9 +326,19 @@ def main(argv=None):
     ap.add_argument("--model", default="public/models/osp-v13-tiny", help="exported model folder (dit_graphs.json)")
     ap.add_argument("--out", required=True, help="the .pt to write (its .json meta is not written)")
     ap.add_argument("--check", default="", help="an existing .pt that the rebuild must equal exactly")
+    ap.add_argument("--vae", action="store_true", help="rebuild the WF-VAE (vae_encoder/decoder.onnx) instead")
+    ap.add_argument("--vae-meta", dest="vae_meta", default=VAE_DEFAULT_SOURCE.replace(".pt", ".json"),
+                    help="with --vae: the release meta whose config is used when vae_split.json records none")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
-    state = rebuild_state_dict(args.model)
+    if args.vae:
+        config = vae_record(args.model).get("vae_config")
+        if config is None:
+            with open(args.vae_meta) as f:
+                config = json.load(f)["config"]
+        state = rebuild_vae_state_dict(args.model, config)
+    else:
+        state = rebuild_state_dict(args.model)
     write_pt(state, args.out)
     info = {"out": args.out, "keys": len(state), "bytes": sum(v.numel() * v.element_size() for v in state.values()),
             "state_sha256": state_fingerprint(state)}

@@ -20,14 +20,12 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np
 import torch
 
-from training.models.wfvae import WFVAE, WFVAEConfig, count_params
+from training.models.wfvae import count_params
 
 
 def load(ckpt):
-    meta = json.load(open(ckpt.replace(".pt", ".json")))
-    m = WFVAE(WFVAEConfig(**meta["config"]))
-    m.load_state_dict(torch.load(ckpt, map_location="cpu"))
-    return m.eval(), meta
+    from training.train_vae import load_release  # the .pt, or its rebuild from the shipped vae_*.weights
+    return load_release(ckpt)
 
 
 def clips_for(name, n, frames, size):

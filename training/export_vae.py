@@ -232,23 +232,25 @@ def fixture_video(frames=9, size=32):
     return torch.from_numpy(np.ascontiguousarray(v)).float().permute(3, 0, 1, 2)[None] / 127.5 - 1.0
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", default="training/checkpoints/wfvae_tiny.pt")
     ap.add_argument("--out", default=OUT_DIR)
     ap.add_argument("--fixtures", default=FIX_DIR)
-    args = ap.parse_args()
-    torch.set_num_threads(2)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
 
-    meta_path = args.ckpt.replace(".pt", ".json")
-    meta = json.load(open(meta_path)) if os.path.exists(meta_path) else {"config": WFVAEConfig.tiny().to_dict()}
-    cfg = WFVAEConfig(**meta["config"])
-    m = WFVAE(cfg)
-    if os.path.exists(args.ckpt):
-        m.load_state_dict(torch.load(args.ckpt, map_location="cpu"))
+    from training.checkpoint_from_onnx import state_fingerprint
+    from training.train_vae import load_release, release_available
+    if release_available(args.ckpt):  # the .pt, or its rebuild from the vae_*.weights exported from it
+        m, meta = load_release(args.ckpt)
     else:
         print("WARNING: no checkpoint, exporting random weights")
+        meta = {"config": WFVAEConfig.tiny().to_dict()}
+        m = WFVAE(WFVAEConfig(**meta["config"]))
+    cfg = m.cfg
     m.eval()
     for p in m.parameters():
         p.requires_grad_(False)
@@ -339,6 +341,8 @@ def main():
     json.dump(chunk_doc, open(P("vae_decoder_chunk.json"), "w"), indent=1)
 
     split_doc = {
+        # what was exported: checkpoint_from_onnx rebuilds the .pt from the vae_*.weights with these
+        "source": args.ckpt, "vae_config": cfg.to_dict(), "state_sha256": state_fingerprint(m.state_dict()),
         "layout": "[B, C, T, H, W] float32, subband-major channels s*C + c (C = 3 RGB channels)",
         "haar": "3D: 8 filters +-0.3536, causal first-frame pairing (x0,x0); 2D: 4 filters +-0.5 [LL, h, w, hw]; "
                 "inverse 3D drops its first output frame (one-shot / first chunk)",

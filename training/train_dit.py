@@ -115,14 +115,12 @@ def random_bundle(inpaint=False, seed=0, **kw):
 
 def load_vae(path=VAE_CKPT, allow_random=False):
     from training.models.wfvae import WFVAE, WFVAEConfig
-    if os.path.exists(path):
-        meta_p = path.replace(".pt", ".json")
-        cfg = WFVAEConfig(**json.load(open(meta_p))["config"]) if os.path.exists(meta_p) else WFVAEConfig.tiny()
-        vae = WFVAE(cfg)
-        vae.load_state_dict(torch.load(path, map_location="cpu"))
-        return vae.eval().requires_grad_(False), True
+    from training.train_vae import load_release as load_vae_release, release_available
+    if path and release_available(path):  # the .pt, or its rebuild from the shipped vae_*.weights
+        return load_vae_release(path)[0].requires_grad_(False), True
     if not allow_random:
-        raise FileNotFoundError(f"{path} missing (pass --vae random for a smoke run)")
+        raise FileNotFoundError(f"{path} missing, and no exported model folder to rebuild it from (pass --vae random "
+                                f"for a smoke run)")
     torch.manual_seed(1234)
     return WFVAE(WFVAEConfig.tiny()).eval().requires_grad_(False), False
 

@@ -4,7 +4,8 @@
         >> training/runs/vae/log.txt 2>&1 &
 
 Resumes automatically: full state from training/runs/vae/state.pt (git-ignored) if present, otherwise the
-EMA weights of the committed training/checkpoints/wfvae_tiny.pt (fresh optimizer), otherwise from scratch.
+EMA weights of the release training/checkpoints/wfvae_tiny.pt (fresh optimizer; git-ignored: absent, load_release
+rebuilds it from the shipped public/models/*/vae_*.weights), otherwise from scratch.
 
 Loss (per-frame pixel-sum form of spec §2.6, divided by 3*H*W so numbers are per-pixel means):
     L = L1_w + λ_grad*|∇x̂-∇x| + λ_ssim*(1-SSIM) + λ_KL*KL + λ_WL*(|Ŵ2-W2| + |Ŵ3-W3|)
@@ -175,11 +176,27 @@ def save_release(ema, step, cpu_s, wall_s, cfg, metrics):
 
 
 def load_release(path=CKPT):
-    meta = json.load(open(path.replace(".pt", ".json")))
-    cfg = WFVAEConfig(**meta["config"])
-    m = WFVAE(cfg)
-    m.load_state_dict(torch.load(path, map_location="cpu"))
+    """→ (WFVAE in eval mode, meta). The one loader of a VAE release: when the .pt is absent (a clone: the weights
+    are committed once, as the exported model's vae_*.weights) it is rebuilt from the model folder exported from it
+    (training/checkpoint_from_onnx.py; FileNotFoundError when there is none). No .json: the tiny config."""
+    meta = {"config": WFVAEConfig.tiny().to_dict()}
+    if os.path.exists(path.replace(".pt", ".json")):
+        with open(path.replace(".pt", ".json")) as f:
+            meta = json.load(f)
+    m = WFVAE(WFVAEConfig(**meta["config"]))
+    if os.path.exists(path):
+        state = torch.load(path, map_location="cpu")
+    else:
+        from training.checkpoint_from_onnx import vae_state_dict_for_release
+        state = vae_state_dict_for_release(path, meta)
+    m.load_state_dict(state)
     return m.eval(), meta
+
+
+def release_available(path=CKPT) -> bool:
+    """The .pt, or an exported model folder that load_release can rebuild it from."""
+    from training.checkpoint_from_onnx import vae_model_dir_for
+    return os.path.exists(path) or vae_model_dir_for(path) is not None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -248,7 +265,7 @@ def main():
         opt.load_state_dict(st["opt"])
         step, cpu_prev, wall_prev = st["step"], st["cpu_seconds"], st["wall_seconds"]
         print(f"resumed full state from {state_path} at step {step}", flush=True)
-    elif args.overfit == 0 and os.path.exists(CKPT):
+    elif args.overfit == 0 and release_available(CKPT):  # the .pt, or its rebuild from the shipped weights
         m, meta = load_release()
         model.load_state_dict(m.state_dict())
         ema.load_state_dict(m.state_dict())

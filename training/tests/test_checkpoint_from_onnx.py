@@ -33,14 +33,14 @@ def assert_same_state(tc, got, want):
         tc.assertEqual(got[k].numpy().tobytes(), want[k].numpy().tobytes(), k)
 
 
-def external_chunks(model_dir):
-    """sha1 -> bytes of every dit.weights range the folder's graphs reference (read without the module; the VAE
-    graphs of the folder have their own weights files)."""
+def external_chunks(model_dir, locations=(WEIGHTS,)):
+    """sha1 -> bytes of every range of these weights files (default dit.weights; the VAE graphs of the folder have
+    their own) that the folder's graphs reference (read without the module)."""
     out = {}
     for p in glob.glob(os.path.join(model_dir, "*.onnx")):
         for t in onnx.load(p, load_external_data=False).graph.initializer:
             e = {x.key: x.value for x in t.external_data}
-            if t.data_location == onnx.TensorProto.EXTERNAL and e["location"] == WEIGHTS:
+            if t.data_location == onnx.TensorProto.EXTERNAL and e["location"] in locations:
                 with open(os.path.join(model_dir, e["location"]), "rb") as f:
                     f.seek(int(e["offset"]))
                     raw = f.read(int(e["length"]))
