@@ -203,6 +203,15 @@ def release_available(path=CKPT) -> bool:
 
 
 @torch.no_grad()
+@torch.no_grad()
+def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float):
+    """Weight EMA of the trainable parameters. Frozen ones are left untouched: d·x + (1 − d)·x is not always x in
+    float32, and a decoder-only fine-tune must keep the encoder byte-identical."""
+    for pe, pm in zip(ema.parameters(), model.parameters()):
+        if pm.requires_grad:
+            pe.mul_(decay).add_(pm.detach(), alpha=1 - decay)
+
+
 def save_recon_png(model, path, data_eval):
     from PIL import Image
     model.eval()
@@ -247,6 +256,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--run_dir", default=RUN_DIR)
+    ap.add_argument("--decoder_only", type=int, default=0,
+                    help="fine-tune the decoder only (frozen encoder: the latent space, and a DiT trained in it, stay "
+                         "valid); state in <run_dir>_decoder")
     ap.add_argument("--overfit", type=int, default=0, help="sanity: train on one fixed batch for n steps")
     args = ap.parse_args()
 
@@ -257,7 +269,15 @@ def main():
     model = WFVAE(cfg)
     ema = WFVAE(cfg)
     step, cpu_prev, wall_prev = 0, 0.0, 0.0
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=args.wd)
+    if args.decoder_only:
+        # The encoder (and so every latent the DiT was trained on) stays bit-identical; only the decoder learns.
+        model.encoder.requires_grad_(False)
+        if args.run_dir == RUN_DIR:
+            args.run_dir = RUN_DIR + "_decoder"
+            os.makedirs(args.run_dir, exist_ok=True)
+            state_path = os.path.join(args.run_dir, "state.pt")
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, betas=(0.9, 0.999),
+                            weight_decay=args.wd)
     if args.overfit == 0 and os.path.exists(state_path):
         st = torch.load(state_path, map_location="cpu")
         model.load_state_dict(st["model"])
@@ -319,12 +339,9 @@ def main():
         loss, parts = vae_loss(x, rec, post, w_true, w_hat, args)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        gn = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        gn = torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
         opt.step()
-        d = min(args.ema, (1 + step) / (10 + step))
-        with torch.no_grad():
-            for pe, pm in zip(ema.parameters(), model.parameters()):
-                pe.mul_(d).add_(pm.detach(), alpha=1 - d)
+        ema_update(ema, model, min(args.ema, (1 + step) / (10 + step)))
         step += 1
         parts["psnr"] = psnr(rec.detach(), x)
         parts["loss"] = loss.item()

@@ -201,5 +201,26 @@ class TestModel(unittest.TestCase):
         set_chunk_mode(m, False)
 
 
+class TestDecoderOnlyEMA(unittest.TestCase):
+    def test_frozen_encoder_stays_byte_identical(self):
+        from training.train_vae import ema_update
+        torch.manual_seed(0)
+        model, ema = WFVAE(WFVAEConfig.tiny()), WFVAE(WFVAEConfig.tiny())
+        ema.load_state_dict(model.state_dict())
+        model.encoder.requires_grad_(False)
+        with torch.no_grad():
+            for p in model.decoder.parameters():
+                p.add_(1.0)
+            for p in model.encoder.parameters():  # frozen: the EMA must not follow it either
+                p.add_(0.5)
+        enc0 = {k: v.clone() for k, v in ema.encoder.state_dict().items()}
+        for _ in range(3):
+            ema_update(ema, model, 0.7)
+        for k, v in ema.encoder.state_dict().items():
+            self.assertTrue(torch.equal(v, enc0[k]), k)
+        dec_e, dec_m = next(ema.decoder.parameters()), next(model.decoder.parameters())
+        torch.testing.assert_close(dec_e, dec_m - 0.7 ** 3)
+
+
 if __name__ == "__main__":
     unittest.main()
