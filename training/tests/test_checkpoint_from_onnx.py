@@ -57,6 +57,26 @@ def tensor_digests(v):
     return ds
 
 
+def assert_release_pt_is_the_export(tc, pt, label, state, chunks, stored_in, min_bytes=0):
+    """The rebuilt state equals the release .pt at `pt`, tensor for tensor and as a file byte for byte (same torch).
+    Skips on a fresh clone (no .pt) and when the .pt is another checkpoint than the one exported (decided without the
+    module's mapping: every tensor of at least min_bytes must be one of the stored `chunks`)."""
+    if not os.path.exists(pt):
+        tc.skipTest(f"{label} absent (fresh clone): nothing to compare with")
+    ref = torch.load(pt, map_location="cpu")
+    absent = [k for k, v in ref.items()
+              if v.numel() * v.element_size() >= min_bytes and not tensor_digests(v) & set(chunks)]
+    if absent:
+        tc.skipTest(f"{label} is another checkpoint than {stored_in} ({len(absent)} of {len(ref)} tensors not in it, "
+                    f"e.g. {absent[0]}): re-export the model to compare")
+    assert_same_state(tc, state, ref)
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, os.path.basename(pt))
+        C.write_pt(state, out)
+        with open(out, "rb") as f, open(pt, "rb") as g:
+            tc.assertTrue(f.read() == g.read(), "rebuilt .pt differs from the release file")
+
+
 class TestCommittedModel(unittest.TestCase):
     """The bundled model folder (works on a fresh clone, with or without the .pt)."""
 
@@ -95,21 +115,8 @@ class TestCommittedModel(unittest.TestCase):
                 C.state_dict_for_release(PT, bad)
 
     def test_equals_the_release_pt(self):
-        if not os.path.exists(PT):
-            self.skipTest(f"{RELEASE['inpaint']} absent (fresh clone): nothing to compare with")
-        ref = torch.load(PT, map_location="cpu")
-        # same checkpoint? decided without the module's mapping: every tensor of the .pt must be a stored chunk
-        chunks = external_chunks(MODEL)
-        absent = [k for k, v in ref.items() if not tensor_digests(v) & set(chunks)]
-        if absent:
-            self.skipTest(f"{RELEASE['inpaint']} is another checkpoint than {MODEL}/dit.weights ({len(absent)} of "
-                          f"{len(ref)} tensors not in it, e.g. {absent[0]}): re-export the model to compare")
-        assert_same_state(self, self.state, ref)
-        with tempfile.TemporaryDirectory() as d:  # the file itself, byte for byte (same torch)
-            out = os.path.join(d, os.path.basename(PT))
-            C.write_pt(self.state, out)
-            with open(out, "rb") as f, open(PT, "rb") as g:
-                self.assertTrue(f.read() == g.read(), "rebuilt .pt differs from the release file")
+        assert_release_pt_is_the_export(self, PT, RELEASE["inpaint"], self.state, external_chunks(MODEL),
+                                        f"{MODEL}/dit.weights")
 
 
 class TestRoundTrip(unittest.TestCase):

@@ -22,7 +22,8 @@ import torch
 from training import checkpoint_from_onnx as C
 from training import eval_vae, export_vae, train_dit, train_vae
 from training.models.wfvae import WFVAE, WFVAEConfig
-from training.tests.test_checkpoint_from_onnx import assert_same_state, external_chunks, tensor_digests
+from training.tests.test_checkpoint_from_onnx import (assert_release_pt_is_the_export, assert_same_state,
+                                                      external_chunks, tensor_digests)
 
 torch.set_num_threads(1)
 MODEL = os.path.join(C.ROOT, "public", "models", "osp-v13-tiny")
@@ -68,22 +69,9 @@ class TestCommittedVae(unittest.TestCase):
             with self.assertRaises(C.RebuildError):
                 C.vae_state_dict_for_release(PT, bad)
 
-    def test_equals_the_release_pt(self):
-        if not os.path.exists(PT):
-            self.skipTest(f"{train_vae.CKPT} absent (fresh clone): nothing to compare with")
-        ref = torch.load(PT, map_location="cpu")
-        # same checkpoint? decided without the module's mapping: every large tensor of the .pt must be a stored chunk
-        chunks = external_chunks(MODEL, VAE_WEIGHTS)
-        absent = [k for k, v in ref.items() if nbytes(v) >= 64 and not tensor_digests(v) & set(chunks)]
-        if absent:
-            self.skipTest(f"{train_vae.CKPT} is another checkpoint than {MODEL}/vae_*.weights ({len(absent)} of "
-                          f"{len(ref)} tensors not in them, e.g. {absent[0]}): re-export the VAE to compare")
-        assert_same_state(self, self.state, ref)
-        with tempfile.TemporaryDirectory() as d:  # the file itself, byte for byte (same torch)
-            out = os.path.join(d, os.path.basename(PT))
-            C.write_pt(self.state, out)
-            with open(out, "rb") as f, open(PT, "rb") as g:
-                self.assertTrue(f.read() == g.read(), "rebuilt .pt differs from the release file")
+    def test_equals_the_release_pt(self):  # tensors under 64 bytes are stored inline, not in the weights files
+        assert_release_pt_is_the_export(self, PT, train_vae.CKPT, self.state, external_chunks(MODEL, VAE_WEIGHTS),
+                                        f"{MODEL}/vae_*.weights", min_bytes=64)
 
     def test_loaders_rebuild_a_missing_release_from_the_folder(self):
         # a release path without its .pt, for which the committed folder (it records no source: exported before
