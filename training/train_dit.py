@@ -81,12 +81,16 @@ def release_meta(bundle: DiTBundle, tok: Tokenizer, extra: dict) -> dict:
 
 
 def save_release(path: str, ema_state: dict, meta: dict):
+    """The EMA weights (.pt) + meta (.json). The meta records the state's fingerprint, so a rebuild of the .pt from
+    an exported folder (checkpoint_from_onnx) is checked to be this checkpoint, not just one of the same shapes."""
+    from training.checkpoint_from_onnx import state_fingerprint
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    state = {k: v.detach().clone() for k, v in ema_state.items()}
     tmp = path + ".tmp"
-    torch.save({k: v.detach().clone() for k, v in ema_state.items()}, tmp)
+    torch.save(state, tmp)
     os.replace(tmp, path)
     with open(path.replace(".pt", ".json"), "w") as f:
-        json.dump(meta, f, indent=1)
+        json.dump(dict(meta, state_sha256=state_fingerprint(state)), f, indent=1)
         f.write("\n")
 
 

@@ -17,6 +17,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import sys
 import time
 
@@ -164,15 +165,19 @@ def save_state(path, model, ema, opt, step, cpu_s, wall_s, cfg, args):
     os.replace(tmp, path)
 
 
-def save_release(ema, step, cpu_s, wall_s, cfg, metrics):
+def save_release(ema, step, cpu_s, wall_s, cfg, metrics, **extra):
+    """EMA weights (.pt) + meta (.json, with the state's fingerprint: a rebuild from the exported vae_*.weights is
+    checked to be this checkpoint)."""
+    from training.checkpoint_from_onnx import state_fingerprint
     os.makedirs(os.path.dirname(CKPT), exist_ok=True)
+    state = {k: v.clone() for k, v in ema.state_dict().items()}
     tmp = CKPT + ".tmp"
-    torch.save({k: v.clone() for k, v in ema.state_dict().items()}, tmp)
+    torch.save(state, tmp)
     os.replace(tmp, CKPT)
     with open(CKPT.replace(".pt", ".json"), "w") as f:
         json.dump(dict(step=step, cpu_seconds=round(cpu_s, 1), wall_seconds=round(wall_s, 1), config=cfg.to_dict(),
-                       weights="EMA", metrics=metrics, saved=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
-                  f, indent=2)
+                       weights="EMA", metrics=metrics, **extra, state_sha256=state_fingerprint(state),
+                       saved=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())), f, indent=2)
 
 
 def load_release(path=CKPT):
@@ -229,7 +234,7 @@ def save_recon_png(model, path, data_eval):
     model.train()
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--lr", type=float, default=6e-4)
     ap.add_argument("--warmup", type=int, default=200)
@@ -260,7 +265,7 @@ def main():
                     help="fine-tune the decoder only (frozen encoder: the latent space, and a DiT trained in it, stay "
                          "valid); state in <run_dir>_decoder")
     ap.add_argument("--overfit", type=int, default=0, help="sanity: train on one fixed batch for n steps")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
     os.makedirs(args.run_dir, exist_ok=True)
@@ -286,7 +291,7 @@ def main():
         step, cpu_prev, wall_prev = st["step"], st["cpu_seconds"], st["wall_seconds"]
         print(f"resumed full state from {state_path} at step {step}", flush=True)
     elif args.overfit == 0 and release_available(CKPT):  # the .pt, or its rebuild from the shipped weights
-        m, meta = load_release()
+        m, meta = load_release(CKPT)
         model.load_state_dict(m.state_dict())
         ema.load_state_dict(m.state_dict())
         step, cpu_prev, wall_prev = meta["step"], meta["cpu_seconds"], meta.get("wall_seconds", 0.0)
@@ -317,11 +322,14 @@ def main():
         t_dec0, t_dec1 = utc_today(args.decay_start), utc_today(args.decay_end)
         print(f"cosine lr decay {args.lr:g} -> {args.lr_min:g} from {args.decay_start} to {args.decay_end} UTC",
               flush=True)
+    stage = {"decoder_only": True} if args.decoder_only else {}  # recorded in the release meta
     t_cpu0, t_wall0 = time.process_time(), time.time()
     last_save = last_rel = last_png = time.time()
     hist = {}
     model.train()
-    while step < args.max_steps and (not args.overfit or step < args.overfit):
+    stop = []  # SIGTERM (a session ending, `kill`): finish the step, then save the state and the release below
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    while step < args.max_steps and (not args.overfit or step < args.overfit) and not stop:
         if fixed is not None:
             x = fixed
         elif args.image_every and step % args.image_every == args.image_every - 1:
@@ -369,7 +377,7 @@ def main():
             with torch.no_grad():
                 ema.eval()
                 ps = [psnr(ema.decode(ema.encode(v[None]).mode()), v[None]) for v in eval_vis]
-            save_release(ema, step, cpu_s, wall_s, cfg, {"psnr_eval_vis": [round(p, 2) for p in ps]})
+            save_release(ema, step, cpu_s, wall_s, cfg, {"psnr_eval_vis": [round(p, 2) for p in ps]}, **stage)
             print(f"release checkpoint at step {step}: psnr {ps}", flush=True)
             last_rel = now
     if args.overfit:
@@ -378,7 +386,7 @@ def main():
     cpu_s = cpu_prev + time.process_time() - t_cpu0
     wall_s = wall_prev + time.time() - t_wall0
     save_state(state_path, model, ema, opt, step, cpu_s, wall_s, cfg, args)
-    save_release(ema, step, cpu_s, wall_s, cfg, {})
+    save_release(ema, step, cpu_s, wall_s, cfg, {}, **stage)
 
 
 if __name__ == "__main__":

@@ -125,6 +125,8 @@ class TestRoundTrip(unittest.TestCase):
     def round_trip(self, bundle, tok, d):
         ckpt = os.path.join(d, "ckpt", "dit_rt.pt")
         save_release(ckpt, bundle.state_dict(), release_meta(bundle, tok, {}))
+        with open(ckpt.replace(".pt", ".json")) as f:  # the meta names its checkpoint: a rebuild is checked to be it
+            self.assertEqual(json.load(f)["state_sha256"], C.state_fingerprint(bundle.state_dict()))
         export_all(bundle, tok, os.path.join(d, "model"), None, None, ckpt)
         got = C.rebuild_state_dict(os.path.join(d, "model"))
         assert_same_state(self, got, bundle.state_dict())

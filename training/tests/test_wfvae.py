@@ -2,6 +2,7 @@
 
 Run: /usr/bin/python3 -m unittest discover -s training/tests -t .
 """
+import json
 import os
 import unittest
 
@@ -220,6 +221,55 @@ class TestDecoderOnlyEMA(unittest.TestCase):
             self.assertTrue(torch.equal(v, enc0[k]), k)
         dec_e, dec_m = next(ema.decoder.parameters()), next(model.decoder.parameters())
         torch.testing.assert_close(dec_e, dec_m - 0.7 ** 3)
+
+
+class TestTrainVaeStop(unittest.TestCase):
+    """train_vae.main on SIGTERM (a session ending): finishes the step, saves the state and a release whose meta has
+    the state's fingerprint; with --decoder_only the released encoder is still the initial one."""
+
+    def test_sigterm_saves_state_and_fingerprinted_release(self):
+        import signal
+        import tempfile
+        from unittest import mock
+        from training import train_vae as T
+        from training.checkpoint_from_onnx import state_fingerprint
+        small = WFVAEConfig(8, 4, 8, 1, 8, 1)
+
+        class FakeData:  # tiny random clips; the second batch brings the SIGTERM
+            make_photo, calls = None, 0
+
+            def __init__(self, *a, **k):
+                pass
+
+            def batch(self, bs, frames, size, crop):
+                FakeData.calls += 1
+                if FakeData.calls == 2:
+                    os.kill(os.getpid(), signal.SIGTERM)
+                return torch.rand(1, 3, 5, 16, 16, generator=torch.Generator().manual_seed(FakeData.calls)) * 2 - 1
+
+        old = signal.getsignal(signal.SIGTERM)
+        with tempfile.TemporaryDirectory() as d, mock.patch.object(T, "CKPT", os.path.join(d, "ck", "wfvae_t.pt")), \
+                mock.patch.object(T, "MixedData", FakeData), \
+                mock.patch.object(T.WFVAEConfig, "tiny", staticmethod(lambda: small)):
+            try:
+                torch.manual_seed(0)
+                T.main(["--decoder_only", "1", "--run_dir", os.path.join(d, "run"), "--threads", "1", "--bf16", "0",
+                        "--image_every", "0", "--lr", "1e-2", "--warmup", "1"])
+            finally:
+                signal.signal(signal.SIGTERM, old)
+                torch.set_num_threads(1)
+            self.assertEqual(torch.load(os.path.join(d, "run", "state.pt"))["step"], 2)
+            with open(os.path.join(d, "ck", "wfvae_t.json")) as f:
+                meta = json.load(f)
+            rel = torch.load(os.path.join(d, "ck", "wfvae_t.pt"))
+            self.assertEqual((meta["step"], meta["decoder_only"]), (2, True))
+            self.assertEqual(meta["state_sha256"], state_fingerprint(rel))
+        torch.manual_seed(0)
+        init = WFVAE(small).state_dict()
+        enc = [k for k in init if k.startswith("encoder.")]
+        dec = [k for k in init if k.startswith("decoder.") and init[k].dtype.is_floating_point]
+        self.assertTrue(enc and all(torch.equal(rel[k], init[k]) for k in enc))
+        self.assertTrue(any(not torch.equal(rel[k], init[k]) for k in dec), "the decoder did not train")
 
 
 if __name__ == "__main__":
