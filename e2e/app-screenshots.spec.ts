@@ -45,8 +45,7 @@ test('screenshots: generate view, image-to-video, history, narrow screen, model 
   await page.goto('/'); // the bundled model
   await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
   await page.locator('#prompt').fill('a big red circle moves right on a blue zebra background');
-  await page.locator('#seed').fill('7');
-  await page.locator('#steps').fill('8');
+  await page.locator('#seed').fill('7'); // steps, CFG, frames: the model's defaults, as a user gets them
   await page.locator('#generate').click();
   await expect(page.locator('#result-figure')).toBeVisible({ timeout: 180_000 });
   await expect(page.locator('#history-list .card')).toHaveCount(1, { timeout: 20_000 });

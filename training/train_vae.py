@@ -268,6 +268,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
+    if args.decoder_only and args.run_dir == RUN_DIR:
+        args.run_dir = RUN_DIR + "_decoder"  # its own state: the full run's state.pt stays resumable
     os.makedirs(args.run_dir, exist_ok=True)
     state_path = os.path.join(args.run_dir, "state.pt")
     cfg = WFVAEConfig.tiny()
@@ -277,10 +279,6 @@ def main(argv=None):
     if args.decoder_only:
         # The encoder (and so every latent the DiT was trained on) stays bit-identical; only the decoder learns.
         model.encoder.requires_grad_(False)
-        if args.run_dir == RUN_DIR:
-            args.run_dir = RUN_DIR + "_decoder"
-            os.makedirs(args.run_dir, exist_ok=True)
-            state_path = os.path.join(args.run_dir, "state.pt")
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, betas=(0.9, 0.999),
                             weight_decay=args.wd)
     if args.overfit == 0 and os.path.exists(state_path):
