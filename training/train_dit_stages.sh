@@ -19,8 +19,11 @@ T2V_MIN=${T2V_MIN:-0.3} VIDEO_FRAC=${VIDEO_FRAC:-0.75}
 # CURRICULUM_STEPS: inpaint mask curriculum length (0 = INPAINT_STEPS; set it to extend a finished run at the
 # curriculum's end); DECAY_STEPS: linear LR cool-down to 10 % over the inpaint stage's last N steps.
 CURRICULUM_STEPS=${CURRICULUM_STEPS:-0} DECAY_STEPS=${DECAY_STEPS:-0}
+# TEXT_ID_LOSS: weight of train_dit's text-identity loss in the inpaint stage (keeps every word's text state apart)
+TEXT_ID_LOSS=${TEXT_ID_LOSS:-0}
 mkdir -p "$RUN_DIR"
 [ "$IMAGE_STEPS" = 0 ] || $PY -m training.train_dit --stage image --dense 1 --steps "$IMAGE_STEPS" "${common[@]}"
 [ "$JOINT_STEPS" = 0 ] || $PY -m training.train_dit --stage joint --steps "$JOINT_STEPS" --video_frac "$VIDEO_FRAC" "${common[@]}"
 [ "$INPAINT_STEPS" = 0 ] || $PY -m training.train_dit --stage inpaint --steps "$INPAINT_STEPS" --t2v_min "$T2V_MIN" \
-    --curriculum_steps "$CURRICULUM_STEPS" --decay_steps "$DECAY_STEPS" "${common[@]}"
+    --curriculum_steps "$CURRICULUM_STEPS" --decay_steps "$DECAY_STEPS" --text_id_loss "$TEXT_ID_LOSS" \
+    ${RELEASE:+--release "$RELEASE"} "${common[@]}"

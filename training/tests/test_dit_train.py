@@ -109,7 +109,8 @@ class TestRuns(unittest.TestCase):
             self.assertEqual(meta["step"], 3)
             self.assertEqual(b.dit.modes, ["dense", "dense", "dense", "dense"])
             inp = os.path.join(d, "inp.pt")
-            TD.main(TINY + ["--stage", "inpaint", "--run_dir", d, "--release", inp, "--init", rel, "--steps", "1"])
+            TD.main(TINY + ["--stage", "inpaint", "--run_dir", d, "--release", inp, "--init", rel, "--steps", "1",
+                            "--text_id_loss", "0.01"])
             bi, _, mi = TD.load_release(inp)
             self.assertTrue(mi["dit_config"]["inpaint"])
 
@@ -124,6 +125,37 @@ class TestRuns(unittest.TestCase):
             self.assertEqual(len(st["batcher"]), 2)
             self.assertNotEqual(st["batcher"][0]["data"], st["batcher"][1]["data"])
             self.assertEqual(st["batcher"][0]["shape"], st["batcher"][1]["shape"])
+
+
+class TestTextIdentityLoss(unittest.TestCase):
+    def test_pulls_collapsed_words_apart(self):
+        from training.models.text_encoder import TextEncoder, TextEncoderConfig
+        torch.manual_seed(0)
+        te = TextEncoder(TextEncoderConfig(vocab_size=12, width=24, layers=1, heads=2, max_length=6))
+        with torch.no_grad():
+            # two words the encoder barely tells apart ("left" / "right"; an exact tie is a symmetry no loss breaks)
+            te.tok.weight[5] = te.tok.weight[4] + 1e-3 * torch.randn(24)
+        ids = torch.tensor([[3, 4, 2, 0, 0, 0], [3, 5, 2, 0, 0, 0]])
+        mask = (ids > 0).long()
+
+        def gap():
+            s = te(ids, mask)
+            return float((s[0, 1] - s[1, 1]).norm() / s[0, 1].norm())
+
+        self.assertLess(gap(), 0.02)
+        l0 = float(TD.text_identity_loss(te, te(ids, mask), ids, mask))
+        opt = torch.optim.Adam(te.parameters(), lr=1e-2)
+        for _ in range(150):
+            loss = TD.text_identity_loss(te, te(ids, mask), ids, mask)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        self.assertLess(float(loss), 0.5 * l0)
+        self.assertGreater(gap(), 0.1)
+        # padding is not scored: changing the padded ids leaves the loss unchanged
+        s = te(ids, mask)
+        self.assertEqual(float(TD.text_identity_loss(te, s, ids, mask)),
+                         float(TD.text_identity_loss(te, s, ids.masked_fill(mask == 0, 7), mask)))
 
 
 if __name__ == "__main__":
