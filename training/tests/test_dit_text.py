@@ -87,5 +87,28 @@ class TestTextEncoder(unittest.TestCase):
         torch.testing.assert_close(te(ids2, mask)[0, :6], y[0, :6])
 
 
+class TestTextStateGaps(unittest.TestCase):
+    """eval_dit.text_state_gaps: each probe pair differs in exactly its word, and tied words read as a 0 gap."""
+
+    def test_swaps_and_a_collapsed_pair(self):
+        from training import eval_dit as E
+        from training.train_dit import random_bundle
+        b, tok = random_bundle(seed=0, layers=2, heads=2, head_dim=12, text_width=24, text_layers=1)
+        for name, (w, x, y) in E.TEXT_SWAPS.items():
+            self.assertIn(w, E.TEXT_PROBE, name)
+            pa, pb = E.TEXT_PROBE.replace(w, x, 1), E.TEXT_PROBE.replace(w, y, 1)
+            diff = [(u, v) for u, v in zip(split_words(pa), split_words(pb)) if u != v]
+            self.assertEqual(len(split_words(pa)), len(split_words(pb)), name)
+            self.assertEqual(len(diff), 1, name)
+            self.assertTrue(all(u in tok.ids and v in tok.ids for u, v in diff), name)  # no <unk> on either side
+        gaps = E.text_state_gaps(b, tok)
+        self.assertTrue(all(0.0 < g < 10.0 for g in gaps.values()), gaps)
+        with torch.no_grad():  # the same embedding for "left" and "right": the encoder cannot tell them apart
+            b.text_encoder.tok.weight[tok.ids["left"]] = b.text_encoder.tok.weight[tok.ids["right"]]
+        gaps2 = E.text_state_gaps(b, tok)
+        self.assertEqual(gaps2["left/right"], 0.0)
+        self.assertGreater(gaps2["up/down"], 0.0)
+
+
 if __name__ == "__main__":
     unittest.main()
