@@ -12,19 +12,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import torch
 
 from training.export_vae import CORE_DROPPED_STATE, core_state_indices, decode_chunk_core_step, haar_chunk_tail
-from training.models.wfvae import WFVAE, WFVAEConfig
+from training.tests.test_wfvae import small_model
 
 torch.set_num_threads(2)
-
-
-def small_model(seed=0):
-    torch.manual_seed(seed)
-    m = WFVAE(WFVAEConfig(8, 4, 8, 1, 8, 1)).eval()
-    with torch.no_grad():
-        for n, p in m.named_parameters():
-            if "norm" in n:
-                p.add_(0.1 * torch.randn_like(p))
-    return m
 
 
 def split_decode(m, z, n):
