@@ -129,6 +129,38 @@ def text_state_gaps(bundle, tok) -> dict:
     return out
 
 
+PROBE_TIMESTEPS = (999, 900, 600, 300)
+
+
+@torch.no_grad()
+def dit_word_sensitivity(bundle, tok, vae, seed: int = 0) -> dict:
+    """Per swap and timestep: relative L2 change of the DiT's x0 prediction (pure-noise input of one seed, text-to-
+    video condition) when one word changes. The text side can keep two words apart (text_state_gaps) while the
+    denoiser still ignores them; this says which."""
+    from training import diffusion as D
+    from training.sample import build_condition
+    shape = (1, bundle.dit.cfg.in_channels, 1 + (FRAMES - 1) // 4, SIZE // 8, SIZE // 8)
+    cl = cm = None
+    if bundle.dit.cfg.inpaint:
+        cl, cm, _ = build_condition(vae, FRAMES, SIZE, SIZE, norm=bundle.latent_norm)
+    noise = torch.randn(shape, generator=torch.Generator().manual_seed(seed))
+    ab = torch.as_tensor(D.zero_snr_alphas_cumprod(), dtype=torch.float32)
+    out = {}
+    for name, (w, a, b) in TEXT_SWAPS.items():
+        ids, mask = tok.encode_batch([TEXT_PROBE.replace(w, a, 1), TEXT_PROBE.replace(w, b, 1)])
+        states = bundle.text_encoder(ids, mask)
+        row = {}
+        for t in PROBE_TIMESTEPS:
+            xt = ((1 - ab[t]).sqrt() * noise).expand(2, -1, -1, -1, -1)  # x0 = 0: all the content comes from text
+            v = bundle.dit(xt, torch.full((2,), float(t)), states, mask,
+                           None if cl is None else cl.expand(2, -1, -1, -1, -1),
+                           None if cm is None else cm.expand(2, -1, -1, -1, -1))
+            x0 = ab[t].sqrt() * xt - (1 - ab[t]).sqrt() * v
+            row[f't{t}'] = round(float((x0[0] - x0[1]).norm() / x0[1].norm().clamp_min(1e-12)), 4)
+        out[name] = row
+    return out
+
+
 def score_t2v(video: np.ndarray, p: dict) -> dict:
     return S.score_shapes(video, p['objects'], p['background'])
 
@@ -424,6 +456,9 @@ def main(argv=None):
         'text_state_gaps': {'what': f'max relative L2 gap of the text states, probe "{TEXT_PROBE}" vs one word '
                                     'swapped (near 0: the DiT cannot see that distinction)',
                             **text_state_gaps(bundle, tok)},
+        'dit_word_sensitivity': {'what': 'relative L2 change of the DiT x0 prediction (pure noise, seed 0) when '
+                                         'the probe prompt changes by that word, per timestep',
+                                 **dit_word_sensitivity(bundle, tok, vae)},
         'cpu_s_per_sample_mean': round(float(np.mean(secs)), 3),
     }
     # image-to-video

@@ -108,6 +108,11 @@ class TestTextStateGaps(unittest.TestCase):
         gaps2 = E.text_state_gaps(b, tok)
         self.assertEqual(gaps2["left/right"], 0.0)
         self.assertGreater(gaps2["up/down"], 0.0)
+        # the DiT side: identical text states give an identical x0 prediction at every probed timestep
+        sens = E.dit_word_sensitivity(b, tok, vae=None)
+        self.assertEqual(set(sens["left/right"]), {f"t{t}" for t in E.PROBE_TIMESTEPS})
+        self.assertTrue(all(v == 0.0 for v in sens["left/right"].values()), sens["left/right"])
+        self.assertTrue(all(v > 0.0 for v in sens["up/down"].values()), sens["up/down"])
 
 
 if __name__ == "__main__":
