@@ -1,7 +1,8 @@
 """End-to-end vectors for the bundled model (public/models/osp-v13-tiny) from the PyTorch reference sampler.
 
     OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 -m training.make_bundled_fixtures \
-        [--ckpt training/checkpoints/dit_inpaint_tiny.pt]            # → training/fixtures/bundled/
+        [--ckpt training/checkpoints/dit_inpaint_tiny.pt] [--vae training/checkpoints/wfvae_tiny.pt]
+                                                                     # → training/fixtures/bundled/
 
 For a text-to-video and an image-to-video request at the model's defaults (64×64, 17 frames; fewer steps to keep
 the browser test short) this runs training/sample.py's `generate` (docs/sampler.md) with the EMA checkpoint the ONNX
@@ -10,6 +11,12 @@ them (uint8 [T, H, W, 3]). e2e/engine-bundled.spec.ts runs the same requests thr
 shipped ONNX files and compares both. The conditioning image is a 64×64 centre crop of scikit-image's `chelsea`
 (CC0; a held-out photo, never trained on). The sha256 of the shipped dit.weights / VAE weights are recorded so the
 test can tell a stale fixture from a wrong engine.
+
+Each request's seed is the first from its listed seed on whose trajectory float noise stays small: perturbing the
+text states by 1e-6 (relative) must move the final latents by ≤ SENSITIVITY_MAX. Some prompt/seed pairs sit at a
+bifurcation of the 30-step CFG-7 sampler, where 1e-6 grows to ~4e-3 (measured: the inpaint-24000 release, seed 2024);
+there ORT's and PyTorch's rounding alone exceed the browser test's 1e-3, and the test would say nothing about the
+engine. The measured sensitivity is stored with each sample.
 """
 from __future__ import annotations
 
@@ -44,6 +51,22 @@ def chelsea_64() -> np.ndarray:
     return np.ascontiguousarray(rgba)
 
 
+SENSITIVITY_MAX = 1e-4  # a tenth of e2e/engine-bundled.spec.ts's latent tolerance (1e-3)
+SEED_TRIES = 20
+
+
+def sensitivity(generate_x, bundle) -> tuple[np.ndarray, float]:
+    """→ (final latents, max |Δ| of them when the text states are scaled by 1 + 1e-6)."""
+    x = np.asarray(generate_x(), dtype=np.float32)
+    te = bundle.text_encoder
+    te.forward = lambda ids, mask, f=te.forward: f(ids, mask) * (1 + 1e-6)
+    try:
+        xp = np.asarray(generate_x(), dtype=np.float32)
+    finally:
+        del te.forward  # back to the class's forward
+    return x, float(np.abs(xp - x).max())
+
+
 def sha256(path: str) -> str:
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
@@ -52,12 +75,14 @@ def sha256(path: str) -> str:
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", default="training/checkpoints/dit_inpaint_tiny.pt")
+    ap.add_argument("--vae", default="training/checkpoints/wfvae_tiny.pt",
+                    help="the WF-VAE release the shipped vae_*.weights were exported from")
     args = ap.parse_args(argv)
     torch.set_num_threads(2)
     from training.sample import build_condition, decode_latents, generate
     from training.train_dit import load_release, load_vae
     bundle, tok, meta = load_release(args.ckpt)
-    vae = load_vae()[0]
+    vae = load_vae(args.vae)[0]
     manifest = json.load(open(os.path.join(MODEL_DIR, "manifest.json")))
     cfg = float(manifest["defaults"]["cfgScale"])
     os.makedirs(OUT, exist_ok=True)
@@ -71,18 +96,24 @@ def main(argv=None):
             im = torch.from_numpy(img[..., :3].astype(np.float32)).permute(2, 0, 1) / 127.5 - 1.0
             cl, cm, _ = build_condition(vae, r["frames"], r["height"], r["width"], images=[im], norm=bundle.latent_norm)
             cond = (cl, cm)
-        x = generate(bundle, tok, vae, r["prompt"], r["negative"], r["seed"], r["steps"], cfg, r["frames"],
-                     r["height"], r["width"], cond=cond)
-        x = np.asarray(x, dtype=np.float32)
+        for seed in range(r["seed"], r["seed"] + SEED_TRIES):
+            x, sens = sensitivity(lambda: generate(bundle, tok, vae, r["prompt"], r["negative"], seed, r["steps"], cfg,
+                                                   r["frames"], r["height"], r["width"], cond=cond), bundle)
+            if sens <= SENSITIVITY_MAX:
+                break
+            print(f"{name}: seed {seed} is at a bifurcation (1e-6 → {sens:.2e}), trying {seed + 1}", flush=True)
+        else:
+            raise SystemExit(f"{name}: no seed in [{r['seed']}, {r['seed'] + SEED_TRIES}) with sensitivity ≤ "
+                             f"{SENSITIVITY_MAX}")
         video = decode_latents(vae, x, bundle.latent_norm)[0]  # [3, T, H, W] in [−1, 1]
         u8 = ((video.clamp(-1, 1) / 2 + 0.5) * 255).round().byte().permute(1, 2, 3, 0).contiguous().numpy()
         files["latents"] = f"{name}.latents.bin"
         files["frames"] = f"{name}.frames.rgb"
         x.tofile(os.path.join(OUT, files["latents"]))
         u8.tofile(os.path.join(OUT, files["frames"]))
-        samples[name] = {"request": {"prompt": r["prompt"], "negativePrompt": r["negative"], "seed": r["seed"],
+        samples[name] = {"request": {"prompt": r["prompt"], "negativePrompt": r["negative"], "seed": seed,
                                      "steps": r["steps"], "cfgScale": cfg, "frames": r["frames"],
-                                     "width": r["width"], "height": r["height"]},
+                                     "width": r["width"], "height": r["height"]}, "sensitivity_1e-6": sens,
                          "latent_shape": list(x.shape), "frames_shape": list(u8.shape), "files": files}
     index = {"checkpoint": args.ckpt, "checkpoint_meta": {k: meta.get(k) for k in ("stage", "step", "saved")},
              "weights_sha256": {n: sha256(os.path.join(MODEL_DIR, n)) for n in
