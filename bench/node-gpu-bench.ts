@@ -295,12 +295,13 @@ for (const [heads, headDim] of headConfigs) {
 // against the default geometry's output (same inputs) before it is timed.
 if (sweep && kernels.includes('tiled')) {
   const { skiparseTiledConfig } = await import('../src/gpu/skiparse-tiled');
+  // The default first, then its neighbours (RQ = QT/TR 1, 2 or 4; KT 8 or 16) and the two earlier defaults.
   const geometries: SkiparseTiledGeometry[] = [
-    { queryTile: 64, threadRows: 16, keyTile: 32 }, { queryTile: 64, threadRows: 16, keyTile: 16 },
-    { queryTile: 64, threadRows: 32, keyTile: 16 }, { queryTile: 64, threadRows: 8, keyTile: 16 },
-    { queryTile: 32, threadRows: 8, keyTile: 32 }, { queryTile: 32, threadRows: 16, keyTile: 16 },
-    { queryTile: 32, threadRows: 8, keyTile: 16 }, { queryTile: 128, threadRows: 32, keyTile: 16 },
-    { queryTile: 16, threadRows: 8, keyTile: 16 },
+    { queryTile: 32, threadRows: 16, keyTile: 16 }, { queryTile: 64, threadRows: 32, keyTile: 16 },
+    { queryTile: 16, threadRows: 8, keyTile: 16 }, { queryTile: 32, threadRows: 32, keyTile: 16 },
+    { queryTile: 16, threadRows: 16, keyTile: 16 }, { queryTile: 32, threadRows: 16, keyTile: 8 },
+    { queryTile: 64, threadRows: 32, keyTile: 8 }, { queryTile: 16, threadRows: 8, keyTile: 8 },
+    { queryTile: 64, threadRows: 16, keyTile: 16 }, { queryTile: 64, threadRows: 16, keyTile: 32 },
   ];
   const tokens = quick ? 1000 : 9000;
   for (const [heads, headDim] of headConfigs) {

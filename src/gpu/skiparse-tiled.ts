@@ -24,14 +24,13 @@ export interface SkiparseTiledConfig extends SkiparseTiledGeometry {
   workgroupStorageBytes: number;
 }
 
-// Largest first: a bigger QT reuses each K/V tile for more rows, a bigger KT means fewer barriers and softmax
-// reductions per key. (QT, TR, KT); RQ = QT/TR ≤ 4 and RK = KT/TC ≤ 8 keep the register blocks (≤ 64 accumulator
-// floats + ≤ 32 scores + the staged tile) within a GPU's register file without spilling. These are first guesses for
-// NVIDIA-class GPUs; bench/node-gpu-bench.ts sweeps alternatives on a real device.
+// Preference order, measured: the tile sweep of bench/node-gpu-bench.ts on an NVIDIA H200 (Dawn/Vulkan, 2026-11-26,
+// docs/BENCHMARKS.md) put QT = 32 rows on 16×TC invocations (2 rows each) with 16-key tiles first for both head
+// sizes we ship or target — 1.95× the old 64×32 pick at head 48, 1.2× the old 64×16 pick at head 96: more, smaller
+// workgroups keep more of the GPU busy than reusing each K/V tile for more rows saves. The rest are fallbacks for
+// smaller workgroup-memory budgets (16 KiB is WebGPU's guaranteed minimum). RQ = QT/TR ≤ 4 and RK = KT/TC ≤ 8 keep
+// the register blocks within a GPU's register file without spilling.
 const CANDIDATES: readonly SkiparseTiledGeometry[] = [
-  { queryTile: 64, threadRows: 16, keyTile: 32 },
-  { queryTile: 64, threadRows: 16, keyTile: 16 },
-  { queryTile: 32, threadRows: 8, keyTile: 32 },
   { queryTile: 32, threadRows: 16, keyTile: 16 },
   { queryTile: 16, threadRows: 8, keyTile: 16 },
   { queryTile: 16, threadRows: 8, keyTile: 8 },
@@ -71,7 +70,7 @@ function checkGeometry(headDim: number, g: SkiparseTiledGeometry): void {
 
 /**
  * The tile configuration for `headDim` under a workgroup-memory budget and invocation limit: `geometry` when given
- * (benchmarks and tests), else the largest candidate that fits.
+ * (benchmarks and tests), else the first candidate (fastest measured) that fits.
  */
 export function skiparseTiledConfig(
   headDim: number, maxWorkgroupStorageBytes: number, maxInvocations = 256, geometry?: SkiparseTiledGeometry,

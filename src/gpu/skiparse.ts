@@ -46,7 +46,7 @@ export interface SkiparseOptions {
   maxWorkgroupStorageBytes?: number;
   /** Which kernel (default 'simple'). */
   variant?: SkiparseVariant;
-  /** 'tiled' only: force this tile geometry instead of the largest that fits (benchmark sweeps, tests). */
+  /** 'tiled' only: force this tile geometry instead of the first (fastest measured) that fits (benchmark sweeps, tests). */
   tiledGeometry?: SkiparseTiledGeometry;
 }
 
