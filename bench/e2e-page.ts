@@ -148,3 +148,31 @@ window.e2eOrtWebDit = async ({ dir, latentShape, textWidth, wasmThreads }) => {
   times.sort((a, b) => a - b);
   return { graph: `${dir}/dit.onnx`, threads: ortThreadCount(), batch: 2, forwardMedianMs: (times[9] + times[10]) / 2 };
 };
+
+/**
+ * Runner-free mode, for machines with a browser but no Node/Playwright (bench/gpu-browser-run.py on the device
+ * machine): `e2e.html?auto=<JSON array of E2eJob>` runs the jobs in order and POSTs each outcome as JSON to
+ * `/__result` ({index, job, result} or {index, job, error}), then `{done: true}`.
+ */
+async function autoRun(jobsJson: string): Promise<void> {
+  const post = (body: unknown) => fetch('/__result', { method: 'POST', body: JSON.stringify(body) }).catch(() => undefined);
+  let jobs: E2eJob[];
+  try {
+    jobs = JSON.parse(jobsJson) as E2eJob[];
+    if (!Array.isArray(jobs)) throw new Error('auto= must be a JSON array of jobs');
+  } catch (e) {
+    await post({ error: `bad auto= parameter: ${e instanceof Error ? e.message : String(e)}`, done: true });
+    return;
+  }
+  for (const [index, job] of jobs.entries()) {
+    try {
+      await post({ index, job, result: await window.e2eRun(job) });
+    } catch (e) {
+      await post({ index, job, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    }
+  }
+  await post({ done: true });
+}
+
+const auto = new URLSearchParams(location.search).get('auto');
+if (auto) void autoRun(auto);
