@@ -32,11 +32,16 @@ try {
 } catch (e) { post({error: String(e)}); }
 </script>"""
 
-# Tried in order; the first whose probe reports a hardware (non-fallback) adapter runs the jobs.
+# Tried in order; the first whose probe reports a hardware (non-fallback) adapter runs the jobs. Chromium hands WebGPU
+# a hardware adapter only when the GPU process's GL is hardware too, so each set is a way to get hardware GL:
+# ANGLE on Vulkan (Chrome's documented headless-GPU recipe), ANGLE on the driver's EGL; the last two keep GL on
+# SwiftShader (WebGPU then gets SwiftShader as well) so a failed run still says how far it got. On the H200 device
+# machine of 2026-11-26 none gave a hardware adapter (docs/BENCHMARKS.md, "The engine in Chromium on the H200").
+V = ['--enable-features=Vulkan', '--disable-vulkan-surface']
 FLAG_SETS = {
-    'angle-vulkan': ['--use-angle=vulkan', '--enable-features=Vulkan', '--disable-vulkan-surface'],
-    'vulkan-swangle': ['--enable-features=Vulkan', '--use-angle=swiftshader', '--use-vulkan=native'],
-    'vulkan-only': ['--enable-features=Vulkan', '--disable-vulkan-surface'],
+    'angle-vulkan': ['--use-angle=vulkan', *V],
+    'angle-egl': [*V, '--use-angle=gl-egl'],
+    'vulkan-swangle': [*V, '--use-angle=swiftshader'],
     'default': [],
 }
 COMMON = ['--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--enable-unsafe-webgpu', '--ignore-gpu-blocklist',
@@ -103,8 +108,15 @@ def main():
     env = dict(os.environ)
     env['LD_LIBRARY_PATH'] = f"{Path(a.libs).resolve()}:{Path(a.chromium).resolve()}:{env.get('LD_LIBRARY_PATH', '')}"
     icd = '/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json'
-    if Path(icd).exists():
-        env['VK_ICD_FILENAMES'] = env['VK_DRIVER_FILES'] = icd
+    # The NVIDIA ICD gives Dawn the GPU but (on this headless driver) no VK_KHR_surface, which ANGLE needs for the GPU
+    # process's GL; listing SwiftShader's ICD too lets ANGLE run GL on SwiftShader while WebGPU takes the NVIDIA adapter.
+    sws = Path(a.chromium).resolve() / 'vk_swiftshader_icd.json'
+    icds = [p for p in (icd, str(sws)) if Path(p).exists()]
+    if icds:
+        env['VK_ICD_FILENAMES'] = env['VK_DRIVER_FILES'] = ':'.join(icds)
+    eglv = '/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json'
+    if Path(eglv).exists():
+        env['__EGL_VENDOR_LIBRARY_FILENAMES'] = eglv
     binary = str(Path(a.chromium).resolve() / 'chromium')
 
     def launch(name, flags, url, log_name):

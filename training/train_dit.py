@@ -41,6 +41,7 @@ import torch.distributed as dist
 from training import diffusion as D
 from training import latent_norm as LN
 from training import masks as MK
+from training.cpu_features import cpu_has_bf16
 from training.models.skiparse_dit import DiTConfig, OpenSoraT2V_v1_3, count_params
 from training.models.text_encoder import TextEncoder, TextEncoderConfig
 from training.tokenizer import GENERIC_CAPTION, Tokenizer
@@ -346,7 +347,8 @@ def parse_args(argv=None):
     ap.add_argument("--text_drop", type=float, default=0.1)
     ap.add_argument("--text_id_loss", type=float, default=0.0,
                     help="weight of the text-identity loss (text_identity_loss: keeps every word's text state apart)")
-    ap.add_argument("--bf16", type=int, default=1)
+    ap.add_argument("--bf16", type=int, default=-1,
+                    help="bf16 autocast: 1 on, 0 off, -1 (default) on only where the CPU has native bf16 (cpu_has_bf16)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--layers", type=int, default=8)
@@ -370,6 +372,8 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
+    if args.bf16 < 0:
+        args.bf16 = int(cpu_has_bf16())
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     if world > 1:
@@ -431,7 +435,7 @@ def main(argv=None):
     if is_main:
         print(f"stage {args.stage} world {world} clip {clip_mode} dit {count_params(model.dit):,} "
               f"text {count_params(model.text_encoder):,} modes {model.dit.modes} vae_trained {vae_trained} "
-              f"frames {frame_choices} sizes {sizes}", flush=True)
+              f"frames {frame_choices} sizes {sizes} bf16 {args.bf16}", flush=True)
 
     params = [p for p in model.parameters() if p.requires_grad]
     model.train()

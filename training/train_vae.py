@@ -250,7 +250,8 @@ def main(argv=None):
     ap.add_argument("--w_ssim", type=float, default=0.2)
     ap.add_argument("--w_kl", type=float, default=1e-6)
     ap.add_argument("--w_wl", type=float, default=0.1)
-    ap.add_argument("--bf16", type=int, default=1)
+    ap.add_argument("--bf16", type=int, default=-1,
+                    help="bf16 autocast: 1 on, 0 off, -1 (default) on only where the CPU has native bf16")
     ap.add_argument("--max_steps", type=int, default=10 ** 9)
     ap.add_argument("--decay_start", default="", help="UTC HH:MM today: start cosine lr decay (wall-clock schedule)")
     ap.add_argument("--decay_end", default="", help="UTC HH:MM today: lr reaches --lr_min")
@@ -266,6 +267,9 @@ def main(argv=None):
                          "valid); state in <run_dir>_decoder")
     ap.add_argument("--overfit", type=int, default=0, help="sanity: train on one fixed batch for n steps")
     args = ap.parse_args(argv)
+    if args.bf16 < 0:
+        from training.cpu_features import cpu_has_bf16  # emulated bf16 is ~10x slower than fp32 (see there)
+        args.bf16 = int(cpu_has_bf16())
 
     torch.set_num_threads(args.threads)
     if args.decoder_only and args.run_dir == RUN_DIR:

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from training import train_dit as TD
+from training.cpu_features import cpu_has_bf16
 from training.tokenizer import GENERIC_CAPTION
 
 torch.set_num_threads(2)
@@ -66,6 +67,14 @@ class TestSchedules(unittest.TestCase):
         self.assertEqual(TD.lr_decay(500, 1000, 0), 1.0)
         self.assertEqual([round(TD.lr_decay(s, 1000, 200), 3) for s in (0, 800, 900, 999, 1000)],
                          [1.0, 1.0, 0.55, 0.105, 0.1])
+
+
+    def test_bf16_autocast_only_on_native_bf16_cpus(self):
+        self.assertTrue(cpu_has_bf16("processor\t: 0\nflags\t\t: fpu sse avx2 avx512f avx512_bf16\n"))
+        self.assertTrue(cpu_has_bf16("flags\t: avx2 amx_bf16 amx_tile\n"))
+        self.assertFalse(cpu_has_bf16("flags\t: fpu sse avx2 fma\n"))  # AVX2-only: bf16 would be emulated
+        self.assertFalse(cpu_has_bf16("model name\t: no flags line\n"))
+        self.assertEqual(TD.parse_args([]).bf16, -1)  # auto by default
 
 
 class TestConditionEncode(unittest.TestCase):
