@@ -1,11 +1,14 @@
 #!/bin/bash
 # Device-machine side of the real-GPU browser benchmark: unpacks what bench/gpu-browser-pack.sh sent in .gpux/p1-p3,
 # then runs bench/gpu-browser-run.py (probe Chromium flags for a hardware WebGPU adapter, run the e2e jobs).
-# Usage there: bash .gpux/p3/gpu-browser-device.sh OUTDIR 'JOBS_JSON'
+# Usage there (third call; calls 1 and 2 ran `mkdir -p /tmp/stage && cp .gpux/pN/* /tmp/stage/` carrying .gpux/p1, p2):
+#   for f in .gl/*.deb; do dpkg -x $f /; done; ldconfig; bash .gpux/p3/gpu-browser-device.sh OUTDIR "$(cat .gpux/p3/jobs.json)"
 set -u
 OUT=${1:?outdir}; JOBS=${2:?jobs json}; G=.gpux; T=/tmp/gpux; mkdir -p "$T" "$OUT"
 if [ ! -x "$T/cr/chromium/chromium" ]; then
-  cat $G/p1/chromium.tar.xz.part* $G/p2/chromium.tar.xz.part* | xz -dc | tar x -C "$T" || exit 3
+  # The device tool drops ignored files a call does not carry, so calls 1 and 2 copy their part to /tmp/stage.
+  mkdir -p /tmp/stage && cp $G/p1/* $G/p2/* /tmp/stage/ 2>/dev/null
+  cat /tmp/stage/chromium.tar.xz.part* | xz -dc | tar x -C "$T" || exit 3
   tar xJf $G/p3/libs.tar.xz -C "$T" && tar xJf $G/p3/site.tar.xz -C "$T" || exit 3
   tar xJf $G/p3/swiftshader.tar.xz -C "$T/cr/chromium" || exit 3  # SwANGLE: the GPU process's GL when ANGLE-on-Vulkan fails
 fi

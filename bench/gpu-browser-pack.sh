@@ -22,4 +22,12 @@ node bench/build-e2e-site.mjs "$T/site"
 (cd "$T" && tar cf - site | xz -6 -T0 > "$OLDPWD/$G/p3/site.tar.xz")
 mkdir -p "$G/p3/models" && cp -r public/models/osp-v13-tiny "$G/p3/models/"
 cp bench/gpu-browser-run.py bench/gpu-browser-device.sh "$G/p3/"
+# The e2e jobs (bench/e2e-page.ts E2eJob): the bundled model at its defaults, WebGPU then WASM, at 64² and 128².
+python3 - "$G/p3/jobs.json" <<'PY'
+import json, sys
+req = lambda size, backend, runs: {"model": "/models/osp-v13-tiny/manifest.json", "backend": backend, "runs": runs, "warmup": 1,
+    "request": {"prompt": "a big red circle moves right on a blue background", "negativePrompt": "", "seed": 1234, "steps": 30,
+                "cfgScale": 7, "frames": 17, "width": size, "height": size, "fps": 8, "previewEvery": 0}}
+json.dump([req(64, "webgpu", 2), req(64, "wasm", 2), req(128, "webgpu", 1), req(128, "wasm", 1)], open(sys.argv[1], "w"))
+PY
 du -sh "$G"/p1 "$G"/p2 "$G"/p3
