@@ -27,6 +27,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from training.cpu_features import cpu_has_bf16  # emulated bf16 is ~10x slower than fp32 (see there)
 from training.models.wfvae import WFVAE, WFVAEConfig, count_params
 
 RUN_DIR = "training/runs/vae"
@@ -268,7 +269,6 @@ def main(argv=None):
     ap.add_argument("--overfit", type=int, default=0, help="sanity: train on one fixed batch for n steps")
     args = ap.parse_args(argv)
     if args.bf16 < 0:
-        from training.cpu_features import cpu_has_bf16  # emulated bf16 is ~10x slower than fp32 (see there)
         args.bf16 = int(cpu_has_bf16())
 
     torch.set_num_threads(args.threads)

@@ -68,7 +68,6 @@ class TestSchedules(unittest.TestCase):
         self.assertEqual([round(TD.lr_decay(s, 1000, 200), 3) for s in (0, 800, 900, 999, 1000)],
                          [1.0, 1.0, 0.55, 0.105, 0.1])
 
-
     def test_bf16_autocast_only_on_native_bf16_cpus(self):
         self.assertTrue(cpu_has_bf16("processor\t: 0\nflags\t\t: fpu sse avx2 avx512f avx512_bf16\n"))
         self.assertTrue(cpu_has_bf16("flags\t: avx2 amx_bf16 amx_tile\n"))
