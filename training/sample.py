@@ -1,10 +1,15 @@
 """Reference sampler CLI (docs/sampler.md): text/image/video → MP4 (ffmpeg) + raw final latents (.npy).
 
-    /usr/bin/python3 -m training.sample --prompt "a big red circle moves right on a blue background" \
-        --seed 1 --steps 30 --cfg 4.5 --frames 17 --size 64 --out /tmp/out.mp4
+    python3 training/sample.py "a big red circle moves right on a blue background" -o out.mp4
+    /usr/bin/python3 -m training.sample --prompt "..." --seed 1 --steps 30 --cfg 7 --frames 17 --size 64 --out out.mp4
     ... --image first.png [--end-image last.png]      (i2v / transition; needs the inpaint model)
     ... --video clip.mp4                               (continuation of the first half)
     ... --random                                       (random-init model: output is noise, for plumbing tests)
+
+The model is the shipped release (public/models/osp-v13-tiny, an inpaint model: text-to-video runs it with the
+all-masked condition) unless --ckpt names another: a missing .pt is rebuilt from the exported folder that records it
+as its source (training/checkpoint_from_onnx.py), so a fresh clone needs no training checkpoint. Steps, CFG, frames
+and size default to that folder's manifest defaults.
 
 Euler-ancestral, v-prediction, zero-SNR trailing schedule (training/diffusion.py), noise from training/prng.py
 (stream 0 = initial latent, stream 1+i = step i), CFG as one batch of 2 [negative, prompt]. The state x is kept in
@@ -19,9 +24,18 @@ import subprocess
 import sys
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if __package__ in (None, ""):  # run as a script (python3 training/sample.py): make `training` importable
+    sys.path.insert(0, ROOT)
 
-import numpy as np
-import torch
+try:
+    import numpy as np
+    import torch
+except ModuleNotFoundError:  # e.g. a pyenv/venv `python3` first on PATH: PyTorch here is Debian's python3-torch
+    if os.path.exists("/usr/bin/python3") and os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3"):
+        print(f"{sys.executable} has no PyTorch: re-running with /usr/bin/python3", file=sys.stderr)
+        os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
+    raise
 
 from training import diffusion as D
 from training import latent_norm as LN
@@ -130,28 +144,47 @@ def generate(bundle, tok, vae, prompt: str, negative: str = "", seed: int = 0, s
     return D.sample(lambda x_in, t: run(x_in, t), seed, shape, steps, 1.0, None, callback)
 
 
+SHIPPED_MODEL = "public/models/osp-v13-tiny"
+
+
+def shipped_defaults(model_dir: str = SHIPPED_MODEL) -> dict:
+    """The manifest's defaults (steps, cfgScale, frames, width, height) of the shipped model; {} without one."""
+    path = os.path.join(ROOT, model_dir, "manifest.json")
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return json.load(f).get("defaults", {})
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser()
+    d = shipped_defaults()
+    ap = argparse.ArgumentParser(description="Reference sampler: prompt (+ images / video) → MP4 + final latents.")
+    ap.add_argument("prompt_pos", nargs="?", default=None, metavar="PROMPT", help="the prompt (or --prompt)")
     ap.add_argument("--prompt", default="")
-    ap.add_argument("--negative", default="")
+    ap.add_argument("--negative", default=d.get("negativePrompt", ""))
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--steps", type=int, default=30)
-    ap.add_argument("--cfg", type=float, default=4.5)
-    ap.add_argument("--frames", type=int, default=17)
-    ap.add_argument("--size", type=int, default=64)
+    ap.add_argument("--steps", type=int, default=int(d.get("steps", 30)))
+    ap.add_argument("--cfg", type=float, default=float(d.get("cfgScale", 4.5)))
+    ap.add_argument("--frames", type=int, default=int(d.get("frames", 17)))
+    ap.add_argument("--size", type=int, default=int(d.get("width", 64)))
     ap.add_argument("--height", type=int, default=0)
     ap.add_argument("--width", type=int, default=0)
     ap.add_argument("--image", default="")
     ap.add_argument("--end-image", dest="end_image", default="")
     ap.add_argument("--video", default="")
     ap.add_argument("--noise-strength", dest="noise_strength", type=float, default=0.0)
-    ap.add_argument("--ckpt", default="")
+    ap.add_argument("--ckpt", default="", help="DiT release .pt (default: the shipped model's, "
+                    "training/checkpoints/dit_inpaint_tiny.pt, rebuilt from its ONNX weights when missing)")
     ap.add_argument("--vae", default="training/checkpoints/wfvae_tiny.pt")
     ap.add_argument("--random", action="store_true", help="random-init DiT (and VAE if missing)")
-    ap.add_argument("--out", default="/tmp/sample.mp4")
+    ap.add_argument("-o", "--out", default="sample.mp4")
     ap.add_argument("--latents", default="", help=".npy path (default: next to --out)")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
+    if args.prompt_pos is not None:
+        if args.prompt:
+            ap.error("give the prompt once: as PROMPT or as --prompt")
+        args.prompt = args.prompt_pos
     torch.set_num_threads(args.threads)
     from training.train_dit import RELEASE, load_release, load_vae, random_bundle
     h, w = args.height or args.size, args.width or args.size
@@ -159,7 +192,8 @@ def main(argv=None):
     if args.random:
         bundle, tok = random_bundle(inpaint=conditioned)
     else:
-        bundle, tok, _ = load_release(args.ckpt or RELEASE["inpaint" if conditioned else "t2v"])
+        # the shipped model is the inpaint release: it serves text-to-video too (all-masked condition)
+        bundle, tok, _ = load_release(args.ckpt or RELEASE["inpaint"])
     unknown = tok.unknown_words(args.prompt) + tok.unknown_words(args.negative)
     if unknown:
         print("unknown words (mapped to <unk>):", " ".join(unknown), file=sys.stderr)

@@ -345,6 +345,8 @@ def parse_args(argv=None):
                     help="inpaint stage: steps over which the mask curriculum runs (default --steps); lets a resumed "
                          "run extend --steps while staying at the curriculum's end")
     ap.add_argument("--text_drop", type=float, default=0.1)
+    ap.add_argument("--snr_weight_floor", type=float, default=0.0,
+                    help="raise the min-SNR loss weight to at least this (0 = upstream; see diffusion.loss_weights)")
     ap.add_argument("--text_id_loss", type=float, default=0.0,
                     help="weight of the text-identity loss (text_identity_loss: keeps every word's text state apart)")
     ap.add_argument("--bf16", type=int, default=-1,
@@ -511,7 +513,7 @@ def main(argv=None):
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(args.bf16)):
             states = model.text_encoder(ids, tmask)
             pred = model.dit(xt, t.float(), states, tmask, cond_latent, cond_mask)
-        loss = D.v_loss(pred.float(), target, t)
+        loss = D.v_loss(pred.float(), target, t, floor=args.snr_weight_floor)
         if args.text_id_loss:
             id_loss = text_identity_loss(model.text_encoder, states, ids, tmask)
             log["id_loss"] += float(id_loss)

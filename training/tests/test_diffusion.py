@@ -85,6 +85,15 @@ class TestTraining(unittest.TestCase):
         l = D.v_loss(v + 1, v, t)
         self.assertAlmostEqual(float(l), float(D.loss_weights(t).mean()), places=6)
 
+    def test_weight_floor(self):
+        t = torch.tensor([10, 500, 999])
+        w0, w = D.loss_weights(t), D.loss_weights(t, floor=0.05)
+        self.assertEqual(float(w0[2]), 0.0)                      # upstream: nothing learned at zero SNR
+        self.assertAlmostEqual(float(w[2]), 0.05, places=7)
+        self.assertEqual(float(w[0]), float(w0[0]))              # low noise untouched (5/(SNR+1) < floor there)
+        v = torch.randn(3, 8, 1, 4, 4)
+        self.assertAlmostEqual(float(D.v_loss(v + 1, v, t, floor=0.05)), float(w.mean()), places=6)
+
     def test_stratified_timesteps(self):
         g = torch.Generator().manual_seed(0)
         for world in (1, 2, 4):

@@ -78,5 +78,33 @@ class TestSampleCLI(unittest.TestCase):
         self.assertTrue(np.isfinite(x).all())
 
 
+class TestScriptCli(unittest.TestCase):
+    """The issue's command, `python3 training/sample.py "prompt" -o out.mp4`, on the shipped model: run as a script
+    (not -m), positional prompt, -o, defaults from the manifest; the .pt is rebuilt from the ONNX weights if missing."""
+
+    def test_script_positional_prompt(self):
+        import subprocess
+        import tempfile
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        if not os.path.exists(os.path.join(root, S.SHIPPED_MODEL, "manifest.json")):
+            self.skipTest("no shipped model")
+        d = S.shipped_defaults()
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out.mp4")
+            r = subprocess.run(["/usr/bin/python3", "training/sample.py", "a big red circle moves right", "-o", out,
+                                "--steps", "2", "--frames", "5"], cwd=root, capture_output=True, text=True,
+                               timeout=300)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            info = json.loads(r.stdout.strip().splitlines()[-1])
+            self.assertEqual((info["steps"], info["cfg"]), (2, d["cfgScale"]))
+            self.assertEqual(info["shape"], [1, 8, 2, d["height"] // 8, d["width"] // 8])
+            self.assertGreater(os.path.getsize(out), 0)
+            self.assertTrue(os.path.exists(os.path.join(tmp, "out.npy")))
+            both = subprocess.run(["/usr/bin/python3", "training/sample.py", "a", "--prompt", "b"], cwd=root,
+                                  capture_output=True, text=True, timeout=120)
+            self.assertEqual(both.returncode, 2)
+            self.assertIn("give the prompt once", both.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
