@@ -6,7 +6,8 @@
 // training/sample.py's path) on the same weights/request/seed, torch threads = the browser's ORT wasm threads.
 // Model: the bundled release public/models/osp-v13-tiny at its manifest defaults (--model dev: the dev DiT, random
 // weights at toy width, 10 steps). --threads N forces ORT's wasm thread count (and torch's) instead of the engine's
-// wasmThreadCount(); such a run is saved under its own slug (…-Nthreads) so it does not replace the default one.
+// wasmThreadCount(); such a run is saved under its own slug (…-Nthreads) so it does not replace the default one; so is
+// a --size other than the model's default (…-<size>px).
 // Saves docs/benchmarks/e2e-<slug>.json and refreshes the e2e section of docs/BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -63,19 +64,34 @@ const size = v.size === undefined ? null : Number(v.size);
 const request = { prompt: v.prompt ?? d.prompt, negativePrompt: v.negative ?? d.negativePrompt, seed: Number(v.seed), steps: Number(v.steps ?? d.steps),
   cfgScale: Number(v.cfg ?? d.cfgScale), frames: Number(v.frames ?? d.frames), width: size ?? d.width, height: size ?? d.height, fps: d.fps, previewEvery: 0 };
 if (request.width !== request.height) fail('the PyTorch side takes one --size: the request must be square');
+// A size the bundled model was not trained at (its manifest limits.sizes) is refused by the engine's validation, as
+// the app must; the bench may still time it: the same weights through an inline copy of the manifest that lists it.
+const untrainedSize = bundled && !bundledManifest.limits.sizes.some((z) => z.width === request.width && z.height === request.height);
 const ditDir = bundled ? BUNDLED_DIR : 'training/fixtures/dit/dev';
 const modelNote = bundled
   ? `bundled ${bundledManifest.id} (${BUNDLED_DIR}: trained inpaint DiT, text-to-video with the all-masked condition${bundledManifest.vae.latentNorm ? ', per-channel latent norm' : ''}; PyTorch rebuilt from the same dit.weights) + its WF-VAE`
   : 'dev DiT (training/fixtures/dit/dev: real architecture at toy width, random weights) + trained WF-VAE (public/models/osp-v13-tiny)';
-console.log(`model: ${modelNote}`);
-const slug = `${v.backend}-${cpus().length}cpu${forcedThreads ? `-${forcedThreads}thread${forcedThreads > 1 ? 's' : ''}` : ''}${bundled ? '' : '-dev'}`;
+const modelNoteFull = untrainedSize ? `${modelNote}; ${request.width}×${request.height} is not a size it was trained at (manifest limits.sizes): timing only, through an inline manifest that lists it` : modelNote;
+console.log(`model: ${modelNoteFull}`);
+const slug = `${v.backend}-${cpus().length}cpu${forcedThreads ? `-${forcedThreads}thread${forcedThreads > 1 ? 's' : ''}` : ''}${bundled ? '' : '-dev'}${size !== null && size !== d.width ? `-${size}px` : ''}`;
 /** Training processes sharing the CPU (torchrun / mp.spawn workers): recorded, since they dominate the noise here. */
 function cpuSharers() {
+  let pids = [];
   try {
-    return execFileSync('pgrep', ['-fc', 'multiprocessing.spawn|training\\.train_'], { encoding: 'utf8' }).trim();
+    pids = execFileSync('pgrep', ['-f', 'multiprocessing.spawn|training\\.train_'], { encoding: 'utf8' }).trim().split(/\s+/);
   } catch {
     return '0'; // pgrep exits 1 when nothing matches
   }
+  // A job paused with SIGSTOP (state T in /proc/<pid>/stat) holds memory but no CPU: not a sharer.
+  const running = pids.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'T';
+    } catch {
+      return false; // exited meanwhile
+    }
+  });
+  const paused = pids.length - running.length;
+  return paused ? `${running.length} (${paused} paused)` : String(running.length);
 }
 
 /** The same DiT graph (dit.onnx, the one the wasm worker runs) on native ORT CPU (onnxruntime-node), same threads and
@@ -112,7 +128,10 @@ try {
   await page.goto(`${url}/bench/e2e.html`);
   await page.waitForFunction(() => typeof window.e2eRun === 'function', null, { timeout: 120_000 });
   console.log(`browser: ${v.warmup} warm-up + ${v.runs} runs on ${v.backend}…`);
-  const job = { model: bundled ? bundledManifest.id : { manifest, baseUrl: '/' }, backend: v.backend, request, runs: Number(v.runs), warmup: Number(v.warmup), wasmThreads: forcedThreads };
+  const bundledSource = untrainedSize
+    ? { manifest: { ...bundledManifest, limits: { ...bundledManifest.limits, sizes: [...bundledManifest.limits.sizes, { width: request.width, height: request.height }] } }, baseUrl: `/models/${bundledManifest.id}/` }
+    : bundledManifest.id;
+  const job = { model: bundled ? bundledSource : { manifest, baseUrl: '/' }, backend: v.backend, request, runs: Number(v.runs), warmup: Number(v.warmup), wasmThreads: forcedThreads };
   const b = await Promise.race([
     page.evaluate((j) => window.e2eRun(j), job),
     new Promise((_, reject) => setTimeout(() => reject(new Error(`browser timed out after ${v['timeout-min']} min`)), Number(v['timeout-min']) * 60_000)),
@@ -138,13 +157,13 @@ try {
   const result = {
     command,
     date: new Date().toISOString(),
-    model: modelNote,
+    model: modelNoteFull,
     modelInfo: py.model,
     threadsForced: forcedThreads ?? null,
     request,
     latentShape: py.latentShape,
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgBefore: load0, loadavgAfter: load1, trainingProcessesBefore: Number(sharersBefore), trainingProcessesAfter: Number(sharersAfter),
-      note: sharersBefore !== '0' || sharersAfter !== '0' ? `CPU shared with a training job (${sharersBefore} → ${sharersAfter} processes)` : 'no training job running' },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgBefore: load0, loadavgAfter: load1, trainingProcessesBefore: sharersBefore, trainingProcessesAfter: sharersAfter,
+      note: !sharersBefore.startsWith('0') || !sharersAfter.startsWith('0') ? `CPU shared with a training job (${sharersBefore} → ${sharersAfter} running processes)` : sharersBefore === '0' ? 'no training job running' : `no training job running (${sharersBefore.replace(/^0 \(|\)$/g, '')}: SIGSTOP)` },
     browser: { backend: b.backend, ditBackend: b.ditBackend, wasmThreads: threads, crossOriginIsolated: b.crossOriginIsolated, userAgent: b.userAgent, gpuAdapter: b.gpuAdapter,
       loadMs: b.loadMs, memory: b.memory, median: bm, runs: b.runs, meta: b.meta },
     // Main-thread ORT wasm timing of dit.onnx: kept for reference, consistently slower than the same graph inside the
