@@ -346,7 +346,8 @@ def parse_args(argv=None):
                          "run extend --steps while staying at the curriculum's end")
     ap.add_argument("--text_drop", type=float, default=0.1)
     ap.add_argument("--snr_weight_floor", type=float, default=0.0,
-                    help="raise the min-SNR loss weight to at least this (0 = upstream; see diffusion.loss_weights)")
+                    help="raise the min-SNR loss weight on the high-noise side (SNR < 5) to at least this "
+                         "(0 = upstream; see diffusion.loss_weights)")
     ap.add_argument("--text_id_loss", type=float, default=0.0,
                     help="weight of the text-identity loss (text_identity_loss: keeps every word's text state apart)")
     ap.add_argument("--bf16", type=int, default=-1,
