@@ -161,6 +161,67 @@ def dit_word_sensitivity(bundle, tok, vae, seed: int = 0) -> dict:
     return out
 
 
+WORD_USE_TIMESTEPS = (800, 500, 200)
+_SHAPE_SWAP = {'circle': 'square', 'square': 'circle', 'triangle': 'star', 'star': 'triangle'}
+_COLOR_SWAP = {'red': 'green', 'green': 'red', 'blue': 'yellow', 'yellow': 'blue', 'orange': 'purple',
+               'purple': 'orange', 'cyan': 'pink', 'pink': 'cyan', 'white': 'black', 'black': 'white', 'gray': 'white'}
+
+
+@torch.no_grad()
+def dit_word_use(bundle, tok, vae, n: int = 8) -> dict:
+    """How much of what a word means does the denoiser draw? For `n` single-object training scenes moving left or
+    right, x_t is the noised latent of the true clip A; the prompt names A, then B = A with one word swapped (shape,
+    colour, or direction — B's clip is A re-rendered with that attribute changed, or mirrored for direction). Per
+    timestep: the projection of x̂0(B) − x̂0(A) onto z(B) − z(A), averaged. 1 = the prediction moves all the way to B,
+    0 = the word is ignored (what dit_word_sensitivity cannot tell apart from a change in the wrong direction)."""
+    from training import diffusion as D
+    from training.data import shapes_world as SW
+    from training.sample import build_condition
+    from training.train_dit import encode_latents
+    from training import latent_norm as LN
+
+    def caption(o, bg):
+        return f"a {o['size']} {o['color']} {o['shape']} moves {o['motion']} on a {bg} background"
+
+    def latent(video):
+        x = torch.from_numpy(video.astype(np.float32)).permute(3, 0, 1, 2)[None] / 127.5 - 1.0
+        return LN.to_dit(encode_latents(vae, x, sample=False), bundle.latent_norm)
+
+    items, seed = [], 0
+    while len(items) < n:
+        objs, bg = SW.scene(seed, FRAMES, SIZE, 'train')
+        seed += 1
+        if len(objs) == 1 and objs[0]['motion'] in ('left', 'right') and _COLOR_SWAP[objs[0]['color']] != bg:
+            items.append((objs[0], bg))
+    cl = cm = None
+    if bundle.dit.cfg.inpaint:
+        cl, cm, _ = build_condition(vae, FRAMES, SIZE, SIZE, norm=bundle.latent_norm)
+        cl, cm = cl.expand(2, -1, -1, -1, -1), cm.expand(2, -1, -1, -1, -1)
+    swaps = {'shape': lambda o: (dict(o, shape=_SHAPE_SWAP[o['shape']]), False),
+             'color': lambda o: (dict(o, color=_COLOR_SWAP[o['color']]), False),
+             'direction': lambda o: (dict(o, motion={'left': 'right', 'right': 'left'}[o['motion']]), True)}
+    out = {}
+    for name, swap in swaps.items():
+        proj = {t: [] for t in WORD_USE_TIMESTEPS}
+        for i, (o, bg) in enumerate(items):
+            b_obj, mirror = swap(o)
+            va = SW.render([o], bg, FRAMES, SIZE)
+            vb = va[:, :, ::-1].copy() if mirror else SW.render([b_obj], bg, FRAMES, SIZE)
+            za, zb = latent(va), latent(vb)
+            ids, mask = tok.encode_batch([caption(o, bg), caption(b_obj, bg)])
+            states = bundle.text_encoder(ids, mask)
+            noise = torch.randn(za.shape, generator=torch.Generator().manual_seed(i))
+            for t in WORD_USE_TIMESTEPS:
+                tt = torch.full((1,), t)
+                xt = D.q_sample(za, noise, tt)
+                sa, s1a = D._coef(tt, xt)
+                v = bundle.dit(xt.expand(2, -1, -1, -1, -1), tt.float().expand(2), states, mask, cl, cm)
+                d, g = (sa * xt - s1a * v)[1] - (sa * xt - s1a * v)[0], (zb - za)[0]
+                proj[t].append(float((d * g).sum() / (g * g).sum()))
+        out[name] = {f't{t}': round(float(np.mean(v)), 4) for t, v in proj.items()}
+    return out
+
+
 def score_t2v(video: np.ndarray, p: dict) -> dict:
     return S.score_shapes(video, p['objects'], p['background'])
 
@@ -459,6 +520,9 @@ def main(argv=None):
         'dit_word_sensitivity': {'what': 'relative L2 change of the DiT x0 prediction (pure noise, seed 0) when '
                                          'the probe prompt changes by that word, per timestep',
                                  **dit_word_sensitivity(bundle, tok, vae)},
+        'dit_word_use': {'what': 'projection of the x0 prediction change (prompt A → one word swapped) onto the '
+                                 'true latent change, x_t from clip A; 1 = follows the word, 0 = ignores it',
+                         **dit_word_use(bundle, tok, vae)},
         'cpu_s_per_sample_mean': round(float(np.mean(secs)), 3),
     }
     # image-to-video

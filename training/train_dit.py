@@ -11,7 +11,8 @@ weights continue with Skiparse), `joint` (images + videos, same-shape batches bu
 (OpenSoraInpaint: 20-channel input, mask curriculum of training/masks.py by stage progress).
 
 Per step: VAE latents from the frozen WF-VAE (posterior sample × 0.18215; with --latent_norm then normalised per
-channel to unit variance, training/latent_norm.py), rank-stratified uniform timesteps,
+channel to unit variance, training/latent_norm.py) — or, with --latent_cache, read back from a cache of them and
+of their masked copies (training/latent_cache.py: ≈ 2× the clips per second) — rank-stratified uniform timesteps,
 q_sample, v-prediction target, MSE with min-SNR-γ = 5 weights, 10 % text dropout ("" for T2V; half "" and half the
 generic caption for inpainting), AdamW (β 0.9/0.999, wd 1e-2, eps 1e-15), adaptive gradient clipping
 (spec §8.2: v1.3 per-rank dropping of abnormal local batches under DDP, v1.5 clip-to-threshold on one process),
@@ -369,6 +370,8 @@ def parse_args(argv=None):
     ap.add_argument("--latent_norm", default="", help="per-channel latent shift/scale JSON (training/latent_norm.py);"
                                                      " recorded in the release so sampler, export and engine match")
     ap.add_argument("--weights", default="", help='world weights as JSON, e.g. {"shapes": 1}')
+    ap.add_argument("--latent_cache", default="", help="inpaint stage: read clips and their masked copies from a "
+                    "training/latent_cache.py folder instead of rendering and encoding them (the curriculum's end)")
     return ap.parse_args(argv)
 
 
@@ -402,7 +405,17 @@ def main(argv=None):
         {args.frames: args.video_frac, 1: 1 - args.video_frac} if args.stage == "joint" else {args.frames: 1.0})
     weights = json.loads(args.weights) if args.weights else None
     sizes = [int(v) for v in args.sizes.split(",")] if args.sizes else [args.size]
-    batcher = Batcher(frame_choices, sizes, args.bs_video, args.bs_image, args.seed, rank, weights)
+    cache = None
+    if args.latent_cache:
+        from training.latent_cache import CachedBatcher, LatentCache
+        if not inpaint or len(sizes) > 1:
+            raise SystemExit("--latent_cache serves the inpaint stage at one size")
+        cache = LatentCache(args.latent_cache, sizes[0], args.frames, vae)
+        batcher = CachedBatcher(cache, args.seed, rank)
+        if is_main:
+            print(f"latent cache {args.latent_cache}: {len(cache)} clips", flush=True)
+    else:
+        batcher = Batcher(frame_choices, sizes, args.bs_video, args.bs_image, args.seed, rank, weights)
     rng = np.random.default_rng([args.seed, rank, 7])
     gen = torch.Generator().manual_seed(args.seed * 1000 + rank)
     step, cpu_total, wall_total = 0, 0.0, 0.0
@@ -490,12 +503,22 @@ def main(argv=None):
         for g in opt.param_groups:
             g["lr"] = lr
         t0 = time.time()
-        video, caps = batcher.next()
         progress = min(1.0, step / max(1, args.curriculum_steps or args.steps))  # mask curriculum position
-        t1 = time.time()
-        x0 = LN.to_dit(encode_latents(vae, video, gen), lnorm)
         cond_latent = cond_mask = None
-        if inpaint:
+        if cache is not None:  # the cache holds the curriculum's final phase; the t2v share is set here
+            if "zero" not in zero_posteriors:
+                zero_posteriors["zero"] = vae.encode(torch.zeros(1, 3, args.frames, sizes[0], sizes[0]))
+            t2v = MK.with_t2v_floor(MK.curriculum(1.0), args.t2v_min)["ratios"]["t2iv"]
+            z, cz, cm, caps = batcher.next(args.bs_video, gen, t2v, zero_posteriors["zero"])
+            t1 = time.time()
+            x0, cond_latent, cond_mask = LN.to_dit(z, lnorm), LN.to_dit(cz, lnorm), cm
+            shape_log = (args.frames, sizes[0])
+        else:
+            video, caps = batcher.next()
+            shape_log = (video.shape[2], video.shape[-1])
+            t1 = time.time()
+            x0 = LN.to_dit(encode_latents(vae, video, gen), lnorm)
+        if inpaint and cache is None:
             mask, kinds, cur = MK.sample_masks(rng, video.shape[0], video.shape[2], video.shape[3], video.shape[4],
                                                progress, args.t2v_min)
             v_in = video
@@ -592,7 +615,7 @@ def main(argv=None):
         log["t_step"] += t3 - t2
         if is_main and (step % args.log_every == 0 or step == args.steps):
             n = log["n"]
-            print(f"step {step} T {video.shape[2]} S {video.shape[-1]} B {b} loss {log['loss'] / n:.4f} gn {log['gn'] / n:.3f} "
+            print(f"step {step} T {shape_log[0]} S {shape_log[1]} B {b} loss {log['loss'] / n:.4f} gn {log['gn'] / n:.3f} "
                   f"dropped {log['dropped']} lr {lr:.2e} s/step data {log['t_data'] / n:.3f} vae "
                   f"{log['t_vae'] / n:.3f} dit {log['t_step'] / n:.3f} "
                   f"{'text_id ' + format(log['id_loss'] / n, '.4f') + ' ' if args.text_id_loss else ''}cpu_s "

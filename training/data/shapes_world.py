@@ -548,11 +548,23 @@ def make_clip(seed: int, frames: int = 17, size: int = 128, split: str = 'train'
     contains a ``HELD_OUT_COMBOS`` entry, 'eval' always contains one.
     """
     objs, bg, caption, meta = _scene(seed, frames, size, split)
+    return Clip(video=render(objs, bg, frames, size), caption=caption, meta=meta)
+
+
+def scene(seed: int, frames: int = 17, size: int = 128, split: str = 'train') -> tuple[list[dict], str]:
+    """The objects (with per-frame ``center``/``extent``/``angle`` arrays) and background of ``make_clip``'s scene,
+    for rendering edited copies with ``render`` (e.g. the same motion with another shape)."""
+    objs, bg, _, _ = _scene(seed, frames, size, split)
+    return objs, bg
+
+
+def render(objs: list[dict], bg: str, frames: int, size: int) -> np.ndarray:
+    """uint8 [T, size, size, 3]: the background colour, then each object in order."""
     video = np.empty((frames, size, size, 3), dtype=np.uint8)
     video[...] = np.asarray(PALETTE[bg], dtype=np.uint8)
     for o in objs:
         _render_object(video, o)
-    return Clip(video=video, caption=caption, meta=meta)
+    return video
 
 
 def eval_clips(n: int, frames: int = 17, size: int = 128, start_seed: int = 0) -> list[Clip]:

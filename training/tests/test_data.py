@@ -66,6 +66,12 @@ class TestShapesWorld(unittest.TestCase):
                 self.assertEqual(a.meta, b.meta)
         self.assertNotEqual(make_clip(1).video.tobytes(), make_clip(2).video.tobytes())
 
+    def test_scene_render_is_make_clip(self):
+        from training.data.shapes_world import render, scene
+        for seed, frames in ((4, 17), (9, 1)):
+            objs, bg = scene(seed, frames, 64)
+            self.assertEqual(render(objs, bg, frames, 64).tobytes(), make_clip(seed, frames, 64).video.tobytes())
+
     def test_shapes_and_dtypes(self):
         for frames in (1, 17, 33):
             for size in (64, 128):

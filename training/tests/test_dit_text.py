@@ -115,5 +115,23 @@ class TestTextStateGaps(unittest.TestCase):
         self.assertTrue(all(v > 0.0 for v in sens["up/down"].values()), sens["up/down"])
 
 
+class TestWordUse(unittest.TestCase):
+    """eval_dit.dit_word_use: a word the text encoder cannot tell apart projects to exactly 0."""
+
+    def test_tied_shape_words_read_zero(self):
+        from training import eval_dit as E
+        from training.train_dit import load_vae, random_bundle
+        b, tok = random_bundle(seed=0, inpaint=True, layers=2, heads=2, head_dim=12, text_width=24, text_layers=1)
+        vae, _ = load_vae("", allow_random=True)
+        with torch.no_grad():
+            for w in ("square", "triangle", "star"):
+                b.text_encoder.tok.weight[tok.ids[w]] = b.text_encoder.tok.weight[tok.ids["circle"]]
+        use = E.dit_word_use(b, tok, vae, n=2)
+        self.assertEqual(set(use), {"shape", "color", "direction"})
+        self.assertEqual(set(use["color"]), {f"t{t}" for t in E.WORD_USE_TIMESTEPS})
+        self.assertTrue(all(v == 0.0 for v in use["shape"].values()), use["shape"])
+        self.assertTrue(any(v != 0.0 for v in use["color"].values()), use["color"])
+
+
 if __name__ == "__main__":
     unittest.main()
