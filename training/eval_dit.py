@@ -177,22 +177,7 @@ def dit_word_use(bundle, tok, vae, n: int = 8) -> dict:
     from training import diffusion as D
     from training.data import shapes_world as SW
     from training.sample import build_condition
-    from training.train_dit import encode_latents
-    from training import latent_norm as LN
-
-    def caption(o, bg):
-        return f"a {o['size']} {o['color']} {o['shape']} moves {o['motion']} on a {bg} background"
-
-    def latent(video):
-        x = torch.from_numpy(video.astype(np.float32)).permute(3, 0, 1, 2)[None] / 127.5 - 1.0
-        return LN.to_dit(encode_latents(vae, x, sample=False), bundle.latent_norm)
-
-    items, seed = [], 0
-    while len(items) < n:
-        objs, bg = SW.scene(seed, FRAMES, SIZE, 'train')
-        seed += 1
-        if len(objs) == 1 and objs[0]['motion'] in ('left', 'right') and _COLOR_SWAP[objs[0]['color']] != bg:
-            items.append((objs[0], bg))
+    items = _word_use_items(n)
     cl = cm = None
     if bundle.dit.cfg.inpaint:
         cl, cm, _ = build_condition(vae, FRAMES, SIZE, SIZE, norm=bundle.latent_norm)
@@ -207,8 +192,8 @@ def dit_word_use(bundle, tok, vae, n: int = 8) -> dict:
             b_obj, mirror = swap(o)
             va = SW.render([o], bg, FRAMES, SIZE)
             vb = va[:, :, ::-1].copy() if mirror else SW.render([b_obj], bg, FRAMES, SIZE)
-            za, zb = latent(va), latent(vb)
-            ids, mask = tok.encode_batch([caption(o, bg), caption(b_obj, bg)])
+            za, zb = _video_latent(bundle, vae, va), _video_latent(bundle, vae, vb)
+            ids, mask = tok.encode_batch([_probe_caption(o, bg), _probe_caption(b_obj, bg)])
             states = bundle.text_encoder(ids, mask)
             noise = torch.randn(za.shape, generator=torch.Generator().manual_seed(i))
             for t in WORD_USE_TIMESTEPS:
@@ -220,6 +205,85 @@ def dit_word_use(bundle, tok, vae, n: int = 8) -> dict:
                 proj[t].append(float((d * g).sum() / (g * g).sum()))
         out[name] = {f't{t}': round(float(np.mean(v)), 4) for t, v in proj.items()}
     return out
+
+
+def _word_use_items(n: int):
+    """`n` single-object training scenes moving left or right whose colour swap differs from the background."""
+    from training.data import shapes_world as SW
+    items, seed = [], 0
+    while len(items) < n:
+        objs, bg = SW.scene(seed, FRAMES, SIZE, 'train')
+        seed += 1
+        if len(objs) == 1 and objs[0]['motion'] in ('left', 'right') and _COLOR_SWAP[objs[0]['color']] != bg:
+            items.append((objs[0], bg))
+    return items
+
+
+def _probe_caption(o: dict, bg: str) -> str:
+    return f"a {o['size']} {o['color']} {o['shape']} moves {o['motion']} on a {bg} background"
+
+
+def _video_latent(bundle, vae, video: np.ndarray) -> torch.Tensor:
+    from training import latent_norm as LN
+    from training.train_dit import encode_latents
+    x = torch.from_numpy(video.astype(np.float32)).permute(3, 0, 1, 2)[None] / 127.5 - 1.0
+    return LN.to_dit(encode_latents(vae, x, sample=False), bundle.latent_norm)
+
+
+@torch.no_grad()
+def cross_attention_focus(bundle, tok, vae, n: int = 8, t: int = 200) -> dict:
+    """Does the text cross-attention route words to where they apply? x_t of a true single-object clip at t = 200
+    (SNR 1.9: the object is visible), its own caption. Per block: attention entropy over the prompt's tokens as a
+    fraction of ln L (1 = uniform: the text arrives as a bag-of-words mean), and the weight that tokens covering
+    the object vs background tokens put on the shape word and on the colour word (uniform = 1/L)."""
+    from training import diffusion as D
+    from training.data import shapes_world as SW
+    from training.sample import build_condition
+    from training.models.skiparse_dit import text_bias
+    dit = bundle.dit
+    p = dit.cfg.patch_size
+    qs, ks = {}, {}
+    hooks = []
+    for i, blk in enumerate(dit.transformer_blocks):
+        hooks.append(blk.attn2.to_q.register_forward_hook(lambda m, a, o, i=i: qs.__setitem__(i, o)))
+        hooks.append(blk.attn2.to_k.register_forward_hook(lambda m, a, o, i=i: ks.__setitem__(i, o)))
+    cl = cm = None
+    if dit.cfg.inpaint:
+        cl, cm, _ = build_condition(vae, FRAMES, SIZE, SIZE, norm=bundle.latent_norm)
+    acc = collections.defaultdict(list)
+    try:
+        for j, (o, bg) in enumerate(_word_use_items(n)):
+            video = SW.render([o], bg, FRAMES, SIZE)
+            z = _video_latent(bundle, vae, video)
+            ids, mask = tok.encode_batch([_probe_caption(o, bg)])
+            L = int(mask.sum())
+            pos = {w: ids[0, :L].tolist().index(tok.ids[o[w]]) for w in ('shape', 'color')}
+            tt = torch.full((1,), t)
+            xt = D.q_sample(z, torch.randn(z.shape, generator=torch.Generator().manual_seed(j)), tt)
+            dit(xt, tt.float(), bundle.text_encoder(ids, mask), mask, cl, cm)
+            # tokens covering the object: latent frame f holds pixel frames 4f−3..4f, a token p·8 px square
+            on = np.abs(video.astype(np.int32) - np.asarray(SW.PALETTE[bg])).sum(-1) > 60
+            cells = SIZE // (8 * p)
+            obj = torch.tensor([[[on[max(0, 4 * f - 3):4 * f + 1, y * 8 * p:(y + 1) * 8 * p,
+                                     x * 8 * p:(x + 1) * 8 * p].any() for x in range(cells)]
+                                 for y in range(cells)] for f in range(z.shape[2])]).reshape(-1)
+            for i in range(len(dit.transformer_blocks)):
+                q, k = qs[i], ks[i]
+                hd = q.shape[-1] // dit.cfg.num_heads
+                qh = q.reshape(1, q.shape[1], dit.cfg.num_heads, hd).transpose(1, 2)
+                kh = k.reshape(1, k.shape[1], dit.cfg.num_heads, hd).transpose(1, 2)
+                a = torch.softmax(qh @ kh.transpose(-1, -2) / hd ** 0.5 + text_bias(mask), -1)[0].mean(0)[:, :L]
+                acc[(i, 'entropy')].append(float(-(a * a.clamp_min(1e-12).log()).sum(-1).mean() / np.log(L)))
+                for w, c in pos.items():
+                    acc[(i, f'{w}_object')].append(float(a[obj, c].mean() * L))
+                    acc[(i, f'{w}_background')].append(float(a[~obj, c].mean() * L))
+    finally:
+        for h in hooks:
+            h.remove()
+    blocks = collections.defaultdict(dict)
+    for (i, k), v in acc.items():
+        blocks[f'block{i}'][k] = round(float(np.mean(v)), 3)
+    return dict(blocks)
 
 
 def score_t2v(video: np.ndarray, p: dict) -> dict:
@@ -523,6 +587,10 @@ def main(argv=None):
         'dit_word_use': {'what': 'projection of the x0 prediction change (prompt A → one word swapped) onto the '
                                  'true latent change, x_t from clip A; 1 = follows the word, 0 = ignores it',
                          **dit_word_use(bundle, tok, vae)},
+        'cross_attention_focus': {'what': 'text cross-attention at t = 200 on true single-object clips: entropy / '
+                                          'ln L (1 = uniform), weight on the shape / colour word × L from tokens '
+                                          'on the object vs background (1 = uniform)',
+                                  **cross_attention_focus(bundle, tok, vae)},
         'cpu_s_per_sample_mean': round(float(np.mean(secs)), 3),
     }
     # image-to-video

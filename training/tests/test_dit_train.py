@@ -103,6 +103,26 @@ class TestConditionEncode(unittest.TestCase):
         torch.testing.assert_close(direct.mean[0], ref.mean[0])
 
 
+class TestParamGroups(unittest.TestCase):
+    def test_cross_attention_qk_group(self):
+        b, _ = TD.random_bundle(inpaint=True, layers=2, heads=2, head_dim=12, text_width=24, text_layers=1)
+        self.assertEqual(len(TD.param_groups(b, 0.01)), 1)
+        rest, qk = TD.param_groups(b, 0.01, 10.0)
+        names = {id(p): n for n, p in b.named_parameters()}
+        self.assertEqual(sorted(names[id(p)].split(".attn2.")[1] for p in qk["params"]),
+                         sorted(["to_q.weight", "to_q.bias", "to_k.weight", "to_k.bias"] * 2))
+        self.assertEqual((qk["lr_mult"], qk["weight_decay"]), (10.0, 0.0))
+        self.assertEqual(len(rest["params"]) + len(qk["params"]), len(list(b.parameters())))
+
+    def test_lr_mult_applies(self):
+        with tempfile.TemporaryDirectory() as d:
+            TD.main(TINY + ["--stage", "joint", "--steps", "2", "--warmup", "1", "--xattn_lr_mult", "5",
+                            "--run_dir", d, "--release", os.path.join(d, "r.pt"), "--init", os.path.join(d, "no.pt")])
+            groups = torch.load(os.path.join(d, "state_joint.pt"))["opt"]["param_groups"]
+            self.assertAlmostEqual(groups[1]["lr"], 5 * groups[0]["lr"])
+            self.assertEqual(groups[1]["weight_decay"], 0.0)
+
+
 class TestRuns(unittest.TestCase):
     def test_single_resume_and_inpaint(self):
         with tempfile.TemporaryDirectory() as d:
