@@ -114,7 +114,8 @@ def stratified_timesteps(batch: int, rank: int = 0, world: int = 1, generator=No
     import torch
     lo = rank * num_steps / world - 0.5
     hi = (rank + 1) * num_steps / world - 0.5
-    u = torch.rand(batch, generator=generator, dtype=torch.float64)
+    u = torch.rand(batch, generator=generator, dtype=torch.float64,
+                   device=generator.device if generator is not None else None)  # a CUDA generator draws on the GPU
     t = torch.round(lo + (hi - lo) * u).long()
     return t.clamp_(0, num_steps - 1)
 

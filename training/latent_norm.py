@@ -25,8 +25,8 @@ def to_dit(z: torch.Tensor, norm: dict | None) -> torch.Tensor:
     """VAE-scaled latent [B, C, T, h, w] → DiT latent (identity when norm is None)."""
     if not norm:
         return z
-    s = torch.tensor(norm["shift"], dtype=z.dtype).view(1, -1, 1, 1, 1)
-    k = torch.tensor(norm["scale"], dtype=z.dtype).view(1, -1, 1, 1, 1)
+    s = torch.tensor(norm["shift"], dtype=z.dtype, device=z.device).view(1, -1, 1, 1, 1)
+    k = torch.tensor(norm["scale"], dtype=z.dtype, device=z.device).view(1, -1, 1, 1, 1)
     return (z - s) / k
 
 
@@ -38,8 +38,8 @@ def to_vae(x, norm: dict | None):
         s = np.asarray(norm["shift"], dtype=x.dtype).reshape(1, -1, 1, 1, 1)
         k = np.asarray(norm["scale"], dtype=x.dtype).reshape(1, -1, 1, 1, 1)
     else:
-        s = torch.tensor(norm["shift"], dtype=x.dtype).view(1, -1, 1, 1, 1)
-        k = torch.tensor(norm["scale"], dtype=x.dtype).view(1, -1, 1, 1, 1)
+        s = torch.tensor(norm["shift"], dtype=x.dtype, device=x.device).view(1, -1, 1, 1, 1)
+        k = torch.tensor(norm["scale"], dtype=x.dtype, device=x.device).view(1, -1, 1, 1, 1)
     return x * k + s
 
 

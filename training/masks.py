@@ -113,7 +113,7 @@ def add_condition_noise(video: torch.Tensor, mask: torch.Tensor, sigma, generato
     """Adds N(0, σ²) noise only on kept pixels (M < 0.5); σ per sample [B]."""
     s = torch.as_tensor(np.asarray(sigma, dtype=np.float32)).reshape(-1, 1, 1, 1, 1).to(video)
     keep = (mask < 0.5).to(video.dtype)
-    noise = torch.randn(video.shape, generator=generator, dtype=video.dtype)
+    noise = torch.randn(video.shape, generator=generator, dtype=video.dtype, device=video.device)
     return video + noise * s * keep
 
 

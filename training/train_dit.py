@@ -45,6 +45,7 @@ from training import masks as MK
 from training.cpu_features import cpu_has_bf16
 from training.models.skiparse_dit import DiTConfig, OpenSoraT2V_v1_3, count_params
 from training.models.text_encoder import TextEncoder, TextEncoderConfig
+from training.batch_workers import from_uint8
 from training.tokenizer import GENERIC_CAPTION, Tokenizer
 
 VAE_CKPT = "training/checkpoints/wfvae_tiny.pt"
@@ -87,7 +88,7 @@ def save_release(path: str, ema_state: dict, meta: dict):
     an exported folder (checkpoint_from_onnx) is checked to be this checkpoint, not just one of the same shapes."""
     from training.checkpoint_from_onnx import state_fingerprint
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    state = {k: v.detach().clone() for k, v in ema_state.items()}
+    state = {k: v.detach().cpu().clone() for k, v in ema_state.items()}
     tmp = path + ".tmp"
     torch.save(state, tmp)
     os.replace(tmp, path)
@@ -154,10 +155,10 @@ def encode_condition(vae, video, mask, generator, zero_cache: dict):
     if full.any():
         key = tuple(video.shape[1:])
         if key not in zero_cache:
-            zero_cache[key] = vae.encode(torch.zeros((1,) + key))
+            zero_cache[key] = vae.encode(torch.zeros((1,) + key, device=video.device))
         post = zero_cache[key]
         n = int(full.sum())
-        z = post.mean + post.std * torch.randn((n,) + post.mean.shape[1:], generator=generator)
+        z = post.mean + post.std * torch.randn((n,) + post.mean.shape[1:], generator=generator, device=post.mean.device)
         if not len(rest):
             out = z.new_empty((video.shape[0],) + z.shape[1:])
         out[full] = z * D.VAE_SCALE
@@ -387,6 +388,16 @@ def parse_args(argv=None):
     ap.add_argument("--xattn_lr_mult", type=float, default=1.0,
                     help="lr multiplier (and no weight decay) for the text cross-attention's q/k projections "
                          "(param_groups; 1 = one group, as upstream)")
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda (one GPU per rank: LOCAL_RANK; nccl under DDP)")
+    ap.add_argument("--data_workers", type=int, default=0,
+                    help="render batches in N DataLoader worker processes (training/batch_workers.py; for a GPU)")
+    ap.add_argument("--reuse", type=int, default=1,
+                    help="train each rendered batch up to N times, each with fresh timesteps, noise and text dropout "
+                         "(keeps a GPU busy when rendering is the bottleneck). With --data_workers a batch is left "
+                         "as soon as the next is ready (at least once; timing-dependent), else exactly N times")
+    ap.add_argument("--time_budget_s", type=float, default=0.0,
+                    help="stop after this many wall seconds of this run; the LR cool-down then follows the "
+                         "elapsed share of the budget (as if --steps were reached at the end) instead of steps")
     ap.add_argument("--latent_cache", default="", help="inpaint stage: read clips and their masked copies from a "
                     "training/latent_cache.py folder instead of rendering and encoding them (the curriculum's end)")
     return ap.parse_args(argv)
@@ -395,12 +406,18 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
-    if args.bf16 < 0:
-        args.bf16 = int(cpu_has_bf16())
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
+    dev = torch.device(args.device)
+    if dev.type == "cuda":
+        dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        torch.cuda.set_device(dev)
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    if args.bf16 < 0:
+        args.bf16 = int(dev.type == "cuda" or cpu_has_bf16())
     if world > 1:
-        dist.init_process_group("gloo")
+        dist.init_process_group("nccl" if dev.type == "cuda" else "gloo")
     is_main = rank == 0
     inpaint = args.stage == "inpaint"
     release_path = args.release or RELEASE["inpaint" if inpaint else "t2v"]
@@ -426,16 +443,24 @@ def main(argv=None):
     cache = None
     if args.latent_cache:
         from training.latent_cache import CachedBatcher, LatentCache
-        if not inpaint or len(sizes) > 1:
-            raise SystemExit("--latent_cache serves the inpaint stage at one size")
+        if not inpaint or len(sizes) > 1 or dev.type != "cpu":
+            raise SystemExit("--latent_cache serves the inpaint stage at one size, on CPU")
         cache = LatentCache(args.latent_cache, sizes[0], args.frames, vae)
         batcher = CachedBatcher(cache, args.seed, rank)
         if is_main:
             print(f"latent cache {args.latent_cache}: {len(cache)} clips", flush=True)
+    elif args.data_workers > 0:
+        from training.batch_workers import MaskPlan, ParallelBatcher
+        start = torch.load(state_path, map_location="cpu")["step"] if os.path.exists(state_path) else 0
+        plan = MaskPlan(args.curriculum_steps or args.steps, args.reuse, start, args.t2v_min) if inpaint else None
+        batcher = ParallelBatcher(args.data_workers, frame_choices, sizes, args.bs_video, args.bs_image, args.seed,
+                                  rank, weights, pin_memory=dev.type == "cuda", masks=plan)
     else:
         batcher = Batcher(frame_choices, sizes, args.bs_video, args.bs_image, args.seed, rank, weights)
     rng = np.random.default_rng([args.seed, rank, 7])
-    gen = torch.Generator().manual_seed(args.seed * 1000 + rank)
+    gen = torch.Generator(device=dev).manual_seed(args.seed * 1000 + rank)  # noise is drawn where it is used
+    model.to(dev)
+    vae.to(dev)
     step, cpu_total, wall_total = 0, 0.0, 0.0
 
     if os.path.exists(state_path):
@@ -443,7 +468,7 @@ def main(argv=None):
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
         ema = EMA(model, args.ema)
-        ema.shadow = st["ema"]
+        ema.shadow = {k: v.to(dev) for k, v in st["ema"].items()}
         clipper.load_state_dict(st["clip"])
         batcher.load(st["batcher"][rank] if rank < len(st["batcher"]) else st["batcher"][0])
         step, cpu_total, wall_total = st["step"], st["cpu_seconds"], st["wall_seconds"]
@@ -475,7 +500,8 @@ def main(argv=None):
     model.train()
     t_run0, c_run0 = time.time(), time.process_time()
     t_save, t_rel = time.time(), time.time()
-    log = {"loss": 0.0, "n": 0, "gn": 0.0, "dropped": 0, "t_data": 0.0, "t_vae": 0.0, "t_step": 0.0, "id_loss": 0.0}
+    log = {"loss": 0.0, "n": 0, "gn": 0.0, "dropped": 0, "t_data": 0.0, "t_vae": 0.0, "t_step": 0.0, "id_loss": 0.0,
+           "batches": 0}
 
     def checkpoint(final=False):
         nonlocal t_save, t_rel
@@ -511,48 +537,73 @@ def main(argv=None):
             save_release(release_path, ema.shadow, release_meta(model, tok, {
                 "stage": args.stage, "step": step, "cpu_seconds_all_ranks": round(sum(cpu_all), 1),
                 "wall_seconds": round(wall, 1), "world_size": world, "vae_trained": vae_trained, "latent_norm": lnorm,
+                "device": torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu",
                 "args": vars(args), "saved": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))
             t_rel = time.time()
 
     run_steps = 0
     zero_posteriors = {}
-    while step < args.steps and run_steps < args.max_steps_this_run:
-        lr = args.lr * min(1.0, (step + 1) / max(1, args.warmup)) * lr_decay(step, args.steps, args.decay_steps)
-        for g in opt.param_groups:
-            g["lr"] = lr * g.get("lr_mult", 1.0)
-        t0 = time.time()
-        progress = min(1.0, step / max(1, args.curriculum_steps or args.steps))  # mask curriculum position
+    reuse_left, fetched = 0, None
+
+    def sched_step():  # position in the LR schedule: the step, or the elapsed share of --time_budget_s
+        if not args.time_budget_s:
+            return step
+        return int(args.steps * min(1.0, (time.time() - t_run0) / args.time_budget_s))
+
+    def fetch(got=None):
+        """One rendered (or cached) batch → (x0, cond_latent, cond_mask, captions, (T, size)) on the device."""
         cond_latent = cond_mask = None
+        progress = min(1.0, step / max(1, args.curriculum_steps or args.steps))  # mask curriculum position
         if cache is not None:  # the cache holds the curriculum's final phase; the t2v share is set here
             if "zero" not in zero_posteriors:
                 zero_posteriors["zero"] = vae.encode(torch.zeros(1, 3, args.frames, sizes[0], sizes[0]))
             t2v = MK.with_t2v_floor(MK.curriculum(1.0), args.t2v_min)["ratios"]["t2iv"]
             z, cz, cm, caps = batcher.next(args.bs_video, gen, t2v, zero_posteriors["zero"])
-            t1 = time.time()
-            x0, cond_latent, cond_mask = LN.to_dit(z, lnorm), LN.to_dit(cz, lnorm), cm
-            shape_log = (args.frames, sizes[0])
+            log["t_data"] += time.time() - t0
+            return LN.to_dit(z, lnorm), LN.to_dit(cz, lnorm), cm, caps, (args.frames, sizes[0])
+        got = got or batcher.next()
+        if len(got) == 4:  # from worker processes: uint8 video, and the masks drawn there
+            video, caps, mask, sigma = got
+            video = from_uint8(video, dev)
         else:
-            video, caps = batcher.next()
-            shape_log = (video.shape[2], video.shape[-1])
-            t1 = time.time()
-            x0 = LN.to_dit(encode_latents(vae, video, gen), lnorm)
-        if inpaint and cache is None:
-            mask, kinds, cur = MK.sample_masks(rng, video.shape[0], video.shape[2], video.shape[3], video.shape[4],
-                                               progress, args.t2v_min)
+            (video, caps), mask, sigma = got, None, None
+        log["t_data"] += time.time() - t0
+        x0 = LN.to_dit(encode_latents(vae, video, gen), lnorm)
+        if inpaint:
+            if mask is None:
+                mask, kinds, cur = MK.sample_masks(rng, video.shape[0], video.shape[2], video.shape[3],
+                                                   video.shape[4], progress, args.t2v_min)
+                sigma = MK.condition_sigma(rng, video.shape[0]) if cur["condition_noise"] else None
+            mask = mask.to(dev).float()
             v_in = video
-            if cur["condition_noise"]:
-                v_in = MK.add_condition_noise(video, mask, MK.condition_sigma(rng, video.shape[0]), gen)
+            if sigma is not None:
+                v_in = MK.add_condition_noise(video, mask, sigma, gen)
             cond_latent = LN.to_dit(encode_condition(vae, v_in, mask, gen, zero_posteriors), lnorm)
             cond_mask = MK.compress_mask(mask)
+        return x0, cond_latent, cond_mask, caps, (video.shape[2], video.shape[-1])
+
+    while step < args.steps and run_steps < args.max_steps_this_run and not (
+            args.time_budget_s and time.time() - t_run0 >= args.time_budget_s):
+        lr = args.lr * min(1.0, (step + 1) / max(1, args.warmup)) * lr_decay(sched_step(), args.steps,
+                                                                              args.decay_steps)
+        for g in opt.param_groups:
+            g["lr"] = lr * g.get("lr_mult", 1.0)
+        t0, data_before = time.time(), log["t_data"]
+        ready = batcher.next(block=False) if args.data_workers and reuse_left and fetched else None
+        if reuse_left == 0 or ready is not None:
+            fetched, reuse_left = fetch(ready), args.reuse
+            log["batches"] += 1
+        reuse_left -= 1
+        x0, cond_latent, cond_mask, caps, shape_log = fetched
         caps = drop_text(caps, rng, args.text_drop, inpaint)
-        ids, tmask = tok.encode_batch(caps)
+        ids, tmask = (v.to(dev) for v in tok.encode_batch(caps))
         t2 = time.time()
         b = x0.shape[0]
         t = D.stratified_timesteps(b, rank, world, gen)
-        noise = torch.randn(x0.shape, generator=gen)
+        noise = torch.randn(x0.shape, generator=gen, device=dev)
         xt = D.q_sample(x0, noise, t)
         target = D.v_target(x0, noise, t)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(args.bf16)):
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bool(args.bf16)):
             states = model.text_encoder(ids, tmask)
             pred = model.dit(xt, t.float(), states, tmask, cond_latent, cond_mask)
         loss = D.v_loss(pred.float(), target, t, floor=args.snr_weight_floor)
@@ -628,13 +679,12 @@ def main(argv=None):
         log["loss"] += loss_log
         log["n"] += 1
         log["gn"] += gn
-        log["t_data"] += t1 - t0
-        log["t_vae"] += t2 - t1
+        log["t_vae"] += (t2 - t0) - (log["t_data"] - data_before)
         log["t_step"] += t3 - t2
         if is_main and (step % args.log_every == 0 or step == args.steps):
             n = log["n"]
             print(f"step {step} T {shape_log[0]} S {shape_log[1]} B {b} loss {log['loss'] / n:.4f} gn {log['gn'] / n:.3f} "
-                  f"dropped {log['dropped']} lr {lr:.2e} s/step data {log['t_data'] / n:.3f} vae "
+                  f"dropped {log['dropped']} batches {log['batches']} lr {lr:.2e} s/step data {log['t_data'] / n:.3f} vae "
                   f"{log['t_vae'] / n:.3f} dit {log['t_step'] / n:.3f} "
                   f"{'text_id ' + format(log['id_loss'] / n, '.4f') + ' ' if args.text_id_loss else ''}cpu_s "
                   f"{cpu_total + time.process_time() - c_run0:.0f}", flush=True)

@@ -209,7 +209,6 @@ def release_available(path=CKPT) -> bool:
 
 
 @torch.no_grad()
-@torch.no_grad()
 def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float):
     """Weight EMA of the trainable parameters. Frozen ones are left untouched: d·x + (1 − d)·x is not always x in
     float32, and a decoder-only fine-tune must keep the encoder byte-identical."""

@@ -32,6 +32,7 @@ shrinks, content grows from the centre.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import threading
@@ -142,8 +143,25 @@ _ALL_PHOTOS: tuple[Photo, ...] = (
     Photo(f'{_SK}/brick.png', 'a brick wall', _SKP, 'CC0 (cc0textures)', 'cc0textures'),
 )
 
-#: every catalogued photo whose file is installed
-PHOTOS: tuple[Photo, ...] = tuple(p for p in _ALL_PHOTOS if os.path.exists(p.path))
+# ------------------------------------------------------------------------------------
+# Portable photo cache: a machine without the Debian packages (a rented GPU box) can
+# train on the photos decoded here.  OSP_PHOTO_CACHE names an .npz written by
+# ``save_cache``; its photos count as installed at the cached sizes only.
+# ------------------------------------------------------------------------------------
+PHOTO_CACHE_ENV = 'OSP_PHOTO_CACHE'
+
+
+def _read_cache_file(path: str) -> dict[tuple[str, int], Image.Image]:
+    with np.load(path) as z:
+        index = json.loads(str(z['index']))
+        return {(p, int(side)): Image.fromarray(z[f'img{i}']) for i, (p, side) in enumerate(index)}
+
+
+_PORTABLE = _read_cache_file(os.environ[PHOTO_CACHE_ENV]) if os.environ.get(PHOTO_CACHE_ENV) else {}
+
+#: every catalogued photo whose file is installed (or is in the portable cache)
+PHOTOS: tuple[Photo, ...] = tuple(p for p in _ALL_PHOTOS
+                                  if os.path.exists(p.path) or any(k[0] == p.path for k in _PORTABLE))
 
 #: photos never used by split='train' (one or two from each package)
 HELD_OUT_PHOTOS: tuple[str, ...] = (
@@ -168,8 +186,18 @@ def eval_photos() -> tuple[Photo, ...]:
 # Photo cache
 # ------------------------------------------------------------------------------------
 BASE_FACTOR = 3.0          # cached short side = BASE_FACTOR * output size
-_cache: dict[tuple[str, int], Image.Image] = {}
+_cache: dict[tuple[str, int], Image.Image] = dict(_PORTABLE)
 _cache_lock = threading.Lock()
+
+
+def save_cache(out: str, size: int, split: str | None = 'train') -> int:
+    """Write the decoded photos (of one split, or all) at output ``size`` to ``out`` (.npz) for OSP_PHOTO_CACHE.
+    Returns the number of photos."""
+    photos = PHOTOS if split is None else (train_photos() if split == 'train' else eval_photos())
+    side = int(round(BASE_FACTOR * size))
+    arrays = {f'img{i}': np.asarray(load_photo(p.path, side)) for i, p in enumerate(photos)}
+    np.savez_compressed(out, index=np.array(json.dumps([[p.path, side] for p in photos])), **arrays)
+    return len(photos)
 
 
 def load_photo(path: str, short_side: int) -> Image.Image:
@@ -402,7 +430,11 @@ def make_camera_clip(seed: int, frames: int = 17, size: int = 128, split: str = 
 
 
 if __name__ == '__main__':
+    import sys
     import time
+    if len(sys.argv) == 4 and sys.argv[1] == '--save-cache':   # --save-cache OUT.npz SIZE (train split)
+        print(save_cache(sys.argv[2], int(sys.argv[3])), 'photos written to', sys.argv[2])
+        sys.exit(0)
     preload()
     t0 = time.perf_counter()
     for i in range(50):

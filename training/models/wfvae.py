@@ -417,7 +417,8 @@ class DiagonalGaussianDistribution:
         self.var = torch.exp(self.logvar)
 
     def sample(self, generator=None):
-        return self.mean + self.std * torch.randn(self.mean.shape, generator=generator, dtype=self.mean.dtype)
+        return self.mean + self.std * torch.randn(self.mean.shape, generator=generator, dtype=self.mean.dtype,
+                                                 device=self.mean.device)
 
     def mode(self):
         return self.mean

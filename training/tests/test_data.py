@@ -257,6 +257,30 @@ class TestPhotoClips(unittest.TestCase):
                 self.assertTrue(set(tokenize(c.caption)) <= vocab, c.caption)
 
 
+class TestPortablePhotoCache(unittest.TestCase):
+    def test_cache_replaces_the_installed_photos(self):
+        """A machine without the Debian photo packages trains on a saved cache and renders the same clips."""
+        import subprocess
+        import sys
+        import tempfile
+        if len(photo_clips.train_photos()) < 2:
+            self.skipTest('photo packages not installed')
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, 'p.npz')
+            self.assertEqual(photo_clips.save_cache(out, 32), len(photo_clips.train_photos()))
+            ref = photo_clips.make_camera_clip(5, frames=3, size=32, split='train')
+            script = ("import os, sys, numpy as np; real = os.path.exists\n"
+                      "os.path.exists = lambda p: False if str(p).startswith(('/usr/share', '/usr/lib')) else real(p)\n"
+                      "from training.data import photo_clips as P\n"
+                      "c = P.make_camera_clip(5, frames=3, size=32, split='train')\n"
+                      "np.save(sys.argv[1], c.video); print(len(P.train_photos()), len(P.eval_photos()))")
+            r = subprocess.run([sys.executable, '-c', script, os.path.join(d, 'v.npy')], capture_output=True,
+                               text=True, env=dict(os.environ, OSP_PHOTO_CACHE=out), cwd=os.getcwd())
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.split(), [str(len(photo_clips.train_photos())), '0'])
+            np.testing.assert_array_equal(np.load(os.path.join(d, 'v.npy')), ref.video)
+
+
 class TestRealVideo(unittest.TestCase):
     def test_real_eval_clips(self):
         from training.data import real_video

@@ -142,6 +142,25 @@ class TestRuns(unittest.TestCase):
             bi, _, mi = TD.load_release(inp)
             self.assertTrue(mi["dit_config"]["inpaint"])
 
+    def test_worker_batches_reuse_and_time_budget(self):
+        with tempfile.TemporaryDirectory() as d:
+            args = TINY + ["--stage", "inpaint", "--run_dir", d, "--release", os.path.join(d, "r.pt"),
+                           "--init", os.path.join(d, "none.pt"), "--data_workers", "2", "--reuse", "2",
+                           "--steps", "1000", "--decay_steps", "1000", "--time_budget_s", "6"]
+            steps = TD.main(args)
+            self.assertGreaterEqual(steps, 2)
+            self.assertLess(steps, 1000)  # the budget, not --steps, ended the run
+            st = torch.load(os.path.join(d, "state_inpaint.pt"))
+            self.assertEqual(st["batcher"], [{"workers": 2}])
+            self.assertEqual(TD.load_release(os.path.join(d, "r.pt"))[2]["device"], "cpu")
+
+    def test_uint8_transport_is_exact(self):
+        from training.batch_workers import from_uint8, to_uint8
+        from training.data.datasets import video_to_tensor
+        v = np.random.default_rng(0).integers(0, 256, (3, 5, 7, 3), dtype=np.uint8)
+        x = video_to_tensor(v)
+        self.assertTrue(torch.equal(from_uint8(to_uint8(x), "cpu"), x))
+
     def test_two_process_gloo(self):
         with tempfile.TemporaryDirectory() as d:
             TD.launch(2, TINY + ["--layers", "6", "--stage", "joint", "--steps", "2", "--threads", "1",
