@@ -173,11 +173,17 @@ class EMA:
 
     @torch.no_grad()
     def update(self, module: torch.nn.Module):
+        """shadow ← d·shadow + (1 − d)·weights, as one multi-tensor op per list (one kernel launch per op on a GPU,
+        not one per tensor)."""
+        shadow, cur = [], []
         for k, v in module.state_dict().items():
             if v.dtype.is_floating_point:
-                self.shadow[k].mul_(self.decay).add_(v.detach().float(), alpha=1 - self.decay)
+                shadow.append(self.shadow[k])
+                cur.append(v.detach().float())
             else:
                 self.shadow[k].copy_(v)
+        torch._foreach_mul_(shadow, self.decay)
+        torch._foreach_add_(shadow, cur, alpha=1 - self.decay)
 
 
 class AdaptiveClipV13:
@@ -232,11 +238,9 @@ class AdaptiveClipV15(AdaptiveClipV13):
 
 
 def grad_norm(params) -> float:
-    sq = 0.0
-    for p in params:
-        if p.grad is not None:
-            sq += float(p.grad.detach().float().pow(2).sum())
-    return math.sqrt(sq)
+    """Global L2 norm of the gradients, read back once (a read per tensor is a GPU sync per tensor)."""
+    sq = [p.grad.detach().float().pow(2).sum().double() for p in params if p.grad is not None]
+    return math.sqrt(float(torch.stack(sq).sum())) if sq else 0.0
 
 
 def allreduce_grads(params, world):
@@ -609,7 +613,7 @@ def main(argv=None):
         loss = D.v_loss(pred.float(), target, t, floor=args.snr_weight_floor)
         if args.text_id_loss:
             id_loss = text_identity_loss(model.text_encoder, states, ids, tmask)
-            log["id_loss"] += float(id_loss)
+            log["id_loss"] += float(id_loss.detach())
             loss = loss + args.text_id_loss * id_loss
         opt.zero_grad(set_to_none=True)
         loss.backward()

@@ -4,7 +4,9 @@
 # the same way, photos come from a portable cache made here first:
 #   /usr/bin/python3 -m training.data.photo_clips --save-cache .gpu/photos64.npz 64
 # Env: OUT (where the release comes back, split into < 16 MiB parts), BUDGET_S (training seconds), DEVICE, BS, REUSE,
-# LR, WORKERS, PY. Rejoin here with: cat OUT/release.pt.part* > release_inpaint.pt (and the .json beside it).
+# LR, WORKERS, PY, INIT_DELTA, EXTRA_ARGS (more train_dit flags, e.g. --size 128 with a 128 photo cache).
+# Leave the call's time limit ≥ 60 s above BUDGET_S + start-up: the final save and split come after the budget.
+# Rejoin here with: cat OUT/release.pt.part* > release_inpaint.pt (and the .json beside it).
 set -euo pipefail
 PY=${PY:-python3}
 OUT=${OUT:-/tmp/gpu_out}
@@ -13,12 +15,18 @@ mkdir -p "$OUT" "$RUN"
 export PYTHONUNBUFFERED=1 OSP_PHOTO_CACHE=${OSP_PHOTO_CACHE:-.gpu/photos64.npz}
 $PY -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available() and torch.cuda.get_device_name(0))"
 $PY -m training.checkpoint_from_onnx --model public/models/osp-v13-tiny --out "$RUN/init.pt"
+if [ -n "${INIT_DELTA:-}" ]; then  # continue an earlier leg: its weights minus the shipped ones, fp16, xz (< 12 MB)
+  $PY -c "import io, lzma, sys, torch; b = torch.load(sys.argv[1]); d = torch.load(io.BytesIO(lzma.open(sys.argv[2]).read()))
+torch.save({k: b[k].float() + d[k].float() if b[k].is_floating_point() else d[k] for k in b}, sys.argv[1])" \
+    "$RUN/init.pt" "$INIT_DELTA"
+fi
 $PY -m training.train_dit --stage inpaint --device "${DEVICE:-cuda}" --data_workers "${WORKERS:-14}" \
   --reuse "${REUSE:-2}" --bs_video "${BS:-256}" --lr "${LR:-5e-4}" --warmup 200 \
   --steps 100000 --decay_steps 40000 --time_budget_s "${BUDGET_S:-420}" \
   --t2v_min 0.5 --curriculum_steps 1 --text_id_loss 0.005 --latent_norm training/checkpoints/latent_norm.json \
   --init "$RUN/init.pt" --run_dir "$RUN" --release "$RUN/release_inpaint.pt" \
-  --save_every_s 1e9 --release_every_s 1e9 --log_every "${LOG_EVERY:-50}" --threads 2 2>&1 | tee "$OUT/train.log"
+  --save_every_s 1e9 --release_every_s 1e9 --log_every "${LOG_EVERY:-50}" --threads 2 ${EXTRA_ARGS:-} 2>&1 \
+  | tee "$OUT/train.log"
 $PY -c "import torch, sys; torch.save(torch.load(sys.argv[1], map_location='cpu', weights_only=False)['model'], sys.argv[2])" \
   "$RUN/state_inpaint.pt" "$RUN/raw.pt"
 cp "$RUN/release_inpaint.json" "$OUT/"
