@@ -31,7 +31,8 @@ def from_uint8(video: torch.Tensor, device) -> torch.Tensor:
 
 
 class MaskPlan:
-    """What the workers need to draw inpaint masks: batch i of all workers is used from step start + i·reuse."""
+    """What the workers need to draw inpaint masks: batch i of all workers is used from step start + i·reuse at
+    the latest (adaptive reuse may take it sooner, so the mask curriculum then runs slightly ahead of the steps)."""
 
     def __init__(self, curriculum_steps: int, reuse: int, start_step: int, t2v_min: float):
         self.curriculum_steps, self.reuse, self.start_step, self.t2v_min = curriculum_steps, reuse, start_step, t2v_min

@@ -42,10 +42,10 @@ import torch.distributed as dist
 from training import diffusion as D
 from training import latent_norm as LN
 from training import masks as MK
+from training.batch_workers import from_uint8
 from training.cpu_features import cpu_has_bf16
 from training.models.skiparse_dit import DiTConfig, OpenSoraT2V_v1_3, count_params
 from training.models.text_encoder import TextEncoder, TextEncoderConfig
-from training.batch_workers import from_uint8
 from training.tokenizer import GENERIC_CAPTION, Tokenizer
 
 VAE_CKPT = "training/checkpoints/wfvae_tiny.pt"
