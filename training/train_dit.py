@@ -444,6 +444,7 @@ def main(argv=None):
         {args.frames: args.video_frac, 1: 1 - args.video_frac} if args.stage == "joint" else {args.frames: 1.0})
     weights = json.loads(args.weights) if args.weights else None
     sizes = [int(v) for v in args.sizes.split(",")] if args.sizes else [args.size]
+    st = torch.load(state_path, map_location="cpu") if os.path.exists(state_path) else None  # resume state
     cache = None
     if args.latent_cache:
         from training.latent_cache import CachedBatcher, LatentCache
@@ -455,7 +456,7 @@ def main(argv=None):
             print(f"latent cache {args.latent_cache}: {len(cache)} clips", flush=True)
     elif args.data_workers > 0:
         from training.batch_workers import MaskPlan, ParallelBatcher
-        start = torch.load(state_path, map_location="cpu")["step"] if os.path.exists(state_path) else 0
+        start = st["step"] if st is not None else 0
         plan = MaskPlan(args.curriculum_steps or args.steps, args.reuse, start, args.t2v_min) if inpaint else None
         batcher = ParallelBatcher(args.data_workers, frame_choices, sizes, args.bs_video, args.bs_image, args.seed,
                                   rank, weights, pin_memory=dev.type == "cuda", masks=plan)
@@ -467,8 +468,7 @@ def main(argv=None):
     vae.to(dev)
     step, cpu_total, wall_total = 0, 0.0, 0.0
 
-    if os.path.exists(state_path):
-        st = torch.load(state_path, map_location="cpu")
+    if st is not None:
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
         ema = EMA(model, args.ema)
