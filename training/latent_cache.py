@@ -179,9 +179,7 @@ class CachedBatcher:
         z, cz, cm, caps = self.cache.batch(self.rng, b, generator)
         full = torch.from_numpy(self.rng.random(b) < t2v_share)
         if full.any():
-            n = int(full.sum())
-            cz[full] = (zero_posterior.mean + zero_posterior.std * torch.randn(
-                (n,) + zero_posterior.mean.shape[1:], generator=generator)) * D.VAE_SCALE
+            cz[full] = zero_posterior.sample(generator, n=int(full.sum())) * D.VAE_SCALE
             cm[full] = 1.0
         return z, cz, cm, caps
 

@@ -156,9 +156,7 @@ def encode_condition(vae, video, mask, generator, zero_cache: dict):
         key = tuple(video.shape[1:])
         if key not in zero_cache:
             zero_cache[key] = vae.encode(torch.zeros((1,) + key, device=video.device))
-        post = zero_cache[key]
-        n = int(full.sum())
-        z = post.mean + post.std * torch.randn((n,) + post.mean.shape[1:], generator=generator, device=post.mean.device)
+        z = zero_cache[key].sample(generator, n=int(full.sum()))
         if not len(rest):
             out = z.new_empty((video.shape[0],) + z.shape[1:])
         out[full] = z * D.VAE_SCALE

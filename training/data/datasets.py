@@ -18,6 +18,7 @@ streams.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable, Iterator
 
 import numpy as np
@@ -29,6 +30,8 @@ from .shapes_world import Clip
 
 WORLDS: dict[str, Callable[..., Clip]] = {
     'shapes': shapes_world.make_clip,
+    # emphasis world: single objects that move left/right/up/down (the motions the model reads least)
+    'shapes_directional': partial(shapes_world.make_clip, motions=shapes_world.DIRECTIONS),
     'photo': photo_clips.make_camera_clip,
 }
 DEFAULT_WEIGHTS: dict[str, float] = {'shapes': 0.6, 'photo': 0.4}

@@ -58,6 +58,7 @@ COLORS: tuple[str, ...] = tuple(PALETTE)
 SHAPES: tuple[str, ...] = ('circle', 'square', 'triangle', 'star')
 SIZES: tuple[str, ...] = ('small', 'big')
 MOTIONS: tuple[str, ...] = ('left', 'right', 'up', 'down', 'still', 'spin', 'grow', 'shrink', 'bounce')
+DIRECTIONS: tuple[str, ...] = MOTIONS[:4]
 SPEEDS: tuple[str, ...] = ('slow', 'fast')
 
 # Object extent (pixels at 128x128; scaled linearly with ``size``).
@@ -313,7 +314,8 @@ def shape_coverage(shape: str, dx: np.ndarray, dy: np.ndarray, extent: np.ndarra
 # --------------------------------------------------------------------------------------
 # Scene sampling
 # --------------------------------------------------------------------------------------
-def _sample_object(rng, image: bool, n_objects: int, forced: dict | None = None) -> dict:
+def _sample_object(rng, image: bool, n_objects: int, forced: dict | None = None,
+                   motions: tuple[str, ...] | None = None) -> dict:
     forced = forced or {}
     shape = forced.get('shape') or _pick(rng, SHAPES)
     color = forced.get('color') or _pick(rng, COLORS)
@@ -322,7 +324,7 @@ def _sample_object(rng, image: bool, n_objects: int, forced: dict | None = None)
     elif 'motion' in forced:
         motion = forced['motion']
     else:
-        choices = [m for m in MOTIONS if not (shape == 'circle' and m == 'spin')]
+        choices = [m for m in (motions or MOTIONS) if not (shape == 'circle' and m == 'spin')]
         motion = _pick(rng, choices)
     if motion == 'grow':
         size = 'small'
@@ -343,9 +345,10 @@ def _colors_ok(objs: list[dict], bg: str) -> bool:
     return True
 
 
-def _sample_scene(rng, split: str, image: bool):
-    """Attributes of the objects and background (no geometry yet)."""
-    n_objects = 1 if rng.random() < 0.6 else 2
+def _sample_scene(rng, split: str, image: bool, motions: tuple[str, ...] | None = None):
+    """Attributes of the objects and background (no geometry yet). ``motions``: one object whose motion is drawn
+    from these (a data-emphasis world); None: the normal mix (the rng stream is the same either way)."""
+    n_objects = 1 if rng.random() < 0.6 or motions else 2
     for _ in range(1000):
         forced = None
         if split == 'eval':
@@ -353,7 +356,7 @@ def _sample_scene(rng, split: str, image: bool):
             forced = dict(_pick(rng, combos))
             if forced.get('shape') == 'circle' and forced.get('motion') == 'spin':
                 continue
-        objs = [_sample_object(rng, image, n_objects, forced)]
+        objs = [_sample_object(rng, image, n_objects, forced, motions)]
         for _k in range(1, n_objects):
             objs.append(_sample_object(rng, image, n_objects))
         bg = _pick(rng, COLORS)
@@ -508,14 +511,14 @@ def _to_meta_obj(obj: dict) -> dict:
     return out
 
 
-def _scene(seed: int, frames: int, size: int, split: str):
+def _scene(seed: int, frames: int, size: int, split: str, motions: tuple[str, ...] | None = None):
     if split not in ('train', 'eval'):
         raise ValueError(f'split must be train or eval, got {split!r}')
     if frames < 1:
         raise ValueError('frames must be >= 1')
     rng = np.random.default_rng([int(seed), 0x5AA9E5, 1 if split == 'eval' else 0])
     image = frames == 1
-    objs, bg = _sample_scene(rng, split, image)
+    objs, bg = _sample_scene(rng, split, image, motions)
     S = float(size)
     boxes = _layout(rng, objs, S)
     for o, box in zip(objs, boxes):
@@ -540,14 +543,16 @@ def make_meta(seed: int, frames: int = 17, size: int = 128, split: str = 'train'
     return caption, meta
 
 
-def make_clip(seed: int, frames: int = 17, size: int = 128, split: str = 'train') -> Clip:
+def make_clip(seed: int, frames: int = 17, size: int = 128, split: str = 'train',
+              motions: tuple[str, ...] | None = None) -> Clip:
     """Render one deterministic shapes-world clip.
 
     ``frames``: 1 (an image: static scene, caption without motion) or any T >= 2
     (17 = 1+4*4 and 33 = 1+4*8 are the intended lengths).  ``split``: 'train' never
-    contains a ``HELD_OUT_COMBOS`` entry, 'eval' always contains one.
+    contains a ``HELD_OUT_COMBOS`` entry, 'eval' always contains one.  ``motions``: a single object moving in
+    one of these ways (e.g. ``DIRECTIONS``); default the normal one- and two-object mix.
     """
-    objs, bg, caption, meta = _scene(seed, frames, size, split)
+    objs, bg, caption, meta = _scene(seed, frames, size, split, motions)
     return Clip(video=render(objs, bg, frames, size), caption=caption, meta=meta)
 
 

@@ -416,8 +416,10 @@ class DiagonalGaussianDistribution:
         self.std = torch.exp(0.5 * self.logvar)
         self.var = torch.exp(self.logvar)
 
-    def sample(self, generator=None):
-        return self.mean + self.std * torch.randn(self.mean.shape, generator=generator, dtype=self.mean.dtype,
+    def sample(self, generator=None, n: int | None = None):
+        """One draw per row; with n, n draws of a batch-1 posterior (the all-zero clip's, shared by many rows)."""
+        shape = self.mean.shape if n is None else (n,) + tuple(self.mean.shape[1:])
+        return self.mean + self.std * torch.randn(shape, generator=generator, dtype=self.mean.dtype,
                                                  device=self.mean.device)
 
     def mode(self):

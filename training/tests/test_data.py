@@ -66,6 +66,25 @@ class TestShapesWorld(unittest.TestCase):
                 self.assertEqual(a.meta, b.meta)
         self.assertNotEqual(make_clip(1).video.tobytes(), make_clip(2).video.tobytes())
 
+    def test_directional_world(self):
+        """The emphasis world: one object moving left/right/up/down, its caption says so, and the normal world's
+        scenes are unchanged by the option (same rng stream)."""
+        from training.data.datasets import WORLDS
+        from training.data.shapes_world import DIRECTIONS, MOTION_GERUND, MOTION_VP, make_meta
+        seen = set()
+        for seed in range(40):
+            clip = WORLDS['shapes_directional'](seed, frames=17, size=64)
+            (obj,) = clip.meta['objects']
+            self.assertIn(obj['motion'], DIRECTIONS)
+            phrases = MOTION_VP[obj['motion']] + MOTION_GERUND[obj['motion']]
+            self.assertTrue(any(p in clip.caption for p in phrases), clip.caption)
+            seen.add(obj['motion'])
+            dx, dy = np.subtract(obj['center'][-1], obj['center'][0])
+            self.assertEqual(obj['motion'], ('right' if dx > 0 else 'left') if abs(dx) > abs(dy) else
+                             ('down' if dy > 0 else 'up'))
+        self.assertEqual(seen, set(DIRECTIONS))
+        self.assertIn(2, [make_meta(s, 17, 64)[1]['n_objects'] for s in range(40)])  # the default mix still has pairs
+
     def test_scene_render_is_make_clip(self):
         from training.data.shapes_world import render, scene
         for seed, frames in ((4, 17), (9, 1)):
