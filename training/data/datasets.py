@@ -8,7 +8,7 @@
 - ``eval_samples(n, ...)``: fixed, deterministic list from the held-out splits.
 
 Samples are dicts: ``video`` float32 tensor [3,T,H,W] in [-1, 1] (``x/255*2-1``),
-``caption`` str, ``world`` ('shapes'|'photo'), ``seed`` int, and ``meta`` (dict)
+``caption`` str, ``world`` (a ``WORLDS`` key), ``seed`` int, and ``meta`` (dict)
 when ``with_meta=True`` (then use ``collate`` or ``batch_size=None``).
 
 Seeding: each DataLoader worker draws clip seeds from
