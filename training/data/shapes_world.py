@@ -347,7 +347,7 @@ def _colors_ok(objs: list[dict], bg: str) -> bool:
 
 def _sample_scene(rng, split: str, image: bool, motions: tuple[str, ...] | None = None):
     """Attributes of the objects and background (no geometry yet). ``motions``: one object whose motion is drawn
-    from these (a data-emphasis world); None: the normal mix (the rng stream is the same either way)."""
+    from these (a data-emphasis world); None: the normal mix, drawn exactly as before the option existed."""
     n_objects = 1 if rng.random() < 0.6 or motions else 2
     for _ in range(1000):
         forced = None
