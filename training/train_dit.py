@@ -400,6 +400,10 @@ def parse_args(argv=None):
     ap.add_argument("--time_budget_s", type=float, default=0.0,
                     help="stop after this many wall seconds of this run; the LR cool-down then follows the "
                          "elapsed share of the budget (as if --steps were reached at the end) instead of steps")
+    ap.add_argument("--stop_at_unix", type=float, default=0.0,
+                    help="stop by this wall-clock time (seconds since the epoch): a deadline from a caller whose "
+                         "start-up time varies (a rented machine's call limit); shortens --time_budget_s to what is "
+                         "left when training starts")
     ap.add_argument("--latent_cache", default="", help="inpaint stage: read clips and their masked copies from a "
                     "training/latent_cache.py folder instead of rendering and encoding them (the curriculum's end)")
     return ap.parse_args(argv)
@@ -501,6 +505,11 @@ def main(argv=None):
     params = [p for p in model.parameters() if p.requires_grad]
     model.train()
     t_run0, c_run0 = time.time(), time.process_time()
+    if args.stop_at_unix:
+        left = max(1e-3, args.stop_at_unix - t_run0)
+        args.time_budget_s = min(args.time_budget_s, left) if args.time_budget_s else left
+        if is_main:
+            print(f"deadline: {left:.0f} s of training left", flush=True)
     t_save, t_rel = time.time(), time.time()
     log = {"loss": 0.0, "n": 0, "gn": 0.0, "dropped": 0, "t_data": 0.0, "t_vae": 0.0, "t_step": 0.0, "id_loss": 0.0,
            "batches": 0}

@@ -33,6 +33,8 @@ WORLDS: dict[str, Callable[..., Clip]] = {
     # emphasis world: single objects that move left/right/up/down (the motions the model reads least)
     'shapes_directional': partial(shapes_world.make_clip, motions=shapes_world.DIRECTIONS),
     'photo': photo_clips.make_camera_clip,
+    # emphasis world: camera zooms only (the camera motion the model reads least)
+    'photo_zoom': partial(photo_clips.make_camera_clip, motions=photo_clips.ZOOMS),
 }
 DEFAULT_WEIGHTS: dict[str, float] = {'shapes': 0.6, 'photo': 0.4}
 

@@ -235,6 +235,7 @@ def preload(size: int = 128, split: str | None = None) -> None:
 # ------------------------------------------------------------------------------------
 CAMERA_MOTIONS: tuple[str, ...] = ('pan_left', 'pan_right', 'pan_up', 'pan_down', 'zoom_in', 'zoom_out',
                                    'still')
+ZOOMS: tuple[str, ...] = ('zoom_in', 'zoom_out')
 # content speed in output pixels per frame at 128 px (scaled with size) for pans
 PAN_SPEED = {'slow': (1.0, 1.6), 'fast': (2.6, 3.6)}
 # relative change of the window side per frame for zooms
@@ -396,10 +397,13 @@ def _render(img: Image.Image, cx, cy, sides, size: int) -> np.ndarray:
     return out
 
 
-def make_camera_clip(seed: int, frames: int = 17, size: int = 128, split: str = 'train') -> Clip:
+def make_camera_clip(seed: int, frames: int = 17, size: int = 128, split: str = 'train',
+                     motions: tuple[str, ...] | None = None) -> Clip:
     """Deterministic camera-motion clip over a random photo of ``split``.
 
-    ``frames == 1`` gives a single random crop (an image) with a photo caption.
+    ``frames == 1`` gives a single random crop (an image) with a photo caption. ``motions``: draw the camera motion
+    from these only (a data-emphasis world, e.g. ``ZOOMS``); None: all of ``CAMERA_MOTIONS``, the rng stream as before
+    the option existed.
     """
     if split not in ('train', 'eval'):
         raise ValueError(f'split must be train or eval, got {split!r}')
@@ -411,7 +415,7 @@ def make_camera_clip(seed: int, frames: int = 17, size: int = 128, split: str = 
     if frames == 1:
         motion, speed = None, None
     else:
-        motion = _pick(rng, CAMERA_MOTIONS)
+        motion = _pick(rng, CAMERA_MOTIONS if motions is None else motions)
         speed = None if motion == 'still' else _pick(rng, ('slow', 'fast'))
     img = load_photo(photo.path, int(round(BASE_FACTOR * size)))
     W, H = img.size

@@ -1,6 +1,7 @@
 """Tests for training/data (run: /usr/bin/python3 -m unittest discover -s training/tests -t .)."""
 from __future__ import annotations
 
+import hashlib
 import os
 import unittest
 
@@ -257,6 +258,23 @@ class TestPhotoClips(unittest.TestCase):
                 else:
                     self.assertTrue((np.diff(side) > 0).all())
                 self.assertTrue(side.max() / side.min() > 1.2)
+
+    def test_zoom_world(self):
+        """The emphasis world draws zooms only, captioned as such; the normal world's clips are unchanged."""
+        from training.data.datasets import WORLDS
+        seen = set()
+        for seed in range(12):
+            c = WORLDS['photo_zoom'](seed, frames=17, size=64)
+            self.assertIn(c.meta['motion'], photo_clips.ZOOMS)
+            speed_words = {w for ws in (*photo_clips.SPEED_ADV.values(), *photo_clips.SPEED_ADJ.values()) for w in ws}
+            plain = ' '.join(w for w in c.caption.replace(',', ' ,').split() if w not in speed_words)
+            self.assertTrue(any(p in plain for p in photo_clips.CAM_SENTENCE[c.meta['motion']]
+                                + photo_clips.CAM_GERUND[c.meta['motion']]), c.caption)
+            seen.add(c.meta['motion'])
+        self.assertEqual(seen, set(photo_clips.ZOOMS))
+        caps = [WORLDS['photo'](s, frames=17, size=64).caption for s in range(30)]
+        # the captions of the normal world before the option existed (they fix its rng stream)
+        self.assertEqual(hashlib.sha256('\n'.join(caps).encode()).hexdigest()[:16], 'd38a35809c085ee2')
 
     def test_held_out_photos(self):
         held = set(photo_clips.HELD_OUT_PHOTOS)

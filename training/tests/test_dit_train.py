@@ -5,6 +5,7 @@ Run: /usr/bin/python3 -m unittest discover -s training/tests -t .
 import math
 import os
 import tempfile
+import time
 import unittest
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -144,12 +145,16 @@ class TestRuns(unittest.TestCase):
 
     def test_worker_batches_reuse_and_time_budget(self):
         with tempfile.TemporaryDirectory() as d:
+            # the deadline (10 s from now, less the start-up) shortens the 600 s budget
             args = TINY + ["--stage", "inpaint", "--run_dir", d, "--release", os.path.join(d, "r.pt"),
                            "--init", os.path.join(d, "none.pt"), "--data_workers", "2", "--reuse", "2",
-                           "--steps", "1000", "--decay_steps", "1000", "--time_budget_s", "6"]
+                           "--steps", "1000", "--decay_steps", "1000", "--time_budget_s", "600",
+                           "--stop_at_unix", str(time.time() + 10)]
+            t0 = time.time()
             steps = TD.main(args)
+            self.assertLess(time.time() - t0, 60)
             self.assertGreaterEqual(steps, 2)
-            self.assertLess(steps, 1000)  # the budget, not --steps, ended the run
+            self.assertLess(steps, 1000)  # the deadline, not --steps, ended the run
             st = torch.load(os.path.join(d, "state_inpaint.pt"))
             self.assertEqual(st["batcher"], [{"workers": 2}])
             self.assertEqual(TD.load_release(os.path.join(d, "r.pt"))[2]["device"], "cpu")
