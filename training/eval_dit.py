@@ -4,6 +4,7 @@
         [--n 64] [--n-train 16] [--n-i2v 12] [--steps 30] [--cfg 4.5] [--seed 0] [--out docs/eval/dit_t2v.json]
         [--sheet docs/dit-contact-sheet.png] [--random]
     /usr/bin/python3 -m training.eval_dit --sweep [--n 16] [--out docs/eval/dit_sweep.json]
+    /usr/bin/python3 -m training.eval_dit --i2v-only --n-i2v 42 --ckpt PATH --out /tmp/i2v.json   # camera motion only
 
 Text-to-video: captions + metas of the shapes world's EVAL split (every clip contains a held-out attribute
 combination, `HELD_OUT_COMBOS`), plus `--n-train` TRAIN-split captions as the seen-combination reference; 64×64,
@@ -517,6 +518,41 @@ def scorer_config() -> dict:
     return {n: getattr(S, n) for n in names}
 
 
+def run_i2v(args, bundle, tok, meta, vae):
+    """Image-to-video on the first ``--n-i2v`` held-out photo clips: (cases, videos, scores, aggregate)."""
+    ip = args.inpaint_ckpt
+    if not ip:
+        if bundle.dit.cfg.inpaint:
+            ip = args.ckpt
+        elif os.path.exists('training/checkpoints/dit_inpaint_tiny.pt'):
+            ip = 'training/checkpoints/dit_inpaint_tiny.pt'
+    cases = i2v_cases(args.n_i2v) if photo_clips.eval_photos() and args.frames == FRAMES else []
+    if not ((ip or args.random) and cases):
+        return cases, [], [], {'skipped': 'no inpaint checkpoint (dit_config.inpaint) available' if cases
+                               else ('--n-i2v 0 or --frames 1' if args.n_i2v == 0 or args.frames == 1
+                                     else 'held-out photos not installed')}
+    if ip == args.ckpt and not args.random:
+        ib, itok, imeta = bundle, tok, meta
+    else:
+        ib, itok, imeta = load_model(ip, args.random, inpaint=True)
+    videos, scores = [], []
+    for j, c in enumerate(cases):
+        v = generate_video(ib, itok, vae, c.caption, args.seed + j, args.steps, args.cfg,
+                           cond=i2v_condition(vae, c.video[0], ib.latent_norm))
+        s = score_i2v(v, c)
+        videos.append(v)
+        scores.append(s)
+        print(f"[i2v {j + 1}/{len(cases)}] {c.caption} | {s['motion_detected']} {s['psnr_first_frame']:.1f} dB",
+              file=sys.stderr, flush=True)
+    return cases, videos, scores, {'checkpoint': ip if not args.random else 'random init', 'checkpoint_meta': imeta,
+                                   **aggregate_i2v(scores)}
+
+
+def i2v_samples(cases, scores) -> list:
+    return [{'j': j, 'clip_seed': j, 'caption': c.caption, 'photo': os.path.basename(c.meta['photo']), **s}
+            for j, (c, s) in enumerate(zip(cases, scores))]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--ckpt', default='training/checkpoints/dit_tiny.pt')
@@ -538,6 +574,8 @@ def main(argv=None):
     ap.add_argument('--sweep-steps', dest='sweep_steps', default=','.join(map(str, SWEEP_STEPS)))
     ap.add_argument('--sweep-cfg', dest='sweep_cfg', default=','.join(map(str, SWEEP_CFG)))
     ap.add_argument('--no-ceiling', dest='ceiling', action='store_false')
+    ap.add_argument('--i2v-only', dest='i2v_only', action='store_true',
+                    help='image-to-video only (camera-motion experiments with a larger --n-i2v)')
     ap.add_argument('--random', action='store_true', help='random-init DiT (plumbing check; scores near 0)')
     ap.add_argument('--out', default='')
     ap.add_argument('--sheet', default='docs/dit-contact-sheet.png', help="contact sheet PNG ('' = none)")
@@ -558,6 +596,16 @@ def main(argv=None):
         out = args.out or 'docs/eval/dit_sweep.json'
         _write(out, res)
         print(json.dumps(res['best_by_per_object_all']))
+        return res
+
+    if args.i2v_only:
+        cases, _, scores, agg = run_i2v(args, bundle, tok, meta, vae)
+        res = {'what': 'image-to-video camera motion and first-frame PSNR on held-out photos',
+               'command': 'python -m training.eval_dit ' + ' '.join(sys.argv[1:] if argv is None else argv),
+               'params': {'steps': args.steps, 'cfg': args.cfg, 'seed': args.seed}, 'i2v': agg,
+               'i2v_samples': i2v_samples(cases, scores)}
+        _write(args.out or 'docs/eval/dit_i2v.json', res)
+        print(json.dumps({k: v for k, v in agg.items() if k != 'checkpoint_meta'}))
         return res
 
     prompts = t2v_prompts(args.n, args.n_train, args.frames)
@@ -593,42 +641,14 @@ def main(argv=None):
                                   **cross_attention_focus(bundle, tok, vae)},
         'cpu_s_per_sample_mean': round(float(np.mean(secs)), 3),
     }
-    # image-to-video
-    ip = args.inpaint_ckpt
-    if not ip:
-        if bundle.dit.cfg.inpaint:
-            ip = args.ckpt
-        elif os.path.exists('training/checkpoints/dit_inpaint_tiny.pt'):
-            ip = 'training/checkpoints/dit_inpaint_tiny.pt'
-    cases = i2v_cases(args.n_i2v) if photo_clips.eval_photos() and args.frames == FRAMES else []
-    i2v_videos, i2v_scores = [], []
-    if (ip or args.random) and cases:
-        if ip == args.ckpt and not args.random:
-            ib, itok, imeta = bundle, tok, meta
-        else:
-            ib, itok, imeta = load_model(ip, args.random, inpaint=True)
-        for j, c in enumerate(cases):
-            v = generate_video(ib, itok, vae, c.caption, args.seed + j, args.steps, args.cfg,
-                               cond=i2v_condition(vae, c.video[0], ib.latent_norm))
-            s = score_i2v(v, c)
-            i2v_videos.append(v)
-            i2v_scores.append(s)
-            print(f"[i2v {j + 1}/{len(cases)}] {c.caption} | {s['motion_detected']} {s['psnr_first_frame']:.1f} dB",
-                  file=sys.stderr, flush=True)
-        res['i2v'] = {'checkpoint': ip if not args.random else 'random init', 'checkpoint_meta': imeta,
-                      **aggregate_i2v(i2v_scores)}
-    else:
-        res['i2v'] = {'skipped': 'no inpaint checkpoint (dit_config.inpaint) available' if cases
-                      else ('--n-i2v 0 or --frames 1' if args.n_i2v == 0 or args.frames == 1
-                            else 'held-out photos not installed')}
+    cases, i2v_videos, i2v_scores, res['i2v'] = run_i2v(args, bundle, tok, meta, vae)
     if args.ceiling:
         res['scorer_ceiling'] = scorer_ceiling(vae, prompts, cases)
     res['prompts'] = [{'i': i, 'seed': args.seed + i, 'split': p['split'], 'clip_seed': p['clip_seed'],
                        'caption': p['caption'], 'background': p['background'], 'objects': p['objects']}
                       for i, p in enumerate(prompts)]
     res['samples'] = [{'i': i, **s} for i, s in enumerate(scores)]
-    res['i2v_samples'] = [{'j': j, 'clip_seed': j, 'caption': c.caption, 'photo': os.path.basename(c.meta['photo']),
-                           **s} for j, (c, s) in enumerate(zip(cases, i2v_scores))]
+    res['i2v_samples'] = i2v_samples(cases, i2v_scores)
     res['wall_seconds'] = round(time.time() - t_start, 1)
     res['cpu_seconds'] = round(time.process_time() - c_start, 1)
     _write(args.out or 'docs/eval/dit_t2v.json', res)

@@ -5,6 +5,9 @@ Run: /usr/bin/python3 -m unittest training.tests.test_scorers   (~15 s)
 from __future__ import annotations
 
 import collections
+import json
+import os
+import tempfile
 import unittest
 
 import numpy as np
@@ -218,6 +221,22 @@ class TestEvalAggregation(unittest.TestCase):
         scores = [E.score_t2v(make_clip(p['clip_seed'], 1, 64, p['split']).video, p) for p in prompts]
         self.assertEqual(E.headline(E.aggregate_t2v(prompts, scores)),
                          {'color': 1.0, 'shape': 1.0, 'motion': None, 'two_object': 1.0})
+
+    def test_i2v_only_run(self):
+        """--i2v-only writes the image-to-video aggregate and one sample per held-out clip (random DiT: plumbing)."""
+        from training import eval_dit as E
+        from training.data import photo_clips
+        if not photo_clips.eval_photos():
+            self.skipTest('photo packages not installed')
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, 'i2v.json')
+            res = E.main(['--random', '--i2v-only', '--n-i2v', '2', '--steps', '2', '--out', out])
+            with open(out) as f:
+                saved = json.load(f)
+        self.assertEqual(saved['i2v']['camera_motion']['n'], 2)
+        self.assertEqual([s['clip_seed'] for s in saved['i2v_samples']], [0, 1])
+        self.assertNotIn('t2v', saved)
+        self.assertEqual(res['i2v']['checkpoint'], 'random init')
 
 
 if __name__ == '__main__':
