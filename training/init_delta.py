@@ -2,7 +2,8 @@
 
 The GPU machine gets the repo (with the shipped ``dit.weights``) plus at most a few MiB of extra files, so a run
 there continues an earlier leg from ``shipped + delta``: the delta is stored fp16 with the lowest ``drop_bits``
-mantissa bits zeroed (they are noise to xz; with 3 dropped each delta value keeps 7 mantissa bits, < 2^-7 relative error) and xz-compressed.
+mantissa bits zeroed (they are noise to xz; with 3 dropped each value keeps 7 mantissa bits, < 2^-7 relative
+error) and xz-compressed.
 
     /usr/bin/python3 -m training.init_delta make BASE.pt RELEASE.pt .gpu/delta.pt.xz   # here
     python3 -m training.init_delta apply BASE.pt .gpu/delta.pt.xz                         # there: BASE.pt in place
@@ -65,8 +66,8 @@ def main() -> None:
     if args.cmd == 'make':
         base, target = torch.load(args.base), torch.load(args.target)
         delta = make(base, target, args.drop_bits)
-        err = max((apply(base, delta)[k] - target[k].float()).abs().max().item()
-                  for k in base if base[k].is_floating_point())
+        rebuilt = apply(base, delta)
+        err = max((rebuilt[k] - target[k].float()).abs().max().item() for k in base if base[k].is_floating_point())
         print(f'{args.out}: {save(delta, args.out)} bytes, max |error| {err:.2e}')
     else:
         torch.save(apply(torch.load(args.base), load(args.delta)), args.base)

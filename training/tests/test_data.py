@@ -262,11 +262,11 @@ class TestPhotoClips(unittest.TestCase):
     def test_zoom_world(self):
         """The emphasis world draws zooms only, captioned as such; the normal world's clips are unchanged."""
         from training.data.datasets import WORLDS
+        speed_words = {w for ws in (*photo_clips.SPEED_ADV.values(), *photo_clips.SPEED_ADJ.values()) for w in ws}
         seen = set()
         for seed in range(12):
             c = WORLDS['photo_zoom'](seed, frames=17, size=64)
             self.assertIn(c.meta['motion'], photo_clips.ZOOMS)
-            speed_words = {w for ws in (*photo_clips.SPEED_ADV.values(), *photo_clips.SPEED_ADJ.values()) for w in ws}
             plain = ' '.join(w for w in c.caption.replace(',', ' ,').split() if w not in speed_words)
             self.assertTrue(any(p in plain for p in photo_clips.CAM_SENTENCE[c.meta['motion']]
                                 + photo_clips.CAM_GERUND[c.meta['motion']]), c.caption)
