@@ -175,7 +175,6 @@ def dit_word_use(bundle, tok, vae, n: int = 8) -> dict:
     colour, or direction — B's clip is A re-rendered with that attribute changed, or mirrored for direction). Per
     timestep: the projection of x̂0(B) − x̂0(A) onto z(B) − z(A), averaged. 1 = the prediction moves all the way to B,
     0 = the word is ignored (what dit_word_sensitivity cannot tell apart from a change in the wrong direction)."""
-    from training import diffusion as D
     from training.data import shapes_world as SW
     from training.sample import build_condition
     items = _word_use_items(n)
@@ -196,15 +195,59 @@ def dit_word_use(bundle, tok, vae, n: int = 8) -> dict:
             za, zb = _video_latent(bundle, vae, va), _video_latent(bundle, vae, vb)
             ids, mask = tok.encode_batch([_probe_caption(o, bg), _probe_caption(b_obj, bg)])
             states = bundle.text_encoder(ids, mask)
-            noise = torch.randn(za.shape, generator=torch.Generator().manual_seed(i))
-            for t in WORD_USE_TIMESTEPS:
-                tt = torch.full((1,), t)
-                xt = D.q_sample(za, noise, tt)
-                sa, s1a = D._coef(tt, xt)
-                v = bundle.dit(xt.expand(2, -1, -1, -1, -1), tt.float().expand(2), states, mask, cl, cm)
-                d, g = (sa * xt - s1a * v)[1] - (sa * xt - s1a * v)[0], (zb - za)[0]
-                proj[t].append(float((d * g).sum() / (g * g).sum()))
+            for t, p in _word_use_projection(bundle, za, zb, states, mask, cl, cm, seed=i).items():
+                proj[t].append(p)
         out[name] = {f't{t}': round(float(np.mean(v)), 4) for t, v in proj.items()}
+    return out
+
+
+def _word_use_projection(bundle, za, zb, states, mask, cl, cm, seed: int) -> dict:
+    """Per WORD_USE_TIMESTEPS: x_t from latent za; the projection of x̂0(prompt B) − x̂0(prompt A) (states rows 1, 0)
+    onto zb − za."""
+    from training import diffusion as D
+    noise = torch.randn(za.shape, generator=torch.Generator().manual_seed(seed))
+    out = {}
+    for t in WORD_USE_TIMESTEPS:
+        tt = torch.full((1,), t)
+        xt = D.q_sample(za, noise, tt)
+        sa, s1a = D._coef(tt, xt)
+        v = bundle.dit(xt.expand(2, -1, -1, -1, -1), tt.float().expand(2), states, mask, cl, cm)
+        d, g = (sa * xt - s1a * v)[1] - (sa * xt - s1a * v)[0], (zb - za)[0]
+        out[t] = float((d * g).sum() / (g * g).sum())
+    return out
+
+
+CAMERA_WORD_USE_PAIRS = {'pan': (('pan_left', 'pan_right'), ('pan_up', 'pan_down')), 'zoom': (('zoom_in', 'zoom_out'),)}
+
+
+@torch.no_grad()
+def camera_word_use(bundle, tok, vae, n: int = 8) -> dict:
+    """dit_word_use for camera words: A = a held-out photo clip panning or zooming, B = A played backwards (the
+    opposite motion over the same photo); captions '<subject>, the camera zooms in' vs '... zooms out' (or the pan /
+    tilt pair). Text-to-video condition, x_t from A, projection of x̂0(B) − x̂0(A) onto z(B) − z(A). Why: pans follow
+    their words and zooms do not; this tells a denoiser that ignores in/out from one that cannot draw a zoom."""
+    from training.data import photo_clips as PC
+    from training.sample import build_condition
+    cl = cm = None
+    if bundle.dit.cfg.inpaint:
+        cl, cm, _ = build_condition(vae, FRAMES, SIZE, SIZE, norm=bundle.latent_norm)
+        cl, cm = cl.expand(2, -1, -1, -1, -1), cm.expand(2, -1, -1, -1, -1)
+    out = {}
+    for family, pairs in CAMERA_WORD_USE_PAIRS.items():
+        proj = {t: [] for t in WORD_USE_TIMESTEPS}
+        motions = tuple(m for pair in pairs for m in pair)
+        opposite = {a: b for pair in pairs for a, b in (pair, pair[::-1])}
+        for i in range(n):
+            clip = PC.make_camera_clip(i, FRAMES, SIZE, split='eval', motions=motions)
+            m, subject = clip.meta['motion'], clip.meta['subject']
+            va, vb = clip.video, clip.video[::-1].copy()
+            za, zb = _video_latent(bundle, vae, va), _video_latent(bundle, vae, vb)
+            ids, mask = tok.encode_batch([f'{subject}, {PC.CAM_SENTENCE[m][0]}',
+                                          f'{subject}, {PC.CAM_SENTENCE[opposite[m]][0]}'])
+            states = bundle.text_encoder(ids, mask)
+            for t, p in _word_use_projection(bundle, za, zb, states, mask, cl, cm, seed=i).items():
+                proj[t].append(p)
+        out[f'camera_{family}'] = {f't{t}': round(float(np.mean(v)), 4) for t, v in proj.items()}
     return out
 
 
@@ -633,8 +676,9 @@ def main(argv=None):
                                          'the probe prompt changes by that word, per timestep',
                                  **dit_word_sensitivity(bundle, tok, vae)},
         'dit_word_use': {'what': 'projection of the x0 prediction change (prompt A → one word swapped) onto the '
-                                 'true latent change, x_t from clip A; 1 = follows the word, 0 = ignores it',
-                         **dit_word_use(bundle, tok, vae)},
+                                 'true latent change, x_t from clip A; 1 = follows the word, 0 = ignores it (camera_*: held-out '
+                                 'photo clip A vs A played backwards, the opposite camera word)',
+                         **dit_word_use(bundle, tok, vae), **camera_word_use(bundle, tok, vae)},
         'cross_attention_focus': {'what': 'text cross-attention at t = 200 on true single-object clips: entropy / '
                                           'ln L (1 = uniform), weight on the shape / colour word × L from tokens '
                                           'on the object vs background (1 = uniform)',

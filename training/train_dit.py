@@ -706,6 +706,8 @@ def main(argv=None):
         if bool(due[0]):
             checkpoint()
     checkpoint(final=True)
+    if hasattr(batcher, "close"):
+        batcher.close()
     if world > 1:
         dist.barrier()
         dist.destroy_process_group()

@@ -5,9 +5,9 @@
 #   /usr/bin/python3 -m training.data.photo_clips --save-cache .gpu/photos64.npz 64
 # Env: OUT (where the release comes back, split into < 16 MiB parts), BUDGET_S (training seconds), DEVICE, BS, REUSE,
 # LR, WORKERS, PY, INIT_DELTA, EXTRA_ARGS (more train_dit flags, e.g. --size 128 with a 128 photo cache),
-# CALL_LIMIT_S (the call's time limit: training then stops SAVE_RESERVE_S, default 60, before it, whatever the
+# CALL_LIMIT_S (the call's time limit: training then stops SAVE_RESERVE_S, default 120, before it, whatever the
 # start-up took — on an H200 the script spent ≈ 100 s outside the training budget, and a call that hit its limit
-# while saving brought nothing back).
+# while saving brought nothing back; a 60 s reserve once proved too short, hence 120 and ParallelBatcher.close).
 # Rejoin here with: cat OUT/release.pt.part* > release_inpaint.pt (and the .json beside it).
 set -euo pipefail
 START=$(date +%s)
@@ -27,7 +27,7 @@ $PY -m training.train_dit --stage inpaint --device "${DEVICE:-cuda}" --data_work
   --t2v_min 0.5 --curriculum_steps 1 --text_id_loss 0.005 --latent_norm training/checkpoints/latent_norm.json \
   --init "$RUN/init.pt" --run_dir "$RUN" --release "$RUN/release_inpaint.pt" \
   --save_every_s 1e9 --release_every_s 1e9 --log_every "${LOG_EVERY:-50}" --threads 2 \
-  ${CALL_LIMIT_S:+--stop_at_unix $((START + CALL_LIMIT_S - ${SAVE_RESERVE_S:-60}))} ${EXTRA_ARGS:-} 2>&1 \
+  ${CALL_LIMIT_S:+--stop_at_unix $((START + CALL_LIMIT_S - ${SAVE_RESERVE_S:-120}))} ${EXTRA_ARGS:-} 2>&1 \
   | tee "$OUT/train.log"
 cp "$RUN/release_inpaint.json" "$OUT/"   # the release first: what is under OUT comes back even if the call is cut
 split -b 15m "$RUN/release_inpaint.pt" "$OUT/release.pt.part"

@@ -132,6 +132,19 @@ class TestWordUse(unittest.TestCase):
         self.assertTrue(all(v == 0.0 for v in use["shape"].values()), use["shape"])
         self.assertTrue(any(v != 0.0 for v in use["color"].values()), use["color"])
 
+    def test_tied_zoom_words_read_zero(self):
+        """camera_word_use: with "in" and "out" tied the zoom pair reads exactly 0, the pans do not."""
+        from training import eval_dit as E
+        from training.train_dit import load_vae, random_bundle
+        b, tok = random_bundle(seed=0, inpaint=True, layers=2, heads=2, head_dim=12, text_width=24, text_layers=1)
+        vae, _ = load_vae("", allow_random=True)
+        with torch.no_grad():
+            b.text_encoder.tok.weight[tok.ids["out"]] = b.text_encoder.tok.weight[tok.ids["in"]]
+        use = E.camera_word_use(b, tok, vae, n=2)
+        self.assertEqual(set(use), {"camera_pan", "camera_zoom"})
+        self.assertTrue(all(v == 0.0 for v in use["camera_zoom"].values()), use["camera_zoom"])
+        self.assertTrue(any(v != 0.0 for v in use["camera_pan"].values()), use["camera_pan"])
+
 
 if __name__ == "__main__":
     unittest.main()
