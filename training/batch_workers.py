@@ -78,11 +78,16 @@ class ParallelBatcher:
         self.it = iter(self.loader)  # forks the workers now: before the trainer touches CUDA
         self.workers = workers
         self.ready: queue.Queue = queue.Queue(maxsize=2)
+        self.closed = False
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self):
-        for item in self.it:
-            self.ready.put(item)
+        try:
+            for item in self.it:
+                self.ready.put(item)
+        except Exception:
+            if not self.closed:  # workers stopped by close() are no error
+                raise
 
     def next(self, block: bool = True):
         """The next batch; with block=False None when none is ready yet (the trainer then reuses its last)."""
@@ -98,6 +103,7 @@ class ParallelBatcher:
         """Stop the workers now, not in the DataLoader's exit path, which joins each with a timeout. Why: a GPU leg
         cut by its call limit had spent over 60 s past its training deadline with no further log line, and what is
         not saved and copied out by the limit never comes back."""
+        self.closed = True
         for p in multiprocessing.active_children():
             p.terminate()
 
