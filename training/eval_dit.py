@@ -89,10 +89,12 @@ def generate_video(bundle, tok, vae, prompt, seed, steps, cfg, cond=None, frames
     return to_u8(decode_latents(vae, x, bundle.latent_norm))
 
 
-def i2v_condition(vae, image: np.ndarray, norm=None):
+def i2v_condition(vae, image: np.ndarray, norm=None, last: np.ndarray | None = None):
+    """First frame kept (image-to-video), or first and last (``last``: a transition)."""
     from training.sample import build_condition
-    img = torch.from_numpy(image.astype(np.float32)).permute(2, 0, 1) / 127.5 - 1.0
-    cl, cm, _ = build_condition(vae, FRAMES, SIZE, SIZE, images=[img], norm=norm)
+    imgs = [torch.from_numpy(im.astype(np.float32)).permute(2, 0, 1) / 127.5 - 1.0
+            for im in ([image] if last is None else [image, last])]
+    cl, cm, _ = build_condition(vae, FRAMES, SIZE, SIZE, images=imgs, norm=norm)
     return cl, cm
 
 
@@ -581,7 +583,8 @@ def run_i2v(args, bundle, tok, meta, vae):
     videos, scores = [], []
     for j, c in enumerate(cases):
         v = generate_video(ib, itok, vae, c.caption, args.seed + j, args.steps, args.cfg,
-                           cond=i2v_condition(vae, c.video[0], ib.latent_norm))
+                           cond=i2v_condition(vae, c.video[0], ib.latent_norm,
+                                              last=c.video[-1] if args.transition else None))
         s = score_i2v(v, c)
         videos.append(v)
         scores.append(s)
@@ -619,6 +622,9 @@ def main(argv=None):
     ap.add_argument('--no-ceiling', dest='ceiling', action='store_false')
     ap.add_argument('--i2v-only', dest='i2v_only', action='store_true',
                     help='image-to-video only (camera-motion experiments with a larger --n-i2v)')
+    ap.add_argument('--transition', action='store_true',
+                    help='image-to-video keeps the first and the last frame (can the DiT draw a camera motion that '
+                         'the condition fixes, whatever it reads in the caption?)')
     ap.add_argument('--random', action='store_true', help='random-init DiT (plumbing check; scores near 0)')
     ap.add_argument('--out', default='')
     ap.add_argument('--sheet', default='docs/dit-contact-sheet.png', help="contact sheet PNG ('' = none)")
@@ -645,7 +651,8 @@ def main(argv=None):
         cases, _, scores, agg = run_i2v(args, bundle, tok, meta, vae)
         res = {'what': 'image-to-video camera motion and first-frame PSNR on held-out photos',
                'command': 'python -m training.eval_dit ' + ' '.join(sys.argv[1:] if argv is None else argv),
-               'params': {'steps': args.steps, 'cfg': args.cfg, 'seed': args.seed}, 'i2v': agg,
+               'params': {'steps': args.steps, 'cfg': args.cfg, 'seed': args.seed, 'transition': args.transition},
+               'i2v': agg,
                'i2v_samples': i2v_samples(cases, scores)}
         _write(args.out or 'docs/eval/dit_i2v.json', res)
         print(json.dumps({k: v for k, v in agg.items() if k != 'checkpoint_meta'}))

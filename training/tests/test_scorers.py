@@ -11,6 +11,7 @@ import tempfile
 import unittest
 
 import numpy as np
+import torch
 
 from training import scorers as S
 from training.data import photo_clips
@@ -237,6 +238,21 @@ class TestEvalAggregation(unittest.TestCase):
         self.assertEqual([s['clip_seed'] for s in saved['i2v_samples']], [0, 1])
         self.assertNotIn('t2v', saved)
         self.assertEqual(res['i2v']['checkpoint'], 'random init')
+
+    def test_transition_condition_keeps_the_last_frame(self):
+        """--transition: the condition also keeps the last frame; the causal VAE leaves the first latent frame as in
+        image-to-video."""
+        from training import eval_dit as E
+        from training.train_dit import load_vae
+        vae, _ = load_vae('', allow_random=True)
+        rng = np.random.default_rng(0)
+        first, last = (rng.integers(0, 256, (E.SIZE, E.SIZE, 3), dtype=np.uint8) for _ in range(2))
+        cl1, cm1 = E.i2v_condition(vae, first)
+        cl2, cm2 = E.i2v_condition(vae, first, last=last)
+        self.assertTrue(torch.equal(cm1[:, :, :-1], cm2[:, :, :-1]))
+        self.assertFalse(torch.equal(cm1[:, :, -1], cm2[:, :, -1]))
+        self.assertTrue(torch.allclose(cl1[:, :, 0], cl2[:, :, 0], atol=1e-6))
+        self.assertFalse(torch.allclose(cl1[:, :, -1], cl2[:, :, -1]))
 
 
 if __name__ == '__main__':
