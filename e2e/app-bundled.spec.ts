@@ -27,3 +27,19 @@ test('playground with the bundled model: defaults from its manifest, text-to-vid
   expect(new Set(r.hashes).size).toBeGreaterThan(1); // a video, not one frame repeated
   expect(errors).toEqual([]);
 });
+
+test('the guidance field follows the mode: the image default when a frame is given, until the user sets it', async ({ page }) => {
+  test.setTimeout(180_000);
+  const imageCfg = String(defaults.imageCfgScale ?? defaults.cfgScale);
+  await page.goto('/');
+  await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+  const cfg = page.locator('#cfg');
+  await expect(cfg).toHaveValue(String(defaults.cfgScale));
+  await page.getByLabel('Image to video').check();
+  await expect(cfg).toHaveValue(imageCfg);
+  await page.getByLabel('Text to video').check();
+  await expect(cfg).toHaveValue(String(defaults.cfgScale));
+  await cfg.fill('5');
+  await page.getByLabel('Image to video').check();
+  await expect(cfg).toHaveValue('5'); // the user's value is kept
+});

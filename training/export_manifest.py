@@ -1,11 +1,12 @@
 """Write a model folder's manifest.json (format `osp-web-model` v1, src/models/manifest.ts) from the exported files.
 
-    /usr/bin/python3 -m training.export_manifest --dir public/models/osp-v13-tiny [--steps 30 --cfg 4.5]
+    /usr/bin/python3 -m training.export_manifest --dir public/models/osp-v13-tiny [--steps 30 --cfg 4.5 --image-cfg 1]
 
 Run it last, after export_vae, export_dit and the model card (README.md): every file in the folder is listed with
 its size, sha256, role (by file name, the same table as src/models/dev-manifest.ts) and the external-data files its
 graph references. Generation defaults come from --steps/--cfg, else from docs/eval/dit_sweep.json's "best" entry when
-present. The latent → RGB preview map is fitted here by least squares on VAE latents of data-world clips (pixel
+present; --image-cfg sets the guidance used when frames are given (defaults.imageCfgScale, omitted when 0).
+The latent → RGB preview map is fitted here by least squares on VAE latents of data-world clips (pixel
 blocks averaged over the frames each latent frame covers, exactly as src/engine/latent-preview.ts fitLatentPreview).
 """
 from __future__ import annotations
@@ -91,7 +92,7 @@ def defaults_from_sweep(path="docs/eval/dit_sweep.json"):
         return None
 
 
-def build(folder: str, model_id: str, name: str, steps: int, cfg: float, preview: dict) -> dict:
+def build(folder: str, model_id: str, name: str, steps: int, cfg: float, preview: dict, image_cfg: float = 0.0) -> dict:
     graphs = json.load(open(os.path.join(folder, "dit_graphs.json")))
     vocab = json.load(open(os.path.join(folder, graphs["tokenizer"])))
     card = os.path.join(folder, "README.md")
@@ -109,7 +110,7 @@ def build(folder: str, model_id: str, name: str, steps: int, cfg: float, preview
         "tokenizer": {"type": "word", "vocab": graphs["tokenizer"], "maxLength": vocab["max_length"],
                       "padId": vocab["pad_id"], "unkId": vocab["unk_id"], "eosId": vocab["eos_id"], "lowercase": True},
         "defaults": {"steps": steps, "cfgScale": cfg, "frames": 17, "width": 64, "height": 64, "fps": 8,
-                     "negativePrompt": "", "promptTemplate": ""},
+                     "negativePrompt": "", "promptTemplate": "", **({"imageCfgScale": image_cfg} if image_cfg else {})},
         "limits": {"maxFrames": 33, "maxSteps": 200, "sizes": [{"width": 64, "height": 64}]},
         "latentPreview": {"matrix": preview["matrix"], "bias": preview["bias"]},
         "files": file_entries(folder),
@@ -124,17 +125,20 @@ def main(argv=None):
     ap.add_argument("--name", default="Open-Sora Plan v1.3 tiny (shapes + camera motion, 64×64)")
     ap.add_argument("--steps", type=int, default=0)
     ap.add_argument("--cfg", type=float, default=0.0)
+    ap.add_argument("--image-cfg", dest="image_cfg", type=float, default=0.0,
+                    help="guidance when frames are given (image-to-video, transition, continuation); 0 = as --cfg")
     args = ap.parse_args(argv)
     sweep = defaults_from_sweep()
     steps = args.steps or (sweep[0] if sweep else 30)
     cfg = args.cfg or (sweep[1] if sweep else 4.5)
     preview = fit_preview()
-    m = build(args.dir, args.id or os.path.basename(os.path.normpath(args.dir)), args.name, steps, cfg, preview)
+    m = build(args.dir, args.id or os.path.basename(os.path.normpath(args.dir)), args.name, steps, cfg, preview,
+              args.image_cfg)
     with open(os.path.join(args.dir, "manifest.json"), "w") as f:
         json.dump(m, f, indent=1, ensure_ascii=False)
         f.write("\n")
     total = sum(e["bytes"] for e in m["files"])
-    print(json.dumps({"files": len(m["files"]), "bytes": total, "steps": steps, "cfg": cfg,
+    print(json.dumps({"files": len(m["files"]), "bytes": total, "steps": steps, "cfg": cfg, "image_cfg": args.image_cfg,
                       "preview_fit": preview["fit"]}))
 
 

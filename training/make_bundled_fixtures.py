@@ -79,16 +79,16 @@ def main(argv=None):
                     help="the WF-VAE release the shipped vae_*.weights were exported from")
     args = ap.parse_args(argv)
     torch.set_num_threads(2)
-    from training.sample import build_condition, decode_latents, generate
+    from training.sample import build_condition, decode_latents, default_cfg, generate
     from training.train_dit import load_release, load_vae
     bundle, tok, meta = load_release(args.ckpt)
     vae = load_vae(args.vae)[0]
     manifest = json.load(open(os.path.join(MODEL_DIR, "manifest.json")))
-    cfg = float(manifest["defaults"]["cfgScale"])
     os.makedirs(OUT, exist_ok=True)
     samples = {}
     for name, r in REQUESTS.items():
         cond, files = None, {}
+        cfg = default_cfg(manifest["defaults"], conditioned=name != "t2v")  # each mode at its shipped default
         if name == "i2v":
             img = chelsea_64()
             files["image"] = f"{name}.image.rgba"

@@ -156,6 +156,14 @@ def shipped_defaults(model_dir: str = SHIPPED_MODEL) -> dict:
         return json.load(f).get("defaults", {})
 
 
+def default_cfg(defaults: dict, conditioned: bool) -> float:
+    """The manifest's guidance for a request, as src/models/manifest.ts defaultCfgScale: imageCfgScale when frames
+    are given and the model names one, else cfgScale."""
+    if conditioned and "imageCfgScale" in defaults:
+        return float(defaults["imageCfgScale"])
+    return float(defaults.get("cfgScale", 4.5))
+
+
 def main(argv=None):
     d = shipped_defaults()
     ap = argparse.ArgumentParser(description="Reference sampler: prompt (+ images / video) → MP4 + final latents.")
@@ -164,7 +172,8 @@ def main(argv=None):
     ap.add_argument("--negative", default=d.get("negativePrompt", ""))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--steps", type=int, default=int(d.get("steps", 30)))
-    ap.add_argument("--cfg", type=float, default=float(d.get("cfgScale", 4.5)))
+    ap.add_argument("--cfg", type=float, default=None,
+                    help="guidance (default: the shipped model's cfgScale, or its imageCfgScale when frames are given)")
     ap.add_argument("--frames", type=int, default=int(d.get("frames", 17)))
     ap.add_argument("--size", type=int, default=int(d.get("width", 64)))
     ap.add_argument("--height", type=int, default=0)
@@ -189,6 +198,8 @@ def main(argv=None):
     from training.train_dit import RELEASE, load_release, load_vae, random_bundle
     h, w = args.height or args.size, args.width or args.size
     conditioned = bool(args.image or args.video)
+    if args.cfg is None:
+        args.cfg = default_cfg(d, conditioned)
     if args.random:
         bundle, tok = random_bundle(inpaint=conditioned)
     else:

@@ -3,7 +3,7 @@
 import { createEngine, type EngineClient } from '../engine/api';
 import type { BackendChoice, GenerateProgress, GenerateRequest, GenerationMeta, LoadProgress, LoadResult } from '../engine/types';
 import type { PreviewImage } from '../engine/latent-preview';
-import type { ModelManifest } from '../models/manifest';
+import { defaultCfgScale, type ModelManifest } from '../models/manifest';
 import type { WordTokenizer } from '../text/tokenizer';
 import { setupServiceWorker } from './coi';
 import { arrowDelta, cropAt, drawCropOverlay, fitInto, keyStep, moveCrop, type Point } from './crop';
@@ -105,6 +105,8 @@ let unsavedItem: { item: HistoryItem; mp4: Blob } | null = null;
 let size = { width: 64, height: 64 };
 let linkParams: ShareParams | null = null;
 let webgpuNote = '';
+/** The guidance field follows the mode's default (manifest imageCfgScale) until the user or a link sets it. */
+let cfgTouched = false;
 
 // "Image to video" covers the inpainting kinds (first frame, transition, continuation: condition-inputs.ts).
 let conditions: ConditionInputs | null = null;
@@ -243,7 +245,8 @@ function applyDefaults(m: ModelManifest): void {
     fillForm(linkParams);
   } else {
     stepsEl.value = String(d.steps);
-    cfgEl.value = String(d.cfgScale);
+    cfgEl.value = String(defaultCfgScale(d, mode()));
+    cfgTouched = false;
     setFrames(d.frames);
     if (!negativeEl.value) negativeEl.value = d.negativePrompt;
   }
@@ -320,6 +323,7 @@ function fillForm(p: ShareParams): void {
   seedEl.value = String(p.seed);
   stepsEl.value = String(p.steps);
   cfgEl.value = String(p.cfgScale);
+  cfgTouched = true;
   setFrames(p.frames);
   setSize({ width: p.width, height: p.height });
   setMode(p.mode);
@@ -390,6 +394,7 @@ function renderExamples(): void {
 
 function updateMode(): void {
   const i2v = mode() !== 't2v';
+  if (!cfgTouched && model) cfgEl.value = String(defaultCfgScale(model.manifest.defaults, mode()));
   show(i2vPanel, i2v);
   const can = model?.loaded?.capabilities.imageToVideo;
   if (i2v && model?.loaded && !can) {
@@ -1009,6 +1014,9 @@ function wire(): void {
   setupImageInput();
   conditions = setupConditionInputs({ panel: i2vPanel, firstFrame: byId('first-frame-inputs'), before: byId('camera-chips-group'), target: { ...size, frames: framesNow() }, onChange: updateMode });
   framesEl.addEventListener('change', syncConditionTarget);
+  cfgEl.addEventListener('input', () => {
+    cfgTouched = true;
+  });
 }
 
 async function boot(): Promise<void> {

@@ -20,6 +20,18 @@ describe('validateGenerateRequest', () => {
     expect(validateGenerateRequest({ ...good, image: img }, m).image!.data).toBe(img.data);
   });
 
+  it('takes the image guidance default when frames are given, the text one otherwise; an explicit cfgScale wins', () => {
+    const mi = { ...m, defaults: { ...m.defaults, cfgScale: 7, imageCfgScale: 3 } };
+    const img = { width: 64, height: 64, data: new Uint8ClampedArray(64 * 64 * 4) };
+    const base = { prompt: 'a cat', frames: 17, width: 64, height: 64 };
+    expect(validateGenerateRequest(base, mi).cfgScale).toBe(7);
+    expect(validateGenerateRequest({ ...base, image: img }, mi).cfgScale).toBe(3);
+    expect(validateGenerateRequest({ ...base, image: img, endImage: img }, mi).cfgScale).toBe(3);
+    expect(validateGenerateRequest({ ...base, video: { frames: [img] } }, mi).cfgScale).toBe(3);
+    expect(validateGenerateRequest({ ...base, image: img, cfgScale: 5 }, mi).cfgScale).toBe(5);
+    expect(validateGenerateRequest({ ...base, image: img }, { ...m, defaults: { ...m.defaults, cfgScale: 7 } }).cfgScale).toBe(7);
+  });
+
   const bad: [string, unknown, RegExp][] = [
     ['not an object', 'hello', /request must be an object/],
     ['null', null, /request must be an object/],

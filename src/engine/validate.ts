@@ -1,6 +1,6 @@
 // Request validation at the worker boundary: untrusted input in, a fully resolved request (or a ValidationError
 // with a clear message) out. Never throws anything else.
-import type { ModelManifest } from '../models/manifest';
+import { defaultCfgScale, type ModelManifest } from '../models/manifest';
 import { trailingTimesteps } from './scheduler';
 import { ValidationError, type DecodeLatentsOptions, type GenerateRequest, type GenerationMode, type KeptFrame, type ResolvedRequest, type RgbaImage } from './types';
 
@@ -97,10 +97,6 @@ export function validateGenerateRequest(req: unknown, m: ModelManifest): Resolve
     throw new ValidationError((e as Error).message);
   }
 
-  const cfg = r.cfgScale ?? d.cfgScale;
-  if (typeof cfg !== 'number' || !Number.isFinite(cfg)) throw new ValidationError(`cfgScale must be a finite number, got ${describe(cfg)}`);
-  if (cfg < 0 || cfg > MAX_CFG) throw new ValidationError(`cfgScale must be in [0, ${MAX_CFG}], got ${cfg}`);
-
   const tc = m.vae.temporalCompression;
   const maxFrames = m.limits?.maxFrames ?? DEFAULT_MAX_FRAMES;
   const frames = intField(r, 'frames', d.frames, 1, maxFrames);
@@ -119,6 +115,9 @@ export function validateGenerateRequest(req: unknown, m: ModelManifest): Resolve
   if (typeof fps !== 'number' || !Number.isFinite(fps) || fps <= 0 || fps > 120) throw new ValidationError(`fps must be in (0, 120], got ${describe(fps)}`);
 
   const condition = resolveCondition(r, frames, width, height);
+  const cfg = r.cfgScale ?? defaultCfgScale(d, condition.mode);
+  if (typeof cfg !== 'number' || !Number.isFinite(cfg)) throw new ValidationError(`cfgScale must be a finite number, got ${describe(cfg)}`);
+  if (cfg < 0 || cfg > MAX_CFG) throw new ValidationError(`cfgScale must be in [0, ${MAX_CFG}], got ${cfg}`);
   const previewEvery = intField(r, 'previewEvery', 1, 0, 1000);
 
   return {

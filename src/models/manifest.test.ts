@@ -42,6 +42,8 @@ describe('parseManifest rejects bad manifests with clear messages', () => {
     ['bad sha', (j) => { (j.files as { sha256: string }[])[0].sha256 = 'abc'; }, /sha256/],
     ['missing external', (j) => { j.files = (j.files as { path: string }[]).filter((f) => f.path !== 'vae_decoder.weights'); }, /external data/],
     ['NaN default', (j) => { (j.defaults as Record<string, unknown>).cfgScale = 'NaN'; }, /cfgScale/],
+    ['negative image guidance', (j) => { (j.defaults as Record<string, unknown>).imageCfgScale = -1; }, /imageCfgScale must be ≥ 0/],
+    ['string image guidance', (j) => { (j.defaults as Record<string, unknown>).imageCfgScale = '3'; }, /imageCfgScale must be a finite number/],
     ['bad preview', (j) => { j.latentPreview = { matrix: [[1]], bias: [0, 0, 0] }; }, /rows/],
     ['latent norm: wrong length', (j) => { (j.vae as Record<string, unknown>).latentNorm = { shift: [0], scale: [1] }; }, /8 shift and scale/],
     ['latent norm: zero scale', (j) => { (j.vae as Record<string, unknown>).latentNorm = { shift: Array(8).fill(0), scale: [...Array(7).fill(1), 0] }; }, /positive/],

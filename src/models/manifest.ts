@@ -2,6 +2,7 @@
 // to know about a model, every file with its size and sha256, and the generation defaults. Plain JSON.
 
 import type { LatentNorm } from '../engine/latent-norm';
+import type { GenerationMode } from '../engine/types';
 
 export type { LatentNorm };
 export const MANIFEST_FORMAT = 'osp-web-model';
@@ -76,6 +77,16 @@ export interface GenerationDefaults {
   negativePrompt: string;
   /** Prompt template with "{prompt}" (upstream: "high quality, high aesthetic, {prompt}"; empty = plain prompt). */
   promptTemplate: string;
+  /**
+   * CFG when frames are given (image-to-video, transition, continuation); absent: cfgScale. Why a second value: the
+   * guidance that makes a prompt readable from noise can over-sharpen a given photo into texture as it moves.
+   */
+  imageCfgScale?: number;
+}
+
+/** The default guidance of a mode: imageCfgScale when frames are given and the model names one, else cfgScale. */
+export function defaultCfgScale(d: GenerationDefaults, mode: GenerationMode): number {
+  return mode !== 't2v' && d.imageCfgScale !== undefined ? d.imageCfgScale : d.cfgScale;
 }
 
 export interface GenerationLimits {
@@ -149,7 +160,8 @@ export function parseManifest(json: unknown): ModelManifest {
   if (json.vae.latentNorm !== undefined) checkLatentNorm(json.vae.latentNorm, num(json.vae, 'latentChannels', 'manifest.vae'));
   if (!isObj(json.defaults)) throw new ManifestError('manifest.defaults missing');
   for (const k of ['steps', 'frames', 'width', 'height']) num(json.defaults, k, 'manifest.defaults', { int: true, min: 1 });
-  num(json.defaults, 'cfgScale', 'manifest.defaults');
+  num(json.defaults, 'cfgScale', 'manifest.defaults', { min: 0 });
+  if (json.defaults.imageCfgScale !== undefined) num(json.defaults, 'imageCfgScale', 'manifest.defaults', { min: 0 });
   num(json.defaults, 'fps', 'manifest.defaults', { min: 1 });
   str(json.defaults, 'negativePrompt', 'manifest.defaults');
   str(json.defaults, 'promptTemplate', 'manifest.defaults');

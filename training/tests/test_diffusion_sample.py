@@ -78,6 +78,16 @@ class TestSampleCLI(unittest.TestCase):
         self.assertTrue(np.isfinite(x).all())
 
 
+class TestDefaultCfg(unittest.TestCase):
+    """sample.default_cfg mirrors src/models/manifest.ts defaultCfgScale."""
+
+    def test_image_guidance_only_when_frames_are_given(self):
+        self.assertEqual(S.default_cfg({"cfgScale": 7, "imageCfgScale": 3}, conditioned=True), 3.0)
+        self.assertEqual(S.default_cfg({"cfgScale": 7, "imageCfgScale": 3}, conditioned=False), 7.0)
+        self.assertEqual(S.default_cfg({"cfgScale": 7}, conditioned=True), 7.0)
+        self.assertEqual(S.default_cfg({}, conditioned=False), 4.5)
+
+
 class TestScriptCli(unittest.TestCase):
     """The issue's command, `python3 training/sample.py "prompt" -o out.mp4`, on the shipped model: run as a script
     (not -m), positional prompt, -o, defaults from the manifest; the .pt is rebuilt from the ONNX weights if missing."""
