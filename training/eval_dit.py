@@ -178,12 +178,8 @@ def dit_word_use(bundle, tok, vae, n: int = 8) -> dict:
     timestep: the projection of x̂0(B) − x̂0(A) onto z(B) − z(A), averaged. 1 = the prediction moves all the way to B,
     0 = the word is ignored (what dit_word_sensitivity cannot tell apart from a change in the wrong direction)."""
     from training.data import shapes_world as SW
-    from training.sample import build_condition
     items = _word_use_items(n)
-    cl = cm = None
-    if bundle.dit.cfg.inpaint:
-        cl, cm, _ = build_condition(vae, FRAMES, SIZE, SIZE, norm=bundle.latent_norm)
-        cl, cm = cl.expand(2, -1, -1, -1, -1), cm.expand(2, -1, -1, -1, -1)
+    cl, cm = _all_masked_pair(bundle, vae)
     swaps = {'shape': lambda o: (dict(o, shape=_SHAPE_SWAP[o['shape']]), False),
              'color': lambda o: (dict(o, color=_COLOR_SWAP[o['color']]), False),
              'direction': lambda o: (dict(o, motion={'left': 'right', 'right': 'left'}[o['motion']]), True)}
@@ -201,6 +197,15 @@ def dit_word_use(bundle, tok, vae, n: int = 8) -> dict:
                 proj[t].append(p)
         out[name] = {f't{t}': round(float(np.mean(v)), 4) for t, v in proj.items()}
     return out
+
+
+def _all_masked_pair(bundle, vae):
+    """The text-to-video condition (everything masked) for a batch of 2 prompts; (None, None) for a non-inpaint DiT."""
+    from training.sample import build_condition
+    if not bundle.dit.cfg.inpaint:
+        return None, None
+    cl, cm, _ = build_condition(vae, FRAMES, SIZE, SIZE, norm=bundle.latent_norm)
+    return cl.expand(2, -1, -1, -1, -1), cm.expand(2, -1, -1, -1, -1)
 
 
 def _word_use_projection(bundle, za, zb, states, mask, cl, cm, seed: int) -> dict:
@@ -229,11 +234,7 @@ def camera_word_use(bundle, tok, vae, n: int = 8) -> dict:
     tilt pair). Text-to-video condition, x_t from A, projection of x̂0(B) − x̂0(A) onto z(B) − z(A). Why: pans follow
     their words and zooms do not; this tells a denoiser that ignores in/out from one that cannot draw a zoom."""
     from training.data import photo_clips as PC
-    from training.sample import build_condition
-    cl = cm = None
-    if bundle.dit.cfg.inpaint:
-        cl, cm, _ = build_condition(vae, FRAMES, SIZE, SIZE, norm=bundle.latent_norm)
-        cl, cm = cl.expand(2, -1, -1, -1, -1), cm.expand(2, -1, -1, -1, -1)
+    cl, cm = _all_masked_pair(bundle, vae)
     out = {}
     for family, pairs in CAMERA_WORD_USE_PAIRS.items():
         proj = {t: [] for t in WORD_USE_TIMESTEPS}
