@@ -1,10 +1,10 @@
 """Measured prompt adherence of the tiny DiT (automatic scorers of training/scorers.py).
 
     /usr/bin/python3 -m training.eval_dit --ckpt training/checkpoints/dit_tiny.pt [--inpaint-ckpt PATH]
-        [--n 64] [--n-train 16] [--n-i2v 12] [--steps 30] [--cfg 4.5] [--seed 0] [--out docs/eval/dit_t2v.json]
-        [--sheet docs/dit-contact-sheet.png] [--random]
+        [--n 64] [--n-train 16] [--n-i2v 12] [--steps 30] [--cfg 4.5] [--i2v-cfg 3] [--seed 0]
+        [--out docs/eval/dit_t2v.json] [--sheet docs/dit-contact-sheet.png] [--random]
     /usr/bin/python3 -m training.eval_dit --sweep [--n 16] [--out docs/eval/dit_sweep.json]
-    /usr/bin/python3 -m training.eval_dit --i2v-only --n-i2v 42 --ckpt PATH --out /tmp/i2v.json   # camera motion only
+    /usr/bin/python3 -m training.eval_dit --i2v-only --n-i2v 42 --ckpt PATH --cfg 3 [--transition]  # i2v only
 
 Text-to-video: captions + metas of the shapes world's EVAL split (every clip contains a held-out attribute
 combination, `HELD_OUT_COMBOS`), plus `--n-train` TRAIN-split captions as the seen-combination reference; 64×64,
@@ -13,7 +13,7 @@ colour (prompted colour present as a blob of plausible size, and background righ
 object; two-object prompts count as right only if every attribute of both objects and the background is right.
 Image-to-video (needs an inpaint model: `--inpaint-ckpt`, or the main checkpoint if it is one): first frames of
 held-out-photo camera clips (photo_clips split 'eval') as the condition, the clip's caption as the prompt;
-first-frame PSNR against the conditioning image and camera-motion accuracy.
+first-frame PSNR against the conditioning image, later-frame PSNR against the held-out clip, camera-motion accuracy.
 Scorer ceiling: the same scorers on the ground-truth clips and on their WF-VAE reconstructions (the DiT can only
 produce what the VAE decodes).
 """
@@ -438,7 +438,8 @@ def aggregate_i2v(scores: list[dict]) -> dict:
         per[s['motion_prompt']].append(s['motion_ok'])
     return {'psnr_first_frame_mean': round(float(np.mean(ps)), 3) if ps else None,
             'psnr_first_frame_min': round(float(np.min(ps)), 3) if ps else None,
-            'psnr_later_frames_mean': round(float(np.mean([s['psnr_later_frames'] for s in scores])), 3) if ps else None,
+            'psnr_later_frames_mean': (round(float(np.mean([s['psnr_later_frames'] for s in scores])), 3)
+                                       if ps else None),
             'camera_motion': _rate(s['motion_ok'] for s in scores),
             'camera_motion_and_speed': _rate(s['speed_ok'] for s in scores),
             'per_motion': {m: _rate(v) for m, v in sorted(per.items())}}
@@ -588,7 +589,7 @@ def run_i2v(args, bundle, tok, meta, vae):
         ib, itok, imeta = load_model(ip, args.random, inpaint=True)
     videos, scores = [], []
     for j, c in enumerate(cases):
-        v = generate_video(ib, itok, vae, c.caption, args.seed + j, args.steps, args.cfg,
+        v = generate_video(ib, itok, vae, c.caption, args.seed + j, args.steps, args.i2v_cfg,
                            cond=i2v_condition(vae, c.video[0], ib.latent_norm,
                                               last=c.video[-1] if args.transition else None))
         s = score_i2v(v, c)
@@ -640,6 +641,9 @@ def main(argv=None):
     ap.add_argument('--no-ceiling', dest='ceiling', action='store_false')
     ap.add_argument('--i2v-only', dest='i2v_only', action='store_true',
                     help='image-to-video only (camera-motion experiments with a larger --n-i2v)')
+    ap.add_argument('--i2v-cfg', dest='i2v_cfg', type=float, default=None,
+                    help='guidance of the image-to-video part (default: --cfg; the shipped model uses its manifest '
+                         'imageCfgScale when frames are given)')
     ap.add_argument('--transition', action='store_true',
                     help='image-to-video keeps the first and the last frame (can the DiT draw a camera motion that '
                          'the condition fixes, whatever it reads in the caption?)')
@@ -648,6 +652,7 @@ def main(argv=None):
     ap.add_argument('--sheet', default='docs/dit-contact-sheet.png', help="contact sheet PNG ('' = none)")
     args = ap.parse_args(argv)
     args.n_set, args.n_train_set = args.n is not None, args.n_train is not None
+    args.i2v_cfg = args.cfg if args.i2v_cfg is None else args.i2v_cfg
     args.n = 64 if args.n is None else args.n
     args.n_train = 16 if args.n_train is None else args.n_train
     args.sweep_steps = [int(x) for x in args.sweep_steps.split(',')]
@@ -669,7 +674,7 @@ def main(argv=None):
         cases, _, scores, agg = run_i2v(args, bundle, tok, meta, vae)
         res = {'what': 'image-to-video camera motion and first-frame PSNR on held-out photos',
                'command': 'python -m training.eval_dit ' + ' '.join(sys.argv[1:] if argv is None else argv),
-               'params': {'steps': args.steps, 'cfg': args.cfg, 'seed': args.seed, 'transition': args.transition},
+               'params': {'steps': args.steps, 'cfg': args.i2v_cfg, 'seed': args.seed, 'transition': args.transition},
                'i2v': agg, 'i2v_baselines': i2v_baselines(vae, cases) if cases else None,
                'i2v_samples': i2v_samples(cases, scores)}
         _write(args.out or 'docs/eval/dit_i2v.json', res)
@@ -684,7 +689,8 @@ def main(argv=None):
         'command': 'python -m training.eval_dit ' + ' '.join(sys.argv[1:] if argv is None else argv),
         'checkpoint': args.ckpt if not args.random else 'random init', 'checkpoint_meta': meta,
         'vae': args.vae, 'vae_trained': trained,
-        'params': {'steps': args.steps, 'cfg': args.cfg, 'frames': args.frames, 'size': SIZE, 'negative': '',
+        'params': {'steps': args.steps, 'cfg': args.cfg, 'i2v_cfg': args.i2v_cfg, 'frames': args.frames, 'size': SIZE,
+                   'negative': '',
                    'threads': args.threads},
         'seeds': f'sample i (prompt order below) uses seed {args.seed} + i; i2v sample j uses seed {args.seed} + j',
         'scorer_config': scorer_config(),
@@ -701,8 +707,8 @@ def main(argv=None):
                                          'the probe prompt changes by that word, per timestep',
                                  **dit_word_sensitivity(bundle, tok, vae)},
         'dit_word_use': {'what': 'projection of the x0 prediction change (prompt A → one word swapped) onto the '
-                                 'true latent change, x_t from clip A; 1 = follows the word, 0 = ignores it (camera_*: held-out '
-                                 'photo clip A vs A played backwards, the opposite camera word)',
+                                 'true latent change, x_t from clip A; 1 = follows the word, 0 = ignores it '
+                                 '(camera_*: held-out photo clip A vs A played backwards, the opposite camera word)',
                          **dit_word_use(bundle, tok, vae), **camera_word_use(bundle, tok, vae)},
         'cross_attention_focus': {'what': 'text cross-attention at t = 200 on true single-object clips: entropy / '
                                           'ln L (1 = uniform), weight on the shape / colour word × L from tokens '
