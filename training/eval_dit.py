@@ -417,12 +417,17 @@ def headline(agg: dict) -> dict:
             'motion': g('single_object', 'motion'), 'two_object': g('two_object', 'all')}
 
 
+def later_frames_psnr(video: np.ndarray, ref: np.ndarray) -> float:
+    """Mean PSNR of frames 1… against the reference clip's (capped at 100 dB: identical frames stay valid JSON)."""
+    return float(np.mean([min(S.psnr(video[i], ref[i]), 100.0) for i in range(1, len(video))]))
+
+
 def score_i2v(video: np.ndarray, clip) -> dict:
     m, sp, f = S.camera_motion(video)
     # capped at 100 dB so identical frames (the ground-truth ceiling) stay valid JSON
     # later frames against the held-out clip itself: the true continuation for that caption (a wrong camera speed
     # costs here too), so it tracks how well the photo survives the motion, which the camera scorer does not see
-    later = float(np.mean([min(S.psnr(video[i], clip.video[i]), 100.0) for i in range(1, len(video))]))
+    later = later_frames_psnr(video, clip.video)
     return {'psnr_first_frame': round(min(S.psnr(video[0], clip.video[0]), 100.0), 3),
             'psnr_later_frames': round(later, 3),
             'motion_prompt': clip.meta['motion'],
@@ -607,8 +612,8 @@ def i2v_baselines(vae, cases) -> dict:
     rec, frozen = [], []
     for c in cases:
         r = vae_roundtrip(vae, c.video)
-        rec.append(np.mean([S.psnr(r[i], c.video[i]) for i in range(1, len(r))]))
-        frozen.append(np.mean([S.psnr(r[0], c.video[i]) for i in range(1, len(r))]))
+        rec.append(later_frames_psnr(r, c.video))
+        frozen.append(later_frames_psnr(np.repeat(r[:1], len(r), axis=0), c.video))
     return {'vae_reconstruction_later_frames_mean': round(float(np.mean(rec)), 3),
             'frozen_first_frame_later_frames_mean': round(float(np.mean(frozen)), 3)}
 
