@@ -30,7 +30,14 @@ test('playground with the bundled model: defaults from its manifest, text-to-vid
 
 test('the guidance field follows the mode: the image default when a frame is given, until the user sets it', async ({ page }) => {
   test.setTimeout(180_000);
-  const imageCfg = String(defaults.imageCfgScale ?? defaults.cfgScale);
+  // The shipped model may use one guidance for both modes; the manifest is served with a distinct image default so
+  // that a field stuck on either value fails here.
+  const imageCfg = String(defaults.cfgScale + 1.5);
+  await page.route('**/models/osp-v13-tiny/manifest.json', async (route) => {
+    const m = await (await route.fetch()).json();
+    m.defaults.imageCfgScale = Number(imageCfg);
+    await route.fulfill({ json: m });
+  });
   await page.goto('/');
   await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
   const cfg = page.locator('#cfg');
