@@ -28,7 +28,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def decode(mp4: str) -> np.ndarray:
-    """[T, H, W, 3] uint8 frames of an MP4 (size from ffprobe, so any --size works)."""
+    """[T, H, W, 3] uint8 frames of an MP4 as written (size from ffprobe). Not sample.load_video: that one crops,
+    resizes and pads to a requested shape, which would hide a wrong size or frame count here."""
     wh = subprocess.check_output(['ffprobe', '-v', 'error', '-select_streams', 'v:0', '-show_entries',
                                   'stream=width,height', '-of', 'csv=p=0', mp4], text=True).strip().split(',')
     w, h = int(wh[0]), int(wh[1])
