@@ -32,6 +32,8 @@ WORLDS: dict[str, Callable[..., Clip]] = {
     'shapes': shapes_world.make_clip,
     # emphasis world: single objects that move left/right/up/down (the motions the model reads least)
     'shapes_directional': partial(shapes_world.make_clip, motions=shapes_world.DIRECTIONS),
+    # emphasis world: single circles (the shape the model draws least, and the issue's own prompt)
+    'shapes_circles': partial(shapes_world.make_clip, shapes=('circle',)),
     'photo': photo_clips.make_camera_clip,
     # emphasis world: camera zooms only (the camera motion the model reads least)
     'photo_zoom': partial(photo_clips.make_camera_clip, motions=photo_clips.ZOOMS),

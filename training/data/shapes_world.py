@@ -315,9 +315,9 @@ def shape_coverage(shape: str, dx: np.ndarray, dy: np.ndarray, extent: np.ndarra
 # Scene sampling
 # --------------------------------------------------------------------------------------
 def _sample_object(rng, image: bool, n_objects: int, forced: dict | None = None,
-                   motions: tuple[str, ...] | None = None) -> dict:
+                   motions: tuple[str, ...] | None = None, shapes: tuple[str, ...] | None = None) -> dict:
     forced = forced or {}
-    shape = forced.get('shape') or _pick(rng, SHAPES)
+    shape = forced.get('shape') or _pick(rng, shapes or SHAPES)
     color = forced.get('color') or _pick(rng, COLORS)
     if image:
         motion = None
@@ -345,10 +345,12 @@ def _colors_ok(objs: list[dict], bg: str) -> bool:
     return True
 
 
-def _sample_scene(rng, split: str, image: bool, motions: tuple[str, ...] | None = None):
-    """Attributes of the objects and background (no geometry yet). ``motions``: one object whose motion is drawn
-    from these (a data-emphasis world); None: the normal mix, drawn exactly as before the option existed."""
-    n_objects = 1 if rng.random() < 0.6 or motions else 2
+def _sample_scene(rng, split: str, image: bool, motions: tuple[str, ...] | None = None,
+                  shapes: tuple[str, ...] | None = None):
+    """Attributes of the objects and background (no geometry yet). ``motions`` / ``shapes``: one object whose
+    motion / shape is drawn from these (data-emphasis worlds); None: the normal mix, drawn exactly as before the
+    options existed."""
+    n_objects = 1 if rng.random() < 0.6 or motions or shapes else 2
     for _ in range(1000):
         forced = None
         if split == 'eval':
@@ -356,7 +358,7 @@ def _sample_scene(rng, split: str, image: bool, motions: tuple[str, ...] | None 
             forced = dict(_pick(rng, combos))
             if forced.get('shape') == 'circle' and forced.get('motion') == 'spin':
                 continue
-        objs = [_sample_object(rng, image, n_objects, forced, motions)]
+        objs = [_sample_object(rng, image, n_objects, forced, motions, shapes)]
         for _k in range(1, n_objects):
             objs.append(_sample_object(rng, image, n_objects))
         bg = _pick(rng, COLORS)
@@ -511,14 +513,15 @@ def _to_meta_obj(obj: dict) -> dict:
     return out
 
 
-def _scene(seed: int, frames: int, size: int, split: str, motions: tuple[str, ...] | None = None):
+def _scene(seed: int, frames: int, size: int, split: str, motions: tuple[str, ...] | None = None,
+           shapes: tuple[str, ...] | None = None):
     if split not in ('train', 'eval'):
         raise ValueError(f'split must be train or eval, got {split!r}')
     if frames < 1:
         raise ValueError('frames must be >= 1')
     rng = np.random.default_rng([int(seed), 0x5AA9E5, 1 if split == 'eval' else 0])
     image = frames == 1
-    objs, bg = _sample_scene(rng, split, image, motions)
+    objs, bg = _sample_scene(rng, split, image, motions, shapes)
     S = float(size)
     boxes = _layout(rng, objs, S)
     for o, box in zip(objs, boxes):
@@ -544,15 +547,16 @@ def make_meta(seed: int, frames: int = 17, size: int = 128, split: str = 'train'
 
 
 def make_clip(seed: int, frames: int = 17, size: int = 128, split: str = 'train',
-              motions: tuple[str, ...] | None = None) -> Clip:
+              motions: tuple[str, ...] | None = None, shapes: tuple[str, ...] | None = None) -> Clip:
     """Render one deterministic shapes-world clip.
 
     ``frames``: 1 (an image: static scene, caption without motion) or any T >= 2
     (17 = 1+4*4 and 33 = 1+4*8 are the intended lengths).  ``split``: 'train' never
-    contains a ``HELD_OUT_COMBOS`` entry, 'eval' always contains one.  ``motions``: a single object moving in
-    one of these ways (e.g. ``DIRECTIONS``); default the normal one- and two-object mix.
+    contains a ``HELD_OUT_COMBOS`` entry, 'eval' always contains one.  ``motions`` / ``shapes``: a single object
+    moving in one of these ways (e.g. ``DIRECTIONS``) / of one of these shapes (e.g. ``('circle',)``); default the
+    normal one- and two-object mix.
     """
-    objs, bg, caption, meta = _scene(seed, frames, size, split, motions)
+    objs, bg, caption, meta = _scene(seed, frames, size, split, motions, shapes)
     return Clip(video=render(objs, bg, frames, size), caption=caption, meta=meta)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import unittest
 
 import numpy as np
@@ -85,6 +86,22 @@ class TestShapesWorld(unittest.TestCase):
                              ('down' if dy > 0 else 'up'))
         self.assertEqual(seen, set(DIRECTIONS))
         self.assertIn(2, [make_meta(s, 17, 64)[1]['n_objects'] for s in range(40)])  # the default mix still has pairs
+
+    def test_circles_world(self):
+        """The circle-emphasis world: one circle per clip (its caption names it), moving in every way a circle can,
+        never a held-out colour-shape combination (purple circle) in the train split."""
+        from training.data.datasets import WORLDS
+        from training.data.shapes_world import SHAPE_WORDS, is_held_out
+        motions = set()
+        for seed in range(40):
+            clip = WORLDS['shapes_circles'](seed, frames=17, size=64)
+            (obj,) = clip.meta['objects']
+            self.assertEqual(obj['shape'], 'circle')
+            self.assertTrue(set(SHAPE_WORDS['circle']) & set(re.findall(r'[a-z]+', clip.caption)), clip.caption)
+            self.assertFalse(is_held_out(clip.meta), clip.meta)
+            motions.add(obj['motion'])
+        self.assertNotIn('spin', motions)
+        self.assertGreaterEqual(len(motions), 6)
 
     def test_scene_render_is_make_clip(self):
         from training.data.shapes_world import render, scene
