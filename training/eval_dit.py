@@ -624,6 +624,7 @@ def i2v_samples(cases, scores) -> list:
 
 
 def main(argv=None):
+    global SIZE  # --size: every stage reads the module-level size at call time
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--ckpt', default='training/checkpoints/dit_tiny.pt')
     ap.add_argument('--inpaint-ckpt', dest='inpaint_ckpt', default='',
@@ -639,6 +640,8 @@ def main(argv=None):
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--frames', type=int, default=FRAMES, choices=(1, FRAMES),
                     help='1 = text-to-image check of colour/shape (image-to-video is skipped)')
+    ap.add_argument('--size', type=int, default=SIZE, help='square frame size (multiple of 16; the scorers scale '
+                                                           'their thresholds with it)')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--sweep', action='store_true')
     ap.add_argument('--sweep-steps', dest='sweep_steps', default=','.join(map(str, SWEEP_STEPS)))
@@ -656,6 +659,9 @@ def main(argv=None):
     ap.add_argument('--out', default='')
     ap.add_argument('--sheet', default='docs/dit-contact-sheet.png', help="contact sheet PNG ('' = none)")
     args = ap.parse_args(argv)
+    if args.size % 16:
+        ap.error('--size must be a multiple of 16')
+    SIZE = args.size
     args.n_set, args.n_train_set = args.n is not None, args.n_train is not None
     args.i2v_cfg = args.cfg if args.i2v_cfg is None else args.i2v_cfg
     args.n = 64 if args.n is None else args.n

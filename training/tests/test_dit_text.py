@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 import unittest
+from unittest import mock
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
@@ -144,6 +145,33 @@ class TestWordUse(unittest.TestCase):
         self.assertEqual(set(use), {"camera_pan", "camera_zoom"})
         self.assertTrue(all(v == 0.0 for v in use["camera_zoom"].values()), use["camera_zoom"])
         self.assertTrue(any(v != 0.0 for v in use["camera_pan"].values()), use["camera_pan"])
+
+
+class TestEvalSize(unittest.TestCase):
+    """eval_dit --size: the whole run (prompts, sampling, scoring) happens at that size, and the module default is
+    restored for the other tests."""
+
+    def tearDown(self):
+        from training import eval_dit as E
+        E.SIZE = 64
+
+    def test_random_model_at_32(self):
+        from training import eval_dit as E
+        shapes, run_t2v = [], E.run_t2v
+
+        def spy(*a, **k):
+            videos, scores, secs = run_t2v(*a, **k)
+            shapes.extend(v.shape for v in videos)
+            return videos, scores, secs
+        with tempfile.TemporaryDirectory() as d, mock.patch.object(E, "run_t2v", spy):
+            out = os.path.join(d, "e.json")
+            E.main(["--random", "--vae", "", "--n", "1", "--n-train", "0", "--n-i2v", "0", "--steps", "1", "--cfg", "1",
+                    "--size", "32", "--no-ceiling", "--sheet", "", "--out", out])
+            res = json.load(open(out))
+        self.assertEqual(res["params"]["size"], 32)
+        self.assertEqual(shapes, [(17, 32, 32, 3)])
+        with self.assertRaises(SystemExit):
+            E.main(["--random", "--size", "40"])
 
 
 if __name__ == "__main__":
