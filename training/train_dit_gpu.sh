@@ -4,7 +4,9 @@
 # the same way, photos come from a portable cache made here first:
 #   /usr/bin/python3 -m training.data.photo_clips --save-cache .gpu/photos64.npz 64
 # Env: OUT (where the release comes back, split into < 16 MiB parts), BUDGET_S (training seconds), DEVICE, BS, REUSE,
-# LR, WORKERS, PY, INIT_DELTA, EXTRA_ARGS (more train_dit flags, e.g. --size 128 with a 128 photo cache),
+# LR, WORKERS, PY, INIT_DELTA, EXTRA_ARGS (more train_dit flags, e.g. --sizes 128,64 with a photo cache of both
+# sizes: --save-cache .gpu/photos64_128.npz 64,128 and OSP_PHOTO_CACHE=.gpu/photos64_128.npz; BS is then the batch
+# at the first size, the others scaled to the same token count),
 # CALL_LIMIT_S (the call's time limit: training then stops SAVE_RESERVE_S, default 120, before it, whatever the
 # start-up took — on an H200 the script spent ≈ 100 s outside the training budget, and a call that hit its limit
 # while saving brought nothing back; a 60 s reserve once proved too short, hence 120 and ParallelBatcher.close).

@@ -190,13 +190,13 @@ _cache: dict[tuple[str, int], Image.Image] = dict(_PORTABLE)
 _cache_lock = threading.Lock()
 
 
-def save_cache(out: str, size: int, split: str | None = 'train') -> int:
-    """Write the decoded photos (of one split, or all) at output ``size`` to ``out`` (.npz) for OSP_PHOTO_CACHE.
-    Returns the number of photos."""
+def save_cache(out: str, size: int | list[int], split: str | None = 'train') -> int:
+    """Write the decoded photos (of one split, or all) at output ``size`` — one size or a list, for legs that bucket
+    several sizes (--sizes) — to ``out`` (.npz) for OSP_PHOTO_CACHE. Returns the number of photos."""
     photos = PHOTOS if split is None else (train_photos() if split == 'train' else eval_photos())
-    side = int(round(BASE_FACTOR * size))
-    arrays = {f'img{i}': np.asarray(load_photo(p.path, side)) for i, p in enumerate(photos)}
-    np.savez_compressed(out, index=np.array(json.dumps([[p.path, side] for p in photos])), **arrays)
+    keys = [(p.path, int(round(BASE_FACTOR * z))) for z in ([size] if isinstance(size, int) else size) for p in photos]
+    arrays = {f'img{i}': np.asarray(load_photo(path, side)) for i, (path, side) in enumerate(keys)}
+    np.savez_compressed(out, index=np.array(json.dumps([list(k) for k in keys])), **arrays)
     return len(photos)
 
 
@@ -436,8 +436,8 @@ def make_camera_clip(seed: int, frames: int = 17, size: int = 128, split: str = 
 if __name__ == '__main__':
     import sys
     import time
-    if len(sys.argv) == 4 and sys.argv[1] == '--save-cache':   # --save-cache OUT.npz SIZE (train split)
-        print(save_cache(sys.argv[2], int(sys.argv[3])), 'photos written to', sys.argv[2])
+    if len(sys.argv) == 4 and sys.argv[1] == '--save-cache':   # --save-cache OUT.npz SIZE[,SIZE…] (train split)
+        print(save_cache(sys.argv[2], [int(z) for z in sys.argv[3].split(',')]), 'photos written to', sys.argv[2])
         sys.exit(0)
     preload()
     t0 = time.perf_counter()

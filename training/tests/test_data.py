@@ -321,18 +321,21 @@ class TestPortablePhotoCache(unittest.TestCase):
             self.skipTest('photo packages not installed')
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, 'p.npz')
-            self.assertEqual(photo_clips.save_cache(out, 32), len(photo_clips.train_photos()))
-            ref = photo_clips.make_camera_clip(5, frames=3, size=32, split='train')
+            self.assertEqual(photo_clips.save_cache(out, [32, 16]), len(photo_clips.train_photos()))
+            refs = [photo_clips.make_camera_clip(5, frames=3, size=z, split='train').video for z in (32, 16)]
             script = ("import os, sys, numpy as np; real = os.path.exists\n"
                       "os.path.exists = lambda p: False if str(p).startswith(('/usr/share', '/usr/lib')) else real(p)\n"
                       "from training.data import photo_clips as P\n"
-                      "c = P.make_camera_clip(5, frames=3, size=32, split='train')\n"
-                      "np.save(sys.argv[1], c.video); print(len(P.train_photos()), len(P.eval_photos()))")
-            r = subprocess.run([sys.executable, '-c', script, os.path.join(d, 'v.npy')], capture_output=True,
+                      "np.save(sys.argv[1], P.make_camera_clip(5, frames=3, size=32, split='train').video)\n"
+                      "np.save(sys.argv[2], P.make_camera_clip(5, frames=3, size=16, split='train').video)\n"
+                      "print(len(P.train_photos()), len(P.eval_photos()))")
+            vids = [os.path.join(d, 'v32.npy'), os.path.join(d, 'v16.npy')]
+            r = subprocess.run([sys.executable, '-c', script, *vids], capture_output=True,
                                text=True, env=dict(os.environ, OSP_PHOTO_CACHE=out), cwd=os.getcwd())
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(r.stdout.split(), [str(len(photo_clips.train_photos())), '0'])
-            np.testing.assert_array_equal(np.load(os.path.join(d, 'v.npy')), ref.video)
+            for v, ref in zip(vids, refs):  # both cached sizes render byte-identical clips
+                np.testing.assert_array_equal(np.load(v), ref)
 
 
 class TestRealVideo(unittest.TestCase):
