@@ -92,7 +92,10 @@ def defaults_from_sweep(path="docs/eval/dit_sweep.json"):
         return None
 
 
-def build(folder: str, model_id: str, name: str, steps: int, cfg: float, preview: dict, image_cfg: float = 0.0) -> dict:
+def build(folder: str, model_id: str, name: str, steps: int, cfg: float, preview: dict, image_cfg: float = 0.0,
+          sizes: tuple[int, ...] = (64,)) -> dict:
+    """sizes: the square sizes the DiT was trained at (limits.sizes, the playground's choices); the first is the
+    default."""
     graphs = json.load(open(os.path.join(folder, "dit_graphs.json")))
     vocab = json.load(open(os.path.join(folder, graphs["tokenizer"])))
     card = os.path.join(folder, "README.md")
@@ -109,9 +112,9 @@ def build(folder: str, model_id: str, name: str, steps: int, cfg: float, preview
         "textEncoder": graphs["text_config"],
         "tokenizer": {"type": "word", "vocab": graphs["tokenizer"], "maxLength": vocab["max_length"],
                       "padId": vocab["pad_id"], "unkId": vocab["unk_id"], "eosId": vocab["eos_id"], "lowercase": True},
-        "defaults": {"steps": steps, "cfgScale": cfg, "frames": 17, "width": 64, "height": 64, "fps": 8,
+        "defaults": {"steps": steps, "cfgScale": cfg, "frames": 17, "width": sizes[0], "height": sizes[0], "fps": 8,
                      "negativePrompt": "", "promptTemplate": "", **({"imageCfgScale": image_cfg} if image_cfg else {})},
-        "limits": {"maxFrames": 33, "maxSteps": 200, "sizes": [{"width": 64, "height": 64}]},
+        "limits": {"maxFrames": 33, "maxSteps": 200, "sizes": [{"width": z, "height": z} for z in sizes]},
         "latentPreview": {"matrix": preview["matrix"], "bias": preview["bias"]},
         "files": file_entries(folder),
         **({} if os.path.exists(card) else {"warning": "no model card"}),
@@ -127,13 +130,17 @@ def main(argv=None):
     ap.add_argument("--cfg", type=float, default=0.0)
     ap.add_argument("--image-cfg", dest="image_cfg", type=float, default=0.0,
                     help="guidance when frames are given (image-to-video, transition, continuation); 0 = as --cfg")
+    ap.add_argument("--sizes", default="64", help="trained square sizes, comma-separated; the first is the default")
     args = ap.parse_args(argv)
+    sizes = tuple(int(z) for z in args.sizes.split(","))
+    if any(z <= 0 or z % 16 for z in sizes):
+        ap.error("--sizes: multiples of 16 (8× VAE, 2×2 patches)")
     sweep = defaults_from_sweep()
     steps = args.steps or (sweep[0] if sweep else 30)
     cfg = args.cfg or (sweep[1] if sweep else 4.5)
     preview = fit_preview()
     m = build(args.dir, args.id or os.path.basename(os.path.normpath(args.dir)), args.name, steps, cfg, preview,
-              args.image_cfg)
+              args.image_cfg, sizes)
     with open(os.path.join(args.dir, "manifest.json"), "w") as f:
         json.dump(m, f, indent=1, ensure_ascii=False)
         f.write("\n")
