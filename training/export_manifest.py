@@ -133,8 +133,8 @@ def main(argv=None):
     ap.add_argument("--sizes", default="64", help="trained square sizes, comma-separated; the first is the default")
     args = ap.parse_args(argv)
     sizes = tuple(int(z) for z in args.sizes.split(","))
-    if any(z <= 0 or z % 16 for z in sizes):
-        ap.error("--sizes: multiples of 16 (8× VAE, 2×2 patches)")
+    if any(z <= 0 or z % 16 for z in sizes) or len(set(sizes)) != len(sizes):
+        ap.error("--sizes: distinct multiples of 16 (8× VAE, 2×2 patches)")
     sweep = defaults_from_sweep()
     steps = args.steps or (sweep[0] if sweep else 30)
     cfg = args.cfg or (sweep[1] if sweep else 4.5)
