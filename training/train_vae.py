@@ -166,16 +166,17 @@ def save_state(path, model, ema, opt, step, cpu_s, wall_s, cfg, args):
     os.replace(tmp, path)
 
 
-def save_release(ema, step, cpu_s, wall_s, cfg, metrics, **extra):
+def save_release(ema, step, cpu_s, wall_s, cfg, metrics, path=None, **extra):
     """EMA weights (.pt) + meta (.json, with the state's fingerprint: a rebuild from the exported vae_*.weights is
-    checked to be this checkpoint)."""
+    checked to be this checkpoint). path: default CKPT (looked up at call time)."""
     from training.checkpoint_from_onnx import state_fingerprint
-    os.makedirs(os.path.dirname(CKPT), exist_ok=True)
+    path = path or CKPT
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     state = {k: v.clone() for k, v in ema.state_dict().items()}
-    tmp = CKPT + ".tmp"
+    tmp = path + ".tmp"
     torch.save(state, tmp)
-    os.replace(tmp, CKPT)
-    with open(CKPT.replace(".pt", ".json"), "w") as f:
+    os.replace(tmp, path)
+    with open(path.replace(".pt", ".json"), "w") as f:
         json.dump(dict(step=step, cpu_seconds=round(cpu_s, 1), wall_seconds=round(wall_s, 1), config=cfg.to_dict(),
                        weights="EMA", metrics=metrics, **extra, state_sha256=state_fingerprint(state),
                        saved=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())), f, indent=2)
@@ -266,6 +267,11 @@ def main(argv=None):
                     help="fine-tune the decoder only (frozen encoder: the latent space, and a DiT trained in it, stay "
                          "valid); state in <run_dir>_decoder")
     ap.add_argument("--overfit", type=int, default=0, help="sanity: train on one fixed batch for n steps")
+    ap.add_argument("--base", type=int, default=16,
+                    help="base width B; energy-flow widths follow the released ratios (E_enc = B/2, E_dec = B). "
+                         "16 = the tiny config, 128 = the released one")
+    ap.add_argument("--release", default=CKPT, help="where the EMA release (.pt + .json) goes and resumes from")
+    ap.add_argument("--fresh", type=int, default=0, help="1: start from random weights even if --release exists")
     args = ap.parse_args(argv)
     if args.bf16 < 0:
         args.bf16 = int(cpu_has_bf16())
@@ -275,7 +281,7 @@ def main(argv=None):
         args.run_dir = RUN_DIR + "_decoder"  # its own state: the full run's state.pt stays resumable
     os.makedirs(args.run_dir, exist_ok=True)
     state_path = os.path.join(args.run_dir, "state.pt")
-    cfg = WFVAEConfig.tiny()
+    cfg = WFVAEConfig(args.base, args.base // 2, args.base)
     model = WFVAE(cfg)
     ema = WFVAE(cfg)
     step, cpu_prev, wall_prev = 0, 0.0, 0.0
@@ -291,12 +297,12 @@ def main(argv=None):
         opt.load_state_dict(st["opt"])
         step, cpu_prev, wall_prev = st["step"], st["cpu_seconds"], st["wall_seconds"]
         print(f"resumed full state from {state_path} at step {step}", flush=True)
-    elif args.overfit == 0 and release_available(CKPT):  # the .pt, or its rebuild from the shipped weights
-        m, meta = load_release(CKPT)
+    elif args.overfit == 0 and not args.fresh and release_available(args.release):  # the .pt, or its rebuild
+        m, meta = load_release(args.release)
         model.load_state_dict(m.state_dict())
         ema.load_state_dict(m.state_dict())
         step, cpu_prev, wall_prev = meta["step"], meta["cpu_seconds"], meta.get("wall_seconds", 0.0)
-        print(f"resumed EMA weights from {CKPT} at step {step} (fresh optimizer)", flush=True)
+        print(f"resumed EMA weights from {args.release} at step {step} (fresh optimizer)", flush=True)
         args.warmup = step + 200  # re-warm the fresh optimizer
     else:
         ema.load_state_dict(model.state_dict())
@@ -378,7 +384,8 @@ def main(argv=None):
             with torch.no_grad():
                 ema.eval()
                 ps = [psnr(ema.decode(ema.encode(v[None]).mode()), v[None]) for v in eval_vis]
-            save_release(ema, step, cpu_s, wall_s, cfg, {"psnr_eval_vis": [round(p, 2) for p in ps]}, **stage)
+            save_release(ema, step, cpu_s, wall_s, cfg, {"psnr_eval_vis": [round(p, 2) for p in ps]}, args.release,
+                         **stage)
             print(f"release checkpoint at step {step}: psnr {ps}", flush=True)
             last_rel = now
     if args.overfit:
@@ -387,7 +394,7 @@ def main(argv=None):
     cpu_s = cpu_prev + time.process_time() - t_cpu0
     wall_s = wall_prev + time.time() - t_wall0
     save_state(state_path, model, ema, opt, step, cpu_s, wall_s, cfg, args)
-    save_release(ema, step, cpu_s, wall_s, cfg, {}, **stage)
+    save_release(ema, step, cpu_s, wall_s, cfg, {}, args.release, **stage)
 
 
 if __name__ == "__main__":
