@@ -13,6 +13,7 @@ L1_w weights pixels by 1 + a*edge + b*foreground (edges of the target, dilated; 
 the clip's dominant colour) so that small objects on flat backgrounds are not ignored (platform.md).
 """
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -267,9 +268,9 @@ def main(argv=None):
                     help="fine-tune the decoder only (frozen encoder: the latent space, and a DiT trained in it, stay "
                          "valid); state in <run_dir>_decoder")
     ap.add_argument("--overfit", type=int, default=0, help="sanity: train on one fixed batch for n steps")
-    ap.add_argument("--base", type=int, default=16,
-                    help="base width B; energy-flow widths follow the released ratios (E_enc = B/2, E_dec = B). "
-                         "16 = the tiny config, 128 = the released one")
+    ap.add_argument("--base", type=int, default=None,
+                    help="base width B of the tiny config (16); energy-flow widths follow the released ratios "
+                         "(E_enc = B/2, E_dec = B): 128 = the released widths")
     ap.add_argument("--release", default=CKPT, help="where the EMA release (.pt + .json) goes and resumes from")
     ap.add_argument("--fresh", type=int, default=0, help="1: start from random weights even if --release exists")
     args = ap.parse_args(argv)
@@ -281,7 +282,10 @@ def main(argv=None):
         args.run_dir = RUN_DIR + "_decoder"  # its own state: the full run's state.pt stays resumable
     os.makedirs(args.run_dir, exist_ok=True)
     state_path = os.path.join(args.run_dir, "state.pt")
-    cfg = WFVAEConfig(args.base, args.base // 2, args.base)
+    cfg = WFVAEConfig.tiny()
+    if args.base:
+        cfg = dataclasses.replace(cfg, base_channels=args.base, encoder_energy_flow_hidden_size=args.base // 2,
+                                  decoder_energy_flow_hidden_size=args.base)
     model = WFVAE(cfg)
     ema = WFVAE(cfg)
     step, cpu_prev, wall_prev = 0, 0.0, 0.0
