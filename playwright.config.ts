@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './scripts/headless.mjs';
 
-const port = 5199;
+// OSP_E2E_PORT: a second checkout on the same machine runs its own e2e server on another port.
+const port = Number(process.env.OSP_E2E_PORT ?? 5199);
 
 export default defineConfig({
   testDir: 'e2e',

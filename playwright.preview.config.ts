@@ -4,8 +4,9 @@ import { chromiumArgs, chromiumPath } from './scripts/headless.mjs';
 // The static build (dist/): `vite preview` (sends COOP/COEP like a configured host) and a plain static server that
 // does not (the service worker must provide cross-origin isolation there). Run with `npm run test:e2e:preview`.
 // Only the e2e/app-static*.spec.ts specs run here; they skip themselves under the dev-server config.
-const preview = 5290;
-const plain = 5291;
+// OSP_E2E_PORT moves both servers (a second checkout on the same machine runs its own).
+const preview = process.env.OSP_E2E_PORT ? Number(process.env.OSP_E2E_PORT) + 91 : 5290;
+const plain = preview + 1;
 
 export default defineConfig({
   testDir: 'e2e',

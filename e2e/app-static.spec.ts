@@ -5,7 +5,7 @@ import { serveToyModel } from './fixtures/app/toy-model';
 // Runs with `npm run test:e2e:preview` (playwright.preview.config.ts); the dev-server config ignores this file.
 test.describe.configure({ timeout: 120_000 });
 
-const PLAIN = 'http://127.0.0.1:5291/';
+const PLAIN = `http://127.0.0.1:${process.env.OSP_E2E_PORT ? Number(process.env.OSP_E2E_PORT) + 92 : 5291}/`;
 
 test('static build: the service worker precaches the app shell; with the network off the page still loads', async ({ page, context }) => {
   await page.goto('/');
