@@ -1,5 +1,5 @@
 // Head-to-head kernel benchmark, run in the page by bench/run-kernels.mjs (`npm run bench:kernels`).
-// Same adapter, same GPUDevice, one run: our Skiparse kernels (both variants of src/gpu/skiparse.ts: 'simple', tuned
+// Same adapter, same GPUDevice, one run: our Skiparse kernels (both variants of src/kernels/skiparse/skiparse.ts: 'simple', tuned
 // on SwiftShader, and the GPU-tuned 'tiled'; one row each) vs ORT WebGPU executing the same math as an ONNX graph
 // (bench/make_graphs.py) vs our dense mode; our Haar kernels vs ORT Conv/ConvTranspose vs a plain copy.
 // `?kernels=tiled` (or simple) limits the Skiparse rows to one kernel.
@@ -7,10 +7,11 @@ import * as ort from 'onnxruntime-web/webgpu';
 import configs from './configs.json';
 import { timeGpu, type Timing } from './timing';
 import { acquireGpu, adapterLabel, type AdapterSummary } from '../src/gpu/device';
-import { createTensor, maxErrors, randomTensor, readTensor, uploadTensor } from '../src/gpu/buffers';
-import { SkiparseAttention, type AttentionMode, type SkiparseVariant } from '../src/gpu/skiparse';
-import { HaarKernels, haar3dForwardShape, type VideoShape } from '../src/gpu/haar';
-import { CopyKernel } from '../src/gpu/copy';
+import { createTensor, readTensor, uploadTensor } from '../src/gpu/buffers';
+import { maxErrors, randomTensor } from '../test-support/test-data';
+import { SkiparseAttention, type AttentionMode, type SkiparseVariant } from '../src/kernels/skiparse/skiparse';
+import { HaarKernels, haar3dForwardShape, type VideoShape } from '../src/kernels/haar/haar';
+import { CopyKernel } from '../src/kernels/copy/copy';
 
 type AttentionConfig = (typeof configs.attention)[number];
 type HaarConfig = (typeof configs.haar)[number];

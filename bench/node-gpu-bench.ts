@@ -10,19 +10,19 @@
 //                                                       per launch at 36k tokens)
 //                           [--no-sweep]  (skip the tiled kernel's tile-geometry sweep)
 //
-// Both Skiparse kernels (src/gpu/skiparse.ts variants 'simple' and 'tiled') are checked and timed on the same inputs;
+// Both Skiparse kernels (src/kernels/skiparse/skiparse.ts variants 'simple' and 'tiled') are checked and timed on the same inputs;
 // every attention row names its `kernel`. The sweep times the tiled kernel's candidate geometries at two shapes so
 // one device run also says which tiles suit the GPU.
-// Correctness first: every kernel is checked against the CPU references (src/gpu/reference) on small shapes, and
+// Correctness first: every kernel is checked against the CPU references (src/kernels/*/reference.ts) on small shapes, and
 // the run stops if one disagrees. Timing: GPU timestamp queries around each compute pass when the adapter has
 // 'timestamp-query' (median over passes), plus wall-clock per iteration of a batch of back-to-back dispatches
 // waited with queue.onSubmittedWorkDone (throughput including Dawn's submission path).
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AttentionMode, AttentionShape, SkiparseAttention as SkiparseAttentionT, SkiparseVariant } from '../src/gpu/skiparse';
-import type { SkiparseTiledGeometry } from '../src/gpu/skiparse-tiled';
-import type { VideoShape } from '../src/gpu/haar';
+import type { AttentionMode, AttentionShape, SkiparseAttention as SkiparseAttentionT, SkiparseVariant } from '../src/kernels/skiparse/skiparse';
+import type { SkiparseTiledGeometry } from '../src/kernels/skiparse/tiled';
+import type { VideoShape } from '../src/kernels/haar/haar';
 import { requestFullDevice } from '../src/gpu/device';
 
 const argv = process.argv.slice(2);
@@ -48,14 +48,14 @@ const flags = [`backend=${backend}`, 'disable-dawn-features=timestamp_quantizati
 const gpu = dawn.create(flags);
 (globalThis as { __dawnGpu?: GPU }).__dawnGpu = gpu; // platform.md: a collected create() object crashes its devices
 
-const { SkiparseAttention } = await import('../src/gpu/skiparse');
+const { SkiparseAttention } = await import('../src/kernels/skiparse/skiparse');
 const { HaarKernels, haar3dForwardShape, haar3dInverseShape, haar2dForwardShape, haar2dInverseShape, videoElements } =
-  await import('../src/gpu/haar');
-const { CopyKernel } = await import('../src/gpu/copy');
+  await import('../src/kernels/haar/haar');
+const { CopyKernel } = await import('../src/kernels/copy/copy');
 const { createTensor, readTensor, uploadTensor } = await import('../src/gpu/buffers');
-const { randomTensor, maxErrors } = await import('../src/gpu/test-data');
-const { skiparseAttentionReference } = await import('../src/gpu/reference/skiparse');
-const { refHaar3dForward, refHaar3dInverse, refHaar2dForward, refHaar2dInverse } = await import('../src/gpu/reference/haar');
+const { randomTensor, maxErrors } = await import('../test-support/test-data');
+const { skiparseAttentionReference } = await import('../src/kernels/skiparse/reference');
+const { refHaar3dForward, refHaar3dInverse, refHaar2dForward, refHaar2dInverse } = await import('../src/kernels/haar/reference');
 const { median } = await import('./timing');
 
 // ---------------------------------------------------------------- device
@@ -294,7 +294,7 @@ for (const [heads, headDim] of headConfigs) {
 // Every candidate geometry that fits this device, at one Skiparse and one dense shape per head config, checked
 // against the default geometry's output (same inputs) before it is timed.
 if (sweep && kernels.includes('tiled')) {
-  const { skiparseTiledConfig } = await import('../src/gpu/skiparse-tiled');
+  const { skiparseTiledConfig } = await import('../src/kernels/skiparse/tiled');
   // The default first, then its neighbours (RQ = QT/TR 1, 2 or 4; KT 8 or 16) and the two earlier defaults.
   const geometries: SkiparseTiledGeometry[] = [
     { queryTile: 32, threadRows: 16, keyTile: 16 }, { queryTile: 64, threadRows: 32, keyTile: 16 },

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { pipeConsole, runInHarness } from './util';
 import type { SkiparseCase, SkiparseCaseResult } from './harness/skiparse';
-import type { AttentionMode, SkiparseVariant } from '../src/gpu/skiparse';
+import type { AttentionMode, SkiparseVariant } from '../src/kernels/skiparse/skiparse';
 
 // WGSL Skiparse attention vs the CPU reference (upstream's pad → regroup → dense attention → inverse → crop) in real
 // Chromium WebGPU (SwiftShader here). A sensible matrix, not the full product: every mode × k × N in the list,

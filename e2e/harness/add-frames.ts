@@ -1,9 +1,10 @@
-// Browser side of e2e/kernels-add-frames.spec.ts: shaders/add_frames.wgsl on the real WebGPU adapter vs the CPU
-// reference (src/gpu/reference/add-frames.ts). Returns plain JSON.
+// Browser side of e2e/kernels-add-frames.spec.ts: src/kernels/add-frames/add_frames.wgsl on the real WebGPU adapter vs the CPU
+// reference (src/kernels/add-frames/reference.ts). Returns plain JSON.
 import { acquireGpu, type GpuContext } from '../../src/gpu/device';
-import { randomTensor, readTensor, uploadTensor } from '../../src/gpu/buffers';
-import { AddFramesKernel, sideElements, type AddFramesSpec } from '../../src/gpu/add-frames';
-import { refAddFrames } from '../../src/gpu/reference/add-frames';
+import { readTensor, uploadTensor } from '../../src/gpu/buffers';
+import { randomTensor } from '../../test-support/test-data';
+import { AddFramesKernel, sideElements, type AddFramesSpec } from '../../src/kernels/add-frames/add-frames';
+import { refAddFrames } from '../../src/kernels/add-frames/reference';
 
 export interface AddFramesCase {
   spec: AddFramesSpec;

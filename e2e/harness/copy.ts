@@ -1,7 +1,8 @@
 // Browser-side harness for e2e/kernels-copy.spec.ts: the bandwidth-yardstick copy kernel must copy exactly.
 import { acquireGpu } from '../../src/gpu/device';
-import { createTensor, randomTensor, readTensor, uploadTensor } from '../../src/gpu/buffers';
-import { CopyKernel } from '../../src/gpu/copy';
+import { createTensor, readTensor, uploadTensor } from '../../src/gpu/buffers';
+import { randomTensor } from '../../test-support/test-data';
+import { CopyKernel } from '../../src/kernels/copy/copy';
 
 export async function copyMismatches(sizes: number[]): Promise<{ elements: number; mismatches: number }[]> {
   const { device } = await acquireGpu();

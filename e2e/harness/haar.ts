@@ -1,9 +1,10 @@
 // Browser-side harness for e2e/kernels-haar.spec.ts: runs the Haar WGSL kernels on the real WebGPU adapter and
-// compares them with the CPU reference (src/gpu/reference/haar.ts). Every export is called via runInHarness and
+// compares them with the CPU reference (src/kernels/haar/reference.ts). Every export is called via runInHarness and
 // returns plain JSON.
 
 import { acquireGpu, adapterLabel, type GpuContext } from '../../src/gpu/device';
-import { createTensor, randomTensor, readTensor, uploadTensor } from '../../src/gpu/buffers';
+import { createTensor, readTensor, uploadTensor } from '../../src/gpu/buffers';
+import { randomTensor } from '../../test-support/test-data';
 import {
   HAAR3D_EXACT_COEFFICIENT,
   HAAR3D_UPSTREAM_COEFFICIENT,
@@ -14,8 +15,8 @@ import {
   haar3dInverseShape,
   videoElements,
   type VideoShape,
-} from '../../src/gpu/haar';
-import { refHaar2dForward, refHaar2dInverse, refHaar3dForward, refHaar3dInverse } from '../../src/gpu/reference/haar';
+} from '../../src/kernels/haar/haar';
+import { refHaar2dForward, refHaar2dInverse, refHaar3dForward, refHaar3dInverse } from '../../src/kernels/haar/reference';
 
 export type HaarOp = 'forward3d' | 'inverse3d' | 'forward2d' | 'inverse2d';
 

@@ -1,10 +1,11 @@
 // Browser side of e2e/kernels-skiparse.spec.ts: runs a WGSL Skiparse kernel (either variant) on random inputs and compares it with
-// the CPU reference (src/gpu/reference/skiparse.ts, upstream's pad → regroup → dense attention → inverse → crop).
+// the CPU reference (src/kernels/skiparse/reference.ts, upstream's pad → regroup → dense attention → inverse → crop).
 import { acquireGpu, adapterLabel, type GpuContext } from '../../src/gpu/device';
-import { maxErrors, randomTensor, readTensor, uploadTensor } from '../../src/gpu/buffers';
-import { SkiparseAttention, type AttentionShape, type SkiparseVariant } from '../../src/gpu/skiparse';
-import type { SkiparseTiledConfig, SkiparseTiledGeometry } from '../../src/gpu/skiparse-tiled';
-import { skiparseAttentionReference } from '../../src/gpu/reference/skiparse';
+import { readTensor, uploadTensor } from '../../src/gpu/buffers';
+import { maxErrors, randomTensor } from '../../test-support/test-data';
+import { SkiparseAttention, type AttentionShape, type SkiparseVariant } from '../../src/kernels/skiparse/skiparse';
+import type { SkiparseTiledConfig, SkiparseTiledGeometry } from '../../src/kernels/skiparse/tiled';
+import { skiparseAttentionReference } from '../../src/kernels/skiparse/reference';
 
 export interface SkiparseCase extends AttentionShape {
   seed: number;

@@ -2,7 +2,7 @@
 // shared external weights, the vocabulary) through the verified downloader, creates the ORT sessions for the chosen
 // backend and returns the pipeline hooks (prompt encoder + denoiser factory). Browser/worker only (onnxruntime-web).
 import type { GpuContext } from '../gpu/device';
-import { SkiparseAttention, skiparseVariantFor, type SkiparseVariant, type SkiparseVariantChoice } from '../gpu/skiparse';
+import { SkiparseAttention, skiparseVariantFor, type SkiparseVariant, type SkiparseVariantChoice } from '../kernels/skiparse/skiparse';
 import { loadFiles, type DownloadProgress, type FileCache } from '../models/fetch';
 import { dirOf, externalDataName, fileByRole, ManifestError, type ManifestFile, type ModelManifest } from '../models/manifest';
 import { createSession, ort, type Backend } from '../models/ort-session';

@@ -4,14 +4,14 @@
 //   texts.length (CFG: [uncond, cond]); CPU tensors in and out. An inpaint main model (dit_config.inpaint) takes the
 //   condition in dit.onnx / dit_embed.onnx themselves, on every step;
 // - `WebGpuDenoiser`: dit_embed → for each block: dit_block{i}_pre (ORT WebGPU EP, GPU-buffer outputs) → our WGSL
-//   Skiparse attention (src/gpu/skiparse.ts, mode/k of dit_graphs.json) on the same GPUDevice → dit_block{i}_post
+//   Skiparse attention (src/kernels/skiparse/skiparse.ts, mode/k of dit_graphs.json) on the same GPUDevice → dit_block{i}_post
 //   (GPU-buffer inputs and output) → dit_final. Everything between the graphs stays on the GPU; the only read-back
 //   of a step is dit_final's v (the sampler runs on the CPU in float64), plus the uploads of x_in (and text states
 //   / mask once per prompt pair).
 // The ORT module is injected (onnxruntime-web in the worker, onnxruntime-node in unit tests) so the same code runs
 // in both; sessions are created by the caller.
 import type * as ortTypes from 'onnxruntime-web';
-import type { AttentionMode } from '../gpu/skiparse';
+import type { AttentionMode } from '../kernels/skiparse/skiparse';
 import type { ImageCondition, Denoiser, TextCondition } from './denoise';
 import type { PromptEncoder } from './pipeline';
 import { WordTokenizer } from '../text/tokenizer';
@@ -215,7 +215,7 @@ export class WasmDenoiser implements Denoiser {
   }
 }
 
-/** The attention kernel as the WebGPU denoiser sees it (src/gpu/skiparse.ts SkiparseAttention). */
+/** The attention kernel as the WebGPU denoiser sees it (src/kernels/skiparse/skiparse.ts SkiparseAttention). */
 export interface AttentionKernel {
   encode(
     enc: GPUCommandEncoder,

@@ -11,7 +11,7 @@ export type ModelSource = string | { manifest: ModelManifest; baseUrl: string };
 export interface LoadOptions {
   backend?: BackendChoice;
   /**
-   * WebGPU DiT only: which WGSL Skiparse attention kernel (src/gpu/skiparse.ts). 'auto' (default): 'tiled' on a
+   * WebGPU DiT only: which WGSL Skiparse attention kernel (src/kernels/skiparse/skiparse.ts). 'auto' (default): 'tiled' on a
    * hardware adapter, 'simple' on a fallback (software) adapter such as SwiftShader.
    */
   attentionKernel?: 'auto' | 'simple' | 'tiled';

@@ -9,8 +9,8 @@
 //   haar3d(w2 LL) → w3 (WGSL) → vae_encoder_core.onnx with GPU-buffer inputs → latent (CPU output).
 // With B = 1 the LL band (channels 0..2) is the first 3·T·H·W floats of a buffer, so kernels bind it directly.
 import type * as ortTypes from 'onnxruntime-web';
-import { AddFramesKernel } from '../gpu/add-frames';
-import { HaarKernels, haar2dForwardShape, haar3dForwardShape, type VideoShape } from '../gpu/haar';
+import { AddFramesKernel } from '../kernels/add-frames/add-frames';
+import { HaarKernels, haar2dForwardShape, haar3dForwardShape, type VideoShape } from '../kernels/haar/haar';
 import { chunkHaarPlan, type ChunkCoreInfo } from './vae-split';
 import { stateDims, type TensorF32, type VaeChunkRunner } from './vae-stream';
 

@@ -1,7 +1,6 @@
 // Small helpers for storage buffers shared by every kernel wrapper (and by ORT GPU-buffer tensors:
 // ORT requires STORAGE | COPY_SRC | COPY_DST on buffers it reads or writes).
 
-export { maxErrors, randomTensor } from './test-data';
 
 export const TENSOR_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 

@@ -1,12 +1,12 @@
 // Parity of the exported DiT + text encoder ONNX graphs (training/fixtures/dit/dev, export_dit.py) with their PyTorch
 // fixtures (training/fixtures/dit/index.json), on onnxruntime-node CPU; and the split chain
-// text_encoder → dit_embed → block{i}_pre → reference Skiparse attention (src/gpu/reference) → block{i}_post →
+// text_encoder → dit_embed → block{i}_pre → reference Skiparse attention (src/kernels/*/reference.ts) → block{i}_post →
 // dit_final, which must reproduce the one-graph dit.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { skiparseAttentionReference } from '../gpu/reference/skiparse';
+import { skiparseAttentionReference } from '../kernels/skiparse/reference';
 import { parseDitGraphs } from '../engine/dit';
 
 const FIX_DIR = 'training/fixtures/dit';

@@ -1,6 +1,6 @@
 // The WebGPU split of the streaming VAE decode on onnxruntime-node: vae_decoder_chunk_core.onnx (the chunk step
 // without its inverse Haar transforms) vs its PyTorch fixtures, and the core chunk loop + the CPU reference of the
-// Haar steps (src/gpu/reference/haar-chunk.ts, the plan of vae_split.json decode_chunk) = the one-graph decoder and
+// Haar steps (src/kernels/haar/chunk-reference.ts, the plan of vae_split.json decode_chunk) = the one-graph decoder and
 // the whole-chunk graph, for several chunkings (T = 1, 2, 5 latent frames; chunk sizes 1–4).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,10 +8,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { chunkBounds, parseChunkSchedule, sliceLatentFrames, stateDims, type TensorF32 } from '../engine/vae-stream';
 import { chunkHaarPlan, parseChunkCore } from '../engine/vae-split';
-import { refChunkHaarTail } from '../gpu/reference/haar-chunk';
-import { refAddFrames } from '../gpu/reference/add-frames';
-import { refHaar2dInverse, refHaar3dInverse } from '../gpu/reference/haar';
-import { randomTensor } from '../gpu/test-data';
+import { refChunkHaarTail } from '../kernels/haar/chunk-reference';
+import { refAddFrames } from '../kernels/add-frames/reference';
+import { refHaar2dInverse, refHaar3dInverse } from '../kernels/haar/reference';
+import { randomTensor } from '../../test-support/test-data';
 
 const MODEL_DIR = 'public/models/osp-v13-tiny';
 const FIX_DIR = 'training/fixtures/vae';

@@ -19,7 +19,7 @@ from training.models.skiparse_dit import (DiTConfig, OpenSoraT2V_v1_3, analytic_
 
 torch.set_num_threads(2)
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
-INDEX_VECTORS = os.path.join(ROOT, "src", "gpu", "reference", "skiparse-index-vectors.json")
+INDEX_VECTORS = os.path.join(ROOT, "src", "kernels", "skiparse", "skiparse-index-vectors.json")
 
 
 def small_cfg(**kw):

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   skiparseTiledConfig, skiparseTiledShaderSource, skiparseTiledStorageBytes, skiparseTiledThreadCols,
   type SkiparseTiledConfig,
-} from './skiparse-tiled';
+} from './tiled';
 import { skiparseVariantFor } from './skiparse';
 
 /** Evaluates the specialised WGSL's u32 `const` declarations (integer + - * / | and parentheses). */

@@ -1,4 +1,4 @@
-// Shared helpers of the Haar wavelet kernels (haar3d_*.wgsl, haar2d_*.wgsl). src/gpu/haar.ts prepends this file
+// Shared helpers of the Haar wavelet kernels (haar3d_*.wgsl, haar2d_*.wgsl). src/kernels/haar/haar.ts prepends this file
 // to each kernel's source (WGSL has no #include). The unnormalised Walsh-Hadamard transform is its own inverse up
 // to a factor, so the same butterflies serve analysis (forward) and synthesis (inverse).
 
@@ -23,7 +23,7 @@ fn wht4(v: array<f32, 4>) -> array<f32, 4> {
 }
 
 // Every Haar kernel runs 64-wide workgroups, numbered linearly and folded into a 2D dispatch when there are more
-// than maxComputeWorkgroupsPerDimension of them (src/gpu/haar.ts); one invocation = one 2x2(x2) block.
+// than maxComputeWorkgroupsPerDimension of them (src/kernels/haar/haar.ts); one invocation = one 2x2(x2) block.
 fn block_id(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
   return (wid.y * nwg.x + wid.x) * 64u + lid;
 }

@@ -8,7 +8,7 @@ import {
   haar3dInverseShape,
   videoElements,
   type VideoShape,
-} from '../haar';
+} from './haar';
 import {
   REF_HAAR3D_EXACT_COEFFICIENT,
   REF_HAAR3D_UPSTREAM_COEFFICIENT,
@@ -18,8 +18,8 @@ import {
   refHaar3dFilters,
   refHaar3dForward,
   refHaar3dInverse,
-} from './haar';
-import { randomTensor } from '../test-data';
+} from './reference';
+import { randomTensor } from '../../../test-support/test-data';
 
 const random = (n: number, seed: number): Float32Array => randomTensor(n, seed);
 

@@ -1,4 +1,4 @@
-// Skiparse attention on WebGPU (spec §3.5): wrapper around shaders/skiparse_attention.wgsl.
+// Skiparse attention on WebGPU (spec §3.5): wrapper around src/kernels/skiparse/skiparse_attention.wgsl.
 //
 // Tensor layout (the contract with the pre/post-attention ONNX graphs): q, k, v and out are [B, N, heads·headDim]
 // row-major f32 storage buffers — the natural MatMul output, RoPE already applied. The kernel applies the Skiparse
@@ -10,18 +10,18 @@
 // buffer per distinct shape, cached and freed by destroy() — encode() allocates no GPU memory after the first call
 // with a given shape, so it can be called every denoising step.
 //
-// Two kernels with the same contract (variant option): 'simple' (shaders/skiparse_attention.wgsl, tuned on
-// SwiftShader: small workgroups, scalar loads) and 'tiled' (shaders/skiparse_attention_tiled.wgsl, FlashAttention-2
+// Two kernels with the same contract (variant option): 'simple' (src/kernels/skiparse/skiparse_attention.wgsl, tuned on
+// SwiftShader: small workgroups, scalar loads) and 'tiled' (src/kernels/skiparse/skiparse_attention_tiled.wgsl, FlashAttention-2
 // style for hardware GPUs: larger register blocks, vec4 workgroup loads, parallel softmax, staged K/V loads).
 // skiparseVariantFor() picks one from the adapter.
 
-import shaderSource from '../../shaders/skiparse_attention.wgsl?raw';
-import { skiparseSource } from './skiparse-source';
-import { skiparseTiledConfig, skiparseTiledShaderSource, type SkiparseTiledConfig, type SkiparseTiledGeometry } from './skiparse-tiled';
+import shaderSource from './skiparse_attention.wgsl?raw';
+import { skiparseSource } from './source';
+import { skiparseTiledConfig, skiparseTiledShaderSource, type SkiparseTiledConfig, type SkiparseTiledGeometry } from './tiled';
 import {
   attentionScale, skiparseGroupCount, skiparsePaddedTokens as paddedTokens, skiparseSequenceLength,
   validateAttentionShape,
-} from './reference/skiparse';
+} from './reference';
 
 export type AttentionMode = 'dense' | 'single' | 'group';
 

@@ -11,11 +11,11 @@
 // (as f32). Pass `coefficient3d: HAAR3D_EXACT_COEFFICIENT` for an orthonormal transform whose inverse is exact
 // (e.g. for models trained with exact filters). The 2D filters use ±1/2, exact in f32, so they need no option.
 
-import forward3dSrc from '../../shaders/haar3d_forward.wgsl?raw';
-import inverse3dSrc from '../../shaders/haar3d_inverse.wgsl?raw';
-import forward2dSrc from '../../shaders/haar2d_forward.wgsl?raw';
-import inverse2dSrc from '../../shaders/haar2d_inverse.wgsl?raw';
-import commonSrc from '../../shaders/haar_common.wgsl?raw';
+import forward3dSrc from './haar3d_forward.wgsl?raw';
+import inverse3dSrc from './haar3d_inverse.wgsl?raw';
+import forward2dSrc from './haar2d_forward.wgsl?raw';
+import inverse2dSrc from './haar2d_inverse.wgsl?raw';
+import commonSrc from './haar_common.wgsl?raw';
 
 /** Upstream's 3D Haar filter entry (rounded 1/(2√2)); the kernels use its f32 value. */
 export const HAAR3D_UPSTREAM_COEFFICIENT = 0.3536;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addFramesCheck, sideElements, type AddFramesSpec } from '../add-frames';
-import { refAddFrames } from './add-frames';
-import { randomTensor } from '../test-data';
+import { addFramesCheck, sideElements, type AddFramesSpec } from './add-frames';
+import { refAddFrames } from './reference';
+import { randomTensor } from '../../../test-support/test-data';
 
 const side = (channels: number, frames: number, offset: number) => ({ channels, frames, offset });
 

@@ -3,8 +3,8 @@
 // seq = concat(delay, s3), w2 = w2_pre + seq[start : start + T2] in the LL band (start 2 / 1 / 0 for chunk 0 / 1 / ≥ 2),
 // w1 = w1_pre + IWT2D(w2) in the LL band, video = IWT3D(w1) (first frame dropped on chunk 0), next delay = last s3
 // frame. B = 1, RGB (3 LL channels). The oracle for src/engine/vae-stream-webgpu.ts.
-import type { VideoShape } from '../haar';
-import { refHaar2dInverse, refHaar3dInverse } from './haar';
+import type { VideoShape } from './haar';
+import { refHaar2dInverse, refHaar3dInverse } from './reference';
 
 export interface RefTensor {
   data: Float32Array;

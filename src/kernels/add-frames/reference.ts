@@ -1,6 +1,6 @@
-// CPU reference of shaders/add_frames.wgsl: dst[b, c, dstOffset + f] += src[b, c, srcOffset + f] for c < channels.
+// CPU reference of src/kernels/add-frames/add_frames.wgsl: dst[b, c, dstOffset + f] += src[b, c, srcOffset + f] for c < channels.
 // Plain loops over explicit indices; returns a new array (dst is not modified). Self-contained (type import only).
-import type { AddFramesSpec } from '../add-frames';
+import type { AddFramesSpec } from './add-frames';
 
 export function refAddFrames(dst: Float32Array, src: Float32Array, s: AddFramesSpec): Float32Array {
   const n = (side: AddFramesSpec['dst']): number => s.batch * side.channels * side.frames * s.plane;

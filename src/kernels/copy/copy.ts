@@ -1,8 +1,8 @@
-import copySource from '../../shaders/copy.wgsl?raw';
-import { uniformBuffer } from './buffers';
+import copySource from './copy.wgsl?raw';
+import { uniformBuffer } from '../../gpu/buffers';
 
 const WORKGROUP = 256;
-const VEC4_PER_THREAD = 4; // must match shaders/copy.wgsl
+const VEC4_PER_THREAD = 4; // must match src/kernels/copy/copy.wgsl
 
 /** A vec4 buffer copy kernel: the memory-bandwidth yardstick for the Haar kernels' benchmark. */
 export class CopyKernel {

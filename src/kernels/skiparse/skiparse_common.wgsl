@@ -1,7 +1,7 @@
 // Skiparse index rules and bindings shared by both attention kernels (skiparse_attention.wgsl,
 // skiparse_attention_tiled.wgsl): the wrappers prepend this file to each kernel's source, so the regrouping rule
 // (spec §3.5, upstream `_sparse_1d`) and the parameter layout exist exactly once. The rule itself is explained in
-// the header of skiparse_attention.wgsl; the TypeScript mirror is src/gpu/reference/skiparse.ts.
+// the header of skiparse_attention.wgsl; the TypeScript mirror is src/kernels/skiparse/reference.ts.
 
 const NEG_BIG: f32 = -3.0e38; // "minus infinity" without inf arithmetic (WGSL has no inf literal)
 

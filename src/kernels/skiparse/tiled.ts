@@ -1,11 +1,11 @@
-// Tile selection and WGSL specialisation for the GPU-tuned Skiparse kernel (shaders/skiparse_attention_tiled.wgsl).
-// Pure functions: SkiparseAttention (src/gpu/skiparse.ts) builds pipelines from them when its variant is 'tiled'.
+// Tile selection and WGSL specialisation for the GPU-tuned Skiparse kernel (src/kernels/skiparse/skiparse_attention_tiled.wgsl).
+// Pure functions: SkiparseAttention (src/kernels/skiparse/skiparse.ts) builds pipelines from them when its variant is 'tiled'.
 //
 // The kernel's geometry: TR×TC invocations per workgroup, QT query rows (RQ = QT/TR per invocation), KT keys per
 // tile (RK = KT/TC per invocation in S = Q·Kᵀ), head dims in vec4 columns split over the TC invocations of a row.
 
-import shaderSource from '../../shaders/skiparse_attention_tiled.wgsl?raw';
-import { skiparseSource } from './skiparse-source';
+import shaderSource from './skiparse_attention_tiled.wgsl?raw';
+import { skiparseSource } from './source';
 
 export interface SkiparseTiledGeometry {
   /** Query positions per workgroup (QT). */

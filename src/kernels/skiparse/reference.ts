@@ -13,7 +13,7 @@
 //
 // Everything is computed in f64. Pure TS (no DOM / WebGPU), so it runs under vitest in Node and inside the page.
 
-import type { AttentionMode, AttentionShape } from '../skiparse';
+import type { AttentionMode, AttentionShape } from './skiparse';
 
 /** Upstream's additive bias on padded keys (`prepare_sparse_mask` pads the mask with −9980). */
 export const SKIPARSE_PAD_BIAS = -9980;

@@ -1,9 +1,9 @@
-// Frame-window add (shaders/add_frames.wgsl): dst[b, c, dstOffset + f] += src[b, c, srcOffset + f] over the first
+// Frame-window add (src/kernels/add-frames/add_frames.wgsl): dst[b, c, dstOffset + f] += src[b, c, srcOffset + f] over the first
 // `channels` channels of two [B, C, T, H, W] f32 tensors — the LL-band sums of the WF-VAE decoder when its Haar
 // transforms run as WGSL kernels between ONNX graphs (src/engine/vae-stream-webgpu.ts).
 //
 // No top-level WebGPU globals: the spec checks (addFramesCheck) import from Node.
-import addFramesSrc from '../../shaders/add_frames.wgsl?raw';
+import addFramesSrc from './add_frames.wgsl?raw';
 
 /** One side of the add: a [batch, channels, frames, H, W] tensor and the first frame the window touches. */
 export interface FrameWindowSide {

@@ -1,6 +1,6 @@
-// WGSL assembly for the two Skiparse kernels: the shared index rules and bindings (shaders/skiparse_common.wgsl)
+// WGSL assembly for the two Skiparse kernels: the shared index rules and bindings (src/kernels/skiparse/skiparse_common.wgsl)
 // followed by the kernel, with its compile-time constants substituted (array sizes and trip counts must be constant).
-import commonSource from '../../shaders/skiparse_common.wgsl?raw';
+import commonSource from './skiparse_common.wgsl?raw';
 
 export function skiparseSource(kernelSource: string, constants: Record<string, number>, who: string): string {
   let src = kernelSource;

@@ -25,7 +25,7 @@
 //    blocks small enough for real GPUs (≤ 4×16 accumulators per invocation at HEAD_DIM = 128).
 //  * Online softmax (running max m and sum l per query row, FlashAttention-2 style): the full score row is never
 //    materialised, so any sequence length fits in 32 KiB of workgroup memory, and it is stable for large logits.
-//  * HEAD_DIM, QT and KT are compile-time constants, substituted by src/gpu/skiparse.ts at pipeline creation
+//  * HEAD_DIM, QT and KT are compile-time constants, substituted by src/kernels/skiparse/skiparse.ts at pipeline creation
 //    (function-scope array sizes must be constant; constant trip counts let compilers unroll). The wrapper picks
 //    the largest tiles that fit the device's maxComputeWorkgroupStorageSize (QT=32, KT=32, or KT=16 for
 //    HEAD_DIM > 96, within 32 KiB; smaller tiles on 16 KiB devices).

@@ -7,7 +7,7 @@
 // and different frame counts (dst_frames / src_frames per channel), so one dispatch adds a window of frames of the
 // LL band: e.g. the delayed IWT3D(w3) stream into w2_pre with a one-frame shift (vae_split.json decode_chunk).
 // src and dst must be different buffers. One invocation per added element, linear over (b, c, f, p) with p fastest;
-// 64-wide workgroups folded into a 2D dispatch beyond maxComputeWorkgroupsPerDimension (src/gpu/add-frames.ts).
+// 64-wide workgroups folded into a 2D dispatch beyond maxComputeWorkgroupsPerDimension (src/kernels/add-frames/add-frames.ts).
 
 struct Params {
   channels: u32,         // C: channels added (the LL band: 3 for RGB)

@@ -1,8 +1,8 @@
 // Skiparse attention for hardware GPUs (Open-Sora Plan v1.3, spec §3.5), FlashAttention-2 style: the same inputs,
-// outputs, layout and Skiparse index rules as shaders/skiparse_attention.wgsl (see its header: dense / Single Skip /
+// outputs, layout and Skiparse index rules as src/kernels/skiparse/skiparse_attention.wgsl (see its header: dense / Single Skip /
 // Group Skip, padding = masked keys that are never read, padded queries never written), organised for a GPU's
-// register file and shared memory instead of a CPU rasteriser. src/gpu/skiparse.ts picks this kernel on a
-// non-fallback adapter (src/gpu/skiparse-tiled.ts chooses its tiles).
+// register file and shared memory instead of a CPU rasteriser. src/kernels/skiparse/skiparse.ts picks this kernel on a
+// non-fallback adapter (src/kernels/skiparse/tiled.ts chooses its tiles).
 //
 // Layout: q, k, v and out are [B, N, heads·HEAD_DIM] row-major f32; one (batch b, head h, group g) is one sequence.
 //

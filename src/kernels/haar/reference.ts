@@ -1,10 +1,10 @@
 // CPU reference for the WF-VAE Haar transforms (spec §2.1), written the way upstream's wavelet.py computes them:
 // explicit filter tensors, (causal replicate-pad, then) a strided conv per filter, outputs concatenated per subband;
 // the inverse as one stride-2 transposed conv per subband group, summed, then the first frame dropped.
-// Deliberately slow and plain: it is the oracle for the WGSL kernels in shaders/haar*.wgsl. Sums in f64, rounds once.
+// Deliberately slow and plain: it is the oracle for the WGSL kernels in src/kernels/haar/haar*.wgsl. Sums in f64, rounds once.
 // Self-contained (no runtime imports) so it runs in Node and in the browser harness alike.
 
-import type { VideoShape } from '../haar';
+import type { VideoShape } from './haar';
 
 /** Upstream's 3D filter entry, a rounded 1/(2√2). Used as Math.fround(c), i.e. its f32 value, like the kernels. */
 export const REF_HAAR3D_UPSTREAM_COEFFICIENT = 0.3536;
