@@ -1,10 +1,10 @@
 // Head-to-head kernel benchmark, run in the page by bench/run-kernels.mjs (`npm run bench:kernels`).
 // Same adapter, same GPUDevice, one run: our Skiparse kernels (both variants of src/kernels/skiparse/skiparse.ts: 'simple', tuned
 // on SwiftShader, and the GPU-tuned 'tiled'; one row each) vs ORT WebGPU executing the same math as an ONNX graph
-// (bench/make_graphs.py) vs our dense mode; our Haar kernels vs ORT Conv/ConvTranspose vs a plain copy.
+// (bench/make_graphs.py) vs our dense mode; our Haar kernels vs ORT Conv/ConvTranspose vs a plain copy; add_frames
+// vs a plain copy. Shapes: each kernel's record (src/kernels/<name>/kernel.json `bench`, via src/kernels/registry.ts).
 // `?kernels=tiled` (or simple) limits the Skiparse rows to one kernel.
 import * as ort from 'onnxruntime-web/webgpu';
-import configs from './configs.json';
 import { timeGpu, type Timing } from './timing';
 import { acquireGpu, adapterLabel, type AdapterSummary } from '../src/gpu/device';
 import { createTensor, readTensor, uploadTensor } from '../src/gpu/buffers';
@@ -12,9 +12,14 @@ import { maxErrors, randomTensor } from '../test-support/test-data';
 import { SkiparseAttention, type AttentionMode, type SkiparseVariant } from '../src/kernels/skiparse/skiparse';
 import { HaarKernels, haar3dForwardShape, type VideoShape } from '../src/kernels/haar/haar';
 import { CopyKernel } from '../src/kernels/copy/copy';
+import { AddFramesKernel, addFramesCheck, sideElements } from '../src/kernels/add-frames/add-frames';
+import { KERNELS } from '../src/kernels/registry';
+
+const configs = { attention: KERNELS.skiparse.bench, haar: KERNELS.haar.bench, addFrames: KERNELS.addFrames.bench };
 
 type AttentionConfig = (typeof configs.attention)[number];
 type HaarConfig = (typeof configs.haar)[number];
+type AddFramesConfig = (typeof configs.addFrames)[number];
 
 export interface AttentionRow {
   config: string; tokens: number; batch: number; heads: number; headDim: number; k: number; mode: AttentionMode;
@@ -25,11 +30,15 @@ export interface HaarRow {
   oursMs: number; ortMs: number; copyMs: number; ortOverOurs: number; fractionOfCopyBandwidth: number; oursGBps: number;
   maxAbsDiffVsOrt: number;
 }
+export interface AddFramesRow {
+  config: string; elements: number; oursMs: number; copyMs: number; fractionOfCopyBandwidth: number; oursGBps: number; maxAbsDiffVsCpu: number;
+}
 export interface KernelBenchResult {
   adapter: AdapterSummary; adapterLabel: string; userAgent: string; date: string; reps: number; warmup: number;
   attention: AttentionRow[];
   denseOverSkiparse: { config: string; kernel: SkiparseVariant; tokens: number; k: number; singleSpeedup: number; groupSpeedup: number }[];
   haar: HaarRow[];
+  addFrames?: AddFramesRow[];
 }
 
 const params = new URLSearchParams(location.search);
@@ -150,6 +159,47 @@ async function benchHaar(device: GPUDevice, cfg: HaarConfig, haar: HaarKernels, 
   return rows;
 }
 
+// add_frames moves 3 words per added element (read src, read + write dst): timed against a copy of the same bytes.
+async function benchAddFrames(device: GPUDevice, cfg: AddFramesConfig, add: AddFramesKernel, copy: CopyKernel): Promise<AddFramesRow> {
+  const n = addFramesCheck(cfg);
+  const srcHost = randomTensor(sideElements(cfg, cfg.src), 29);
+  const dstHost = randomTensor(sideElements(cfg, cfg.dst), 31);
+  const src = uploadTensor(device, srcHost);
+  const dst = uploadTensor(device, dstHost);
+  const copyElems = Math.ceil((3 * n) / 2 / 4) * 4;
+  const copySrc = createTensor(device, copyElems);
+  const copyDst = createTensor(device, copyElems);
+  const runOnce = () => {
+    const enc = device.createCommandEncoder();
+    add.encode(enc, cfg, src, dst);
+    device.queue.submit([enc.finish()]);
+  };
+  // Correctness of one add on fresh data (every timed run adds again), against the plain CPU sum.
+  runOnce();
+  const got = await readTensor(device, dst, dstHost.length);
+  const expected = Float32Array.from(dstHost);
+  const plane = cfg.plane;
+  for (let b = 0; b < cfg.batch; b++) for (let c = 0; c < cfg.channels; c++) for (let f = 0; f < cfg.frames; f++) for (let p = 0; p < plane; p++) {
+    const di = ((b * cfg.dst.channels + c) * cfg.dst.frames + cfg.dst.offset + f) * plane + p;
+    expected[di] = Math.fround(expected[di] + srcHost[((b * cfg.src.channels + c) * cfg.src.frames + cfg.src.offset + f) * plane + p]);
+  }
+  const diff = maxErrors(got, expected).abs;
+  const t = await timeGpu(device, runOnce, warmup, reps);
+  const tCopy = await timeGpu(device, () => {
+    const enc = device.createCommandEncoder();
+    copy.encode(enc, copySrc, copyDst, copyElems);
+    device.queue.submit([enc.finish()]);
+  }, warmup, reps);
+  for (const b of [src, dst, copySrc, copyDst]) b.destroy();
+  const row: AddFramesRow = {
+    config: cfg.name, elements: n, oursMs: t.medianMs, copyMs: tCopy.medianMs, fractionOfCopyBandwidth: tCopy.medianMs / t.medianMs,
+    oursGBps: (3 * n * 4) / (t.medianMs * 1e6), maxAbsDiffVsCpu: diff,
+  };
+  log(`add_frames ${cfg.name}: ours ${row.oursMs.toFixed(3)} ms, copy ${row.copyMs.toFixed(3)} ms, ` +
+    `${(100 * row.fractionOfCopyBandwidth).toFixed(0)}% of copy, max|diff| ${diff.toExponential(2)}`);
+  return row;
+}
+
 async function main(): Promise<KernelBenchResult> {
   const { device, summary } = await acquireGpu();
   ort.env.logLevel = 'error';
@@ -162,6 +212,10 @@ async function main(): Promise<KernelBenchResult> {
   const haar = new HaarKernels(device);
   const copy = new CopyKernel(device);
   for (const cfg of configs.haar) if (!only || cfg.name.includes(only)) haarRows.push(...(await benchHaar(device, cfg, haar, copy)));
+  const addFrames: AddFramesRow[] = [];
+  const add = new AddFramesKernel(device);
+  for (const cfg of configs.addFrames) if (!only || cfg.name.includes(only)) addFrames.push(await benchAddFrames(device, cfg, add, copy));
+  add.destroy();
   haar.destroy();
   copy.destroy();
   const denseOverSkiparse = configs.attention
@@ -172,7 +226,7 @@ async function main(): Promise<KernelBenchResult> {
     }));
   return {
     adapter: summary, adapterLabel: adapterLabel(summary), userAgent: navigator.userAgent, date: new Date().toISOString(),
-    reps, warmup, attention, denseOverSkiparse, haar: haarRows,
+    reps, warmup, attention, denseOverSkiparse, haar: haarRows, addFrames,
   };
 }
 

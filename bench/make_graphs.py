@@ -139,11 +139,12 @@ def haar_graphs(cfg):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    cfgs = json.load(open(os.path.join(HERE, "configs.json")))
-    for cfg in cfgs["attention"]:
+    kernels = os.path.join(HERE, "..", "src", "kernels")
+    record = lambda name: json.load(open(os.path.join(kernels, name, "kernel.json")))  # noqa: E731
+    for cfg in record("skiparse")["bench"]:
         for mode in ("single", "group", "dense"):
             attention_graph(cfg, mode)
-    for cfg in cfgs["haar"]:
+    for cfg in record("haar")["bench"]:
         haar_graphs(cfg)
     print("wrote", sorted(os.listdir(OUT)))
 

@@ -24,6 +24,7 @@ import type { AttentionMode, AttentionShape, SkiparseAttention as SkiparseAttent
 import type { SkiparseTiledGeometry } from '../src/kernels/skiparse/tiled';
 import type { VideoShape } from '../src/kernels/haar/haar';
 import { requestFullDevice } from '../src/gpu/device';
+import { KERNELS } from '../src/kernels/registry';
 
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -41,7 +42,7 @@ if (!dawnPath) throw new Error('--dawn <path to dawn.node> is required');
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 // dawn.node must be loaded and its globals (GPUBufferUsage, GPUShaderStage, GPUMapMode…) installed before the
-// wrappers are evaluated: buffers.ts reads GPUBufferUsage at module level, hence the dynamic imports below.
+// wrappers run (they read those globals when called), hence the dynamic imports below.
 const dawn = createRequire(import.meta.url)(dawnPath) as { create(flags: string[]): GPU; globals: Record<string, unknown> };
 Object.assign(globalThis, dawn.globals);
 const flags = [`backend=${backend}`, 'disable-dawn-features=timestamp_quantization'];
@@ -52,6 +53,7 @@ const { SkiparseAttention } = await import('../src/kernels/skiparse/skiparse');
 const { HaarKernels, haar3dForwardShape, haar3dInverseShape, haar2dForwardShape, haar2dInverseShape, videoElements } =
   await import('../src/kernels/haar/haar');
 const { CopyKernel } = await import('../src/kernels/copy/copy');
+const { AddFramesKernel, addFramesCheck, sideElements } = await import('../src/kernels/add-frames/add-frames');
 const { createTensor, readTensor, uploadTensor } = await import('../src/gpu/buffers');
 const { randomTensor, maxErrors } = await import('../test-support/test-data');
 const { skiparseAttentionReference } = await import('../src/kernels/skiparse/reference');
@@ -236,10 +238,11 @@ if (!checks.every((c) => c.ok)) {
 const attention: Record<string, unknown>[] = [];
 const tiledSweep: Record<string, unknown>[] = [];
 const haarRows: Record<string, unknown>[] = [];
+const addFramesRows: Record<string, unknown>[] = [];
 function save(complete: boolean): string {
   const result = {
     date: new Date().toISOString(), complete, node: process.version, flags, timestamps, adapter: adapterInfo, checks, attention,
-    tiledSweep, haar: haarRows,
+    tiledSweep, haar: haarRows, addFrames: addFramesRows,
   };
   const text = `${JSON.stringify(result, null, 1)}\n`;
   const outFile = arg('out');
@@ -248,8 +251,10 @@ function save(complete: boolean): string {
 }
 
 // ---------------------------------------------------------------- attention timing
-const tokenCounts = quick ? [300, 1000] : [2306, 9000, 36000];
-const headConfigs = quick ? [[2, 96], [4, 48]] : [[24, 96], [4, 48]];
+// Shapes: the kernels' records (src/kernels/<name>/kernel.json `benchDawn`).
+const attentionShapes = KERNELS.skiparse.benchDawn[quick ? 'quick' : 'full'];
+const tokenCounts = attentionShapes.tokens;
+const headConfigs = attentionShapes.headConfigs;
 const dumpDir = arg('dump');
 for (const [heads, headDim] of headConfigs) {
   for (const tokens of tokenCounts) {
@@ -338,13 +343,7 @@ if (sweep && kernels.includes('tiled')) {
 }
 
 // ---------------------------------------------------------------- Haar timing
-const videos: VideoShape[] = quick
-  ? [{ batch: 1, channels: 3, frames: 9, height: 64, width: 64 }]
-  : [
-      { batch: 1, channels: 3, frames: 33, height: 256, width: 256 },
-      { batch: 1, channels: 3, frames: 33, height: 512, width: 512 },
-      { batch: 1, channels: 24, frames: 33, height: 256, width: 256 },
-    ];
+const videos: VideoShape[] = KERNELS.haar.benchDawn[quick ? 'quick' : 'full'];
 for (const s of videos) {
   const ops: [string, VideoShape, VideoShape, (e: GPUCommandEncoder, a: GPUBuffer, b: GPUBuffer) => void][] = [];
   const c3 = haar3dForwardShape(s);
@@ -376,6 +375,27 @@ for (const s of videos) {
     [input, output, cs, cd].forEach((b) => b.destroy());
   }
 }
+
+// ---------------------------------------------------------------- add_frames timing (vs a copy of the same bytes)
+const addFrames = new AddFramesKernel(device);
+for (const cfg of KERNELS.addFrames.bench) {
+  const n = addFramesCheck(cfg);
+  const src = uploadTensor(device, randomTensor(sideElements(cfg, cfg.src), 29));
+  const dst = uploadTensor(device, randomTensor(sideElements(cfg, cfg.dst), 31));
+  const t = await time((enc) => addFrames.encode(enc, cfg, src, dst), 200);
+  const copyElems = Math.ceil((3 * n) / 8) * 4; // read src + read/write dst, as vec4s split into copy reads + writes
+  const cs = createTensor(device, copyElems);
+  const cd = createTensor(device, copyElems);
+  const tc = await time((enc) => copy.encode(enc, cs, cd, copyElems), 200);
+  const ms = t.gpuMs ?? t.wallMsPerIter;
+  const copyMs = tc.gpuMs ?? tc.wallMsPerIter;
+  const row = { config: cfg.name, elements: n, ...t, copyGpuMs: tc.gpuMs, copyWallMsPerIter: tc.wallMsPerIter, gbps: (12 * n) / ms / 1e6, copyGbps: (4 * 2 * copyElems) / copyMs / 1e6 };
+  log(`add_frames ${cfg.name}: gpu ${t.gpuMs?.toFixed(4)} ms, wall ${t.wallMsPerIter.toFixed(4)} ms/iter, ${row.gbps.toFixed(0)} GB/s (copy ${row.copyGbps.toFixed(0)} GB/s)`);
+  addFramesRows.push(row);
+  save(false);
+  [src, dst, cs, cd].forEach((b) => b.destroy());
+}
+addFrames.destroy();
 
 const text = save(true);
 process.stdout.write(text);

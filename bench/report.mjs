@@ -17,5 +17,12 @@ export function renderKernelTables(r, file) {
   for (const h of r.haar) {
     lines.push(`| ${h.config} | ${h.op} | ${f(h.oursMs, 3)} | ${f(h.ortMs, 3)} | ${f(h.copyMs, 3)} | **${f(h.ortOverOurs)}×** | **${f(100 * h.fractionOfCopyBandwidth, 0)}%** | ${f(h.oursGBps, 2)} | ${h.maxAbsDiffVsOrt.toExponential(1)} |`);
   }
+  if (r.addFrames?.length) {
+    lines.push('', 'add_frames (the VAE decoder\'s LL-band sums) vs a plain copy of the same bytes (read src, read + write dst):', '');
+    lines.push('| config | elements | ours ms | copy ms | % of copy bandwidth | ours GB/s | max abs diff vs CPU |', '|---|---|---|---|---|---|---|');
+    for (const a of r.addFrames) {
+      lines.push(`| ${a.config} | ${a.elements} | ${f(a.oursMs, 3)} | ${f(a.copyMs, 3)} | **${f(100 * a.fractionOfCopyBandwidth, 0)}%** | ${f(a.oursGBps, 2)} | ${a.maxAbsDiffVsCpu.toExponential(1)} |`);
+    }
+  }
   return lines.join('\n');
 }

@@ -1,56 +1,11 @@
 import { expect, test } from '@playwright/test';
 import { pipeConsole, runInHarness } from './util';
-import type { ParityCase, ParityResult, RoundTripResult } from './harness/haar';
+import type { ParityResult, RoundTripResult } from './harness/haar';
+import { parityCases } from '../src/kernels/haar/parity';
 
 // Haar WGSL kernels vs the CPU reference in real Chromium WebGPU (SwiftShader here: shapes stay small).
 const HARNESS = '/e2e/harness/haar.ts';
 const REL_TOL = 1e-6; // max |gpu − ref| / max |ref| per case
-
-const EXACT = 1 / (2 * Math.SQRT2);
-
-function parityCases(): ParityCase[] {
-  const Cs = [1, 3, 8, 24];
-  const Ts = [1, 3, 5, 17];
-  const HWs = [[2, 2], [6, 10], [16, 16], [34, 18]];
-  const cases: ParityCase[] = [];
-  let seed = 1;
-  // Every (C, T) pair once, with the spatial size and batch rotating so each appears with several C and T.
-  for (let ci = 0; ci < Cs.length; ci++) {
-    for (let ti = 0; ti < Ts.length; ti++) {
-      const [H, W] = HWs[(ci + ti) % HWs.length];
-      const B = 1 + ((ci + (ti >> 1)) % 2);
-      const C = Cs[ci];
-      const T = Ts[ti];
-      const coeffFrames = (T + 1) / 2;
-      cases.push(
-        { op: 'forward3d', shape: { batch: B, channels: C, frames: T, height: H, width: W }, flag: true, seed: seed++ },
-        { op: 'forward3d', shape: { batch: B, channels: C, frames: T + 1, height: H, width: W }, flag: false, seed: seed++ },
-        { op: 'inverse3d', shape: { batch: B, channels: 8 * C, frames: coeffFrames, height: H / 2, width: W / 2 }, flag: true, seed: seed++ },
-        { op: 'inverse3d', shape: { batch: B, channels: 8 * C, frames: coeffFrames, height: H / 2, width: W / 2 }, flag: false, seed: seed++ },
-        { op: 'forward2d', shape: { batch: B, channels: C, frames: T, height: H, width: W }, seed: seed++ },
-        { op: 'inverse2d', shape: { batch: B, channels: 4 * C, frames: T, height: H / 2, width: W / 2 }, seed: seed++ },
-      );
-    }
-  }
-  // The exact 1/(2√2) coefficient.
-  const s = { batch: 2, channels: 3, frames: 5, height: 6, width: 10 };
-  cases.push(
-    { op: 'forward3d', shape: s, flag: true, seed: seed++, coefficient3d: EXACT },
-    { op: 'inverse3d', shape: { ...s, channels: 24, frames: 3, height: 3, width: 5 }, flag: true, seed: seed++, coefficient3d: EXACT },
-  );
-  // 2D dispatch (workgroup cap 3 per dimension; the last row of workgroups is partly out of range).
-  for (const [op, shape, flag] of [
-    ['forward3d', s, true],
-    ['forward3d', { ...s, frames: 4 }, false],
-    ['inverse3d', { ...s, channels: 24, frames: 3, height: 3, width: 5 }, true],
-    ['inverse3d', { ...s, channels: 24, frames: 3, height: 3, width: 5 }, false],
-    ['forward2d', s, undefined],
-    ['inverse2d', { ...s, channels: 12, height: 3, width: 5 }, undefined],
-  ] as const) {
-    cases.push({ op, shape, flag, seed: seed++, maxWorkgroupsPerDimension: 3 });
-  }
-  return cases;
-}
 
 test.describe('Haar wavelet WGSL kernels', () => {
   test.beforeEach(({ page }) => pipeConsole(page));

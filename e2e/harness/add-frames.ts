@@ -5,12 +5,9 @@ import { readTensor, uploadTensor } from '../../src/gpu/buffers';
 import { randomTensor } from '../../test-support/test-data';
 import { AddFramesKernel, sideElements, type AddFramesSpec } from '../../src/kernels/add-frames/add-frames';
 import { refAddFrames } from '../../src/kernels/add-frames/reference';
+import type { AddFramesCase } from '../../src/kernels/add-frames/parity';
 
-export interface AddFramesCase {
-  spec: AddFramesSpec;
-  seed: number;
-  maxWorkgroupsPerDimension?: number;
-}
+export type { AddFramesCase } from '../../src/kernels/add-frames/parity';
 
 export interface AddFramesResult {
   label: string;

@@ -17,19 +17,9 @@ import {
   type VideoShape,
 } from '../../src/kernels/haar/haar';
 import { refHaar2dForward, refHaar2dInverse, refHaar3dForward, refHaar3dInverse } from '../../src/kernels/haar/reference';
+import type { HaarOp, ParityCase } from '../../src/kernels/haar/parity';
 
-export type HaarOp = 'forward3d' | 'inverse3d' | 'forward2d' | 'inverse2d';
-
-export interface ParityCase {
-  op: HaarOp;
-  shape: VideoShape; // input shape of the op (coefficients for the inverses)
-  /** firstChunk (forward3d) / dropFirstFrame (inverse3d); ignored by the 2D ops. */
-  flag?: boolean;
-  seed: number;
-  coefficient3d?: number;
-  /** Forces a small per-dimension workgroup cap so the 2D-dispatch path runs. */
-  maxWorkgroupsPerDimension?: number;
-}
+export type { HaarOp, ParityCase } from '../../src/kernels/haar/parity';
 
 export interface ParityResult {
   label: string;

@@ -6,20 +6,9 @@ import { maxErrors, randomTensor } from '../../test-support/test-data';
 import { SkiparseAttention, type AttentionShape, type SkiparseVariant } from '../../src/kernels/skiparse/skiparse';
 import type { SkiparseTiledConfig, SkiparseTiledGeometry } from '../../src/kernels/skiparse/tiled';
 import { skiparseAttentionReference } from '../../src/kernels/skiparse/reference';
+import type { SkiparseCase } from '../../src/kernels/skiparse/parity';
 
-export interface SkiparseCase extends AttentionShape {
-  seed: number;
-  /** Multiplier on q and k (large values exercise the online-softmax stability). Default 1. */
-  qkMagnitude?: number;
-  /** Multiplier on v. Default 1. */
-  vMagnitude?: number;
-  /** Forces smaller tiles (tests the tile configurations real devices with 16 KiB may get). */
-  maxWorkgroupStorageBytes?: number;
-  /** Which kernel (default 'simple'). */
-  variant?: SkiparseVariant;
-  /** Tiled kernel only: an explicit tile geometry. */
-  tiledGeometry?: SkiparseTiledGeometry;
-}
+export type { SkiparseCase } from '../../src/kernels/skiparse/parity';
 
 export interface SkiparseCaseResult {
   name: string;

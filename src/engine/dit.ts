@@ -11,6 +11,7 @@
 // The ORT module is injected (onnxruntime-web in the worker, onnxruntime-node in unit tests) so the same code runs
 // in both; sessions are created by the caller.
 import type * as ortTypes from 'onnxruntime-web';
+import { alignedBytes, tensorUsage, VEC4_ALIGN } from '../gpu/buffers';
 import type { AttentionMode } from '../kernels/skiparse/skiparse';
 import type { ImageCondition, Denoiser, TextCondition } from './denoise';
 import type { PromptEncoder } from './pipeline';
@@ -234,7 +235,6 @@ export interface SplitSessions {
   final: Session;
 }
 
-const TENSOR_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 /**
  * Split-graph denoiser on ORT's WebGPU EP sharing `device` with the WGSL Skiparse kernel. Sessions pre/post/embed
@@ -261,7 +261,7 @@ export class WebGpuDenoiser implements Denoiser {
   }
 
   private upload(data: Float32Array, dims: number[]): { buf: GPUBuffer; t: Tensor } {
-    const buf = this.device.createBuffer({ size: Math.max(16, Math.ceil(data.byteLength / 16) * 16), usage: TENSOR_USAGE(), mappedAtCreation: true });
+    const buf = this.device.createBuffer({ size: alignedBytes(data.byteLength, VEC4_ALIGN), usage: tensorUsage(), mappedAtCreation: true });
     new Float32Array(buf.getMappedRange(0, data.byteLength)).set(data);
     buf.unmap();
     return { buf, t: this.Tensor.fromGpuBuffer(buf, { dataType: 'float32', dims }) };
@@ -289,7 +289,7 @@ export class WebGpuDenoiser implements Denoiser {
   private attnBuffer(batch: number): GPUBuffer {
     if (!this.attnBuf || this.attnBatch !== batch) {
       this.attnBuf?.destroy();
-      this.attnBuf = this.device.createBuffer({ label: 'dit-attn', size: batch * this.tokens * this.info.heads * this.info.headDim * 4, usage: TENSOR_USAGE() });
+      this.attnBuf = this.device.createBuffer({ label: 'dit-attn', size: batch * this.tokens * this.info.heads * this.info.headDim * 4, usage: tensorUsage() });
       this.attnBatch = batch;
     }
     return this.attnBuf;

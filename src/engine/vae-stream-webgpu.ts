@@ -9,6 +9,7 @@
 //   haar3d(w2 LL) → w3 (WGSL) → vae_encoder_core.onnx with GPU-buffer inputs → latent (CPU output).
 // With B = 1 the LL band (channels 0..2) is the first 3·T·H·W floats of a buffer, so kernels bind it directly.
 import type * as ortTypes from 'onnxruntime-web';
+import { alignedBytes, tensorUsage, VEC4_ALIGN } from '../gpu/buffers';
 import { AddFramesKernel } from '../kernels/add-frames/add-frames';
 import { HaarKernels, haar2dForwardShape, haar3dForwardShape, type VideoShape } from '../kernels/haar/haar';
 import { chunkHaarPlan, type ChunkCoreInfo } from './vae-split';
@@ -20,9 +21,9 @@ interface SessionLike {
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
 }
 
-const usage = (): number => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+const usage = tensorUsage;
 /** ORT's WebGPU EP works on 16-byte multiples; keep our tensor buffers so. */
-const bytesFor = (elements: number): number => Math.max(16, Math.ceil((elements * 4) / 16) * 16);
+const bytesFor = (elements: number): number => alignedBytes(elements * 4, VEC4_ALIGN);
 const count = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 
 /** What ran on the GPU: WGSL dispatches by kernel, ORT graph runs, read-backs (tests check the kernels ran). */

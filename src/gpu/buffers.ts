@@ -1,17 +1,28 @@
-// Small helpers for storage buffers shared by every kernel wrapper (and by ORT GPU-buffer tensors:
-// ORT requires STORAGE | COPY_SRC | COPY_DST on buffers it reads or writes).
+// The one home of buffer usage flags and size alignment, plus small helpers for storage buffers shared by every
+// kernel wrapper, the engine and ORT GPU-buffer tensors (ORT requires STORAGE | COPY_SRC | COPY_DST on buffers it
+// reads or writes). Usage flags are functions, not constants: this module has no top-level WebGPU globals, so
+// GPU-free code that imports it (kernel shape checks, Node unit tests) still loads in Node.
 
+/** Storage tensors: our kernels and ORT read and write them, and they are copied to and from. */
+export const tensorUsage = (): GPUBufferUsageFlags => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+/** Kernel parameter blocks (`var<uniform>`). */
+export const uniformUsage = (): GPUBufferUsageFlags => GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
+/** Staging buffers for read-back. */
+export const readbackUsage = (): GPUBufferUsageFlags => GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
 
-export const TENSOR_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+/** WebGPU requires copy and mapping sizes to be multiples of 4 bytes. */
+export const COPY_ALIGN = 4;
+/** Uniform blocks and ORT-facing tensors are sized in whole 16-byte (vec4) rows. */
+export const VEC4_ALIGN = 16;
 
-/** Byte size rounded up to 4 (WebGPU requires it for copies and mapping). */
-export function alignedBytes(byteLength: number): number {
-  return Math.max(4, Math.ceil(byteLength / 4) * 4);
+/** Byte size rounded up to `align` (default 4, WebGPU's copy/mapping rule), never below `align`. */
+export function alignedBytes(byteLength: number, align = COPY_ALIGN): number {
+  return Math.max(align, Math.ceil(byteLength / align) * align);
 }
 
 /** A storage buffer holding `data` (f32/u32), usable by our kernels and by ORT. */
 export function uploadTensor(device: GPUDevice, data: Float32Array | Uint32Array, label?: string): GPUBuffer {
-  const buffer = device.createBuffer({ label, size: alignedBytes(data.byteLength), usage: TENSOR_USAGE, mappedAtCreation: true });
+  const buffer = device.createBuffer({ label, size: alignedBytes(data.byteLength), usage: tensorUsage(), mappedAtCreation: true });
   const Ctor = data.constructor as Float32ArrayConstructor | Uint32ArrayConstructor;
   new Ctor(buffer.getMappedRange(0, data.byteLength)).set(data);
   buffer.unmap();
@@ -20,13 +31,13 @@ export function uploadTensor(device: GPUDevice, data: Float32Array | Uint32Array
 
 /** An uninitialised (zeroed by WebGPU) storage tensor of `elements` 32-bit values. */
 export function createTensor(device: GPUDevice, elements: number, label?: string): GPUBuffer {
-  return device.createBuffer({ label, size: alignedBytes(elements * 4), usage: TENSOR_USAGE });
+  return device.createBuffer({ label, size: alignedBytes(elements * 4), usage: tensorUsage() });
 }
 
 /** Copies a storage buffer back to the CPU as f32 (test and frame read-back path; never inside the denoising loop). */
 export async function readTensor(device: GPUDevice, buffer: GPUBuffer, elements: number): Promise<Float32Array> {
   const size = alignedBytes(elements * 4);
-  const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const staging = device.createBuffer({ size, usage: readbackUsage() });
   const enc = device.createCommandEncoder();
   enc.copyBufferToBuffer(buffer, 0, staging, 0, size);
   device.queue.submit([enc.finish()]);
@@ -37,11 +48,12 @@ export async function readTensor(device: GPUDevice, buffer: GPUBuffer, elements:
   return out;
 }
 
-/** A uniform buffer from 32-bit words (u32 unless the caller packs floats via a shared ArrayBuffer). */
-export function uniformBuffer(device: GPUDevice, words: ArrayLike<number>, label?: string): GPUBuffer {
-  const data = new Uint32Array(Math.ceil(words.length / 4) * 4);
-  data.set(words);
-  const buffer = device.createBuffer({ label, size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  device.queue.writeBuffer(buffer, 0, data);
+/** A uniform buffer holding `data` (32-bit words, or a packed ArrayBuffer), zero-padded to whole 16-byte rows. */
+export function uniformBuffer(device: GPUDevice, data: ArrayLike<number> | ArrayBuffer, label?: string): GPUBuffer {
+  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(Uint32Array.from(data).buffer);
+  const padded = new Uint8Array(alignedBytes(bytes.byteLength, VEC4_ALIGN));
+  padded.set(bytes);
+  const buffer = device.createBuffer({ label, size: padded.byteLength, usage: uniformUsage() });
+  device.queue.writeBuffer(buffer, 0, padded);
   return buffer;
 }

@@ -4,6 +4,8 @@
 //
 // No top-level WebGPU globals: the spec checks (addFramesCheck) import from Node.
 import addFramesSrc from './add_frames.wgsl?raw';
+import { ComputeKernel } from '../base';
+import { ADD_FRAMES_PARAMS } from './params';
 
 /** One side of the add: a [batch, channels, frames, H, W] tensor and the first frame the window touches. */
 export interface FrameWindowSide {
@@ -48,32 +50,22 @@ export function addFramesCheck(s: AddFramesSpec): number {
 }
 
 /** The add kernel on one device; uniform buffers cached per spec (their content never changes), freed by destroy(). */
-export class AddFramesKernel {
+export class AddFramesKernel extends ComputeKernel {
   private readonly pipeline: GPUComputePipeline;
-  private readonly maxGroups: number;
-  private readonly uniforms = new Map<string, GPUBuffer>();
-  private destroyed = false;
 
-  constructor(private readonly device: GPUDevice, opts: { maxWorkgroupsPerDimension?: number } = {}) {
-    const deviceMax = device.limits.maxComputeWorkgroupsPerDimension;
-    this.maxGroups = Math.min(deviceMax, opts.maxWorkgroupsPerDimension ?? deviceMax);
-    if (!(this.maxGroups >= 1)) throw new RangeError('AddFramesKernel: maxWorkgroupsPerDimension must be ≥ 1');
-    const module = device.createShaderModule({ label: 'add_frames', code: addFramesSrc });
-    this.pipeline = device.createComputePipeline({ label: 'add_frames', layout: 'auto', compute: { module, entryPoint: 'main' } });
+  constructor(device: GPUDevice, opts: { maxWorkgroupsPerDimension?: number } = {}) {
+    super(device, 'AddFramesKernel', opts.maxWorkgroupsPerDimension);
+    this.pipeline = this.createPipeline({ label: 'add_frames', code: addFramesSrc });
   }
 
   /** Workgroup grid for `n` invocations: 1D up to the per-dimension cap, 2D beyond it. */
   dispatchSize(n: number): [number, number] {
-    const groups = Math.ceil(n / WORKGROUP_SIZE);
-    const x = Math.min(groups, this.maxGroups);
-    const y = Math.ceil(groups / x);
-    if (y > this.maxGroups) throw new RangeError(`AddFramesKernel: ${n} elements need more than ${this.maxGroups}² workgroups`);
-    return [x, y];
+    return this.fold(Math.ceil(n / WORKGROUP_SIZE), (max) => `AddFramesKernel: ${n} elements need more than ${max}² workgroups`);
   }
 
   /** Records dst[:, 0:channels, dst.offset + f] += src[:, 0:channels, src.offset + f] into `enc`. */
   encode(enc: GPUCommandEncoder, s: AddFramesSpec, src: GPUBuffer, dst: GPUBuffer): void {
-    if (this.destroyed) throw new Error('AddFramesKernel: used after destroy()');
+    this.assertUsable();
     const total = addFramesCheck(s);
     if (src === dst) throw new Error('AddFramesKernel: src and dst must be different buffers');
     const srcBytes = sideElements(s, s.src) * 4;
@@ -82,45 +74,17 @@ export class AddFramesKernel {
       if (buf.size < bytes) throw new RangeError(`AddFramesKernel: ${role} buffer has ${buf.size} bytes, needs ${bytes}`);
       if (!(buf.usage & GPUBufferUsage.STORAGE)) throw new Error(`AddFramesKernel: ${role} buffer lacks STORAGE usage`);
     }
-    const words = [
-      s.channels, s.frames, s.plane,
-      s.dst.frames, s.dst.offset, s.dst.channels * s.dst.frames * s.plane,
-      s.src.frames, s.src.offset, s.src.channels * s.src.frames * s.plane,
+    const params = {
+      channels: s.channels, frames: s.frames, plane: s.plane,
+      dst_frames: s.dst.frames, dst_offset: s.dst.offset, dst_batch_stride: s.dst.channels * s.dst.frames * s.plane,
+      src_frames: s.src.frames, src_offset: s.src.offset, src_batch_stride: s.src.channels * s.src.frames * s.plane,
       total,
-    ];
-    const key = words.join(',');
-    let uniform = this.uniforms.get(key);
-    if (!uniform) {
-      const data = new Uint32Array(12); // 10 words padded to 16-byte multiple
-      data.set(words);
-      uniform = this.device.createBuffer({ label: `add_frames ${key}`, size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      this.device.queue.writeBuffer(uniform, 0, data);
-      this.uniforms.set(key, uniform);
-    }
-    const bind = this.device.createBindGroup({
-      label: 'add_frames',
-      layout: this.pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: uniform } },
-        { binding: 1, resource: { buffer: src, offset: 0, size: srcBytes } },
-        { binding: 2, resource: { buffer: dst, offset: 0, size: dstBytes } },
-      ],
-    });
-    const [gx, gy] = this.dispatchSize(total);
-    const pass = enc.beginComputePass({ label: 'add_frames' });
-    pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, bind);
-    pass.dispatchWorkgroups(gx, gy);
-    pass.end();
-  }
-
-  get cachedUniformCount(): number {
-    return this.uniforms.size;
-  }
-
-  destroy(): void {
-    for (const b of this.uniforms.values()) b.destroy();
-    this.uniforms.clear();
-    this.destroyed = true;
+    };
+    const key = Object.values(params).join(',');
+    const uniform = this.uniform(key, () => ADD_FRAMES_PARAMS.pack(params), `add_frames ${key}`);
+    const bind = this.bind('add_frames', this.pipeline.getBindGroupLayout(0), [
+      uniform, { buffer: src, size: srcBytes }, { buffer: dst, size: dstBytes },
+    ]);
+    this.dispatch(enc, 'add_frames', this.pipeline, bind, this.dispatchSize(total));
   }
 }

@@ -16,6 +16,10 @@ import inverse3dSrc from './haar3d_inverse.wgsl?raw';
 import forward2dSrc from './haar2d_forward.wgsl?raw';
 import inverse2dSrc from './haar2d_inverse.wgsl?raw';
 import commonSrc from './haar_common.wgsl?raw';
+import { ComputeKernel } from '../base';
+import {
+  HAAR2D_FORWARD_PARAMS, HAAR2D_INVERSE_PARAMS, HAAR3D_FORWARD_PARAMS, HAAR3D_INVERSE_PARAMS,
+} from './params';
 
 /** Upstream's 3D Haar filter entry (rounded 1/(2√2)); the kernels use its f32 value. */
 export const HAAR3D_UPSTREAM_COEFFICIENT = 0.3536;
@@ -130,28 +134,18 @@ type Kind = 'forward3d' | 'inverse3d' | 'forward2d' | 'inverse2d';
  * compute pass into `enc`; uniform buffers are cached per (kernel, shape, flag) — their content never changes, so
  * one buffer serves every encoder — and freed by destroy().
  */
-export class HaarKernels {
+export class HaarKernels extends ComputeKernel {
   readonly coefficient3d: number;
-  private readonly device: GPUDevice;
-  private readonly maxGroups: number;
   private readonly pipelines: Record<Kind, GPUComputePipeline>;
-  private readonly uniforms = new Map<string, GPUBuffer>();
-  private destroyed = false;
 
   constructor(device: GPUDevice, opts: HaarKernelOptions = {}) {
-    this.device = device;
-    this.coefficient3d = opts.coefficient3d ?? HAAR3D_UPSTREAM_COEFFICIENT;
-    if (!Number.isFinite(this.coefficient3d)) throw new RangeError(`HaarKernels: coefficient3d must be finite, got ${this.coefficient3d}`);
-    const deviceMax = device.limits.maxComputeWorkgroupsPerDimension;
-    this.maxGroups = Math.min(deviceMax, opts.maxWorkgroupsPerDimension ?? deviceMax);
-    if (!(this.maxGroups >= 1)) throw new RangeError(`HaarKernels: maxWorkgroupsPerDimension must be ≥ 1`);
+    const coefficient3d = opts.coefficient3d ?? HAAR3D_UPSTREAM_COEFFICIENT;
+    if (!Number.isFinite(coefficient3d)) throw new RangeError(`HaarKernels: coefficient3d must be finite, got ${coefficient3d}`);
+    super(device, 'HaarKernels', opts.maxWorkgroupsPerDimension);
+    this.coefficient3d = coefficient3d;
+    // WGSL has no #include: the shared Walsh-Hadamard butterflies are prepended to every kernel.
     const make = (label: string, code: string, constants?: Record<string, number>): GPUComputePipeline =>
-      device.createComputePipeline({
-        label,
-        layout: 'auto',
-        // WGSL has no #include: the shared Walsh-Hadamard butterflies are prepended to every kernel.
-        compute: { module: device.createShaderModule({ label, code: `${commonSrc}\n${code}` }), entryPoint: 'main', constants },
-      });
+      this.createPipeline({ label, code: `${commonSrc}\n${code}`, constants });
     this.pipelines = {
       forward3d: make('haar3d_forward', forward3dSrc, { COEF: this.coefficient3d }),
       inverse3d: make('haar3d_inverse', inverse3dSrc, { COEF: this.coefficient3d }),
@@ -164,53 +158,49 @@ export class HaarKernels {
   encodeForward3D(enc: GPUCommandEncoder, shape: VideoShape, input: GPUBuffer, output: GPUBuffer, firstChunk = true): void {
     const out = haar3dForwardShape(shape, firstChunk);
     const blocks = shape.batch * shape.channels * out.frames * out.height * out.width;
-    const words = [shape.channels, shape.frames, shape.height, shape.width, out.frames, out.height, out.width, firstChunk ? 1 : 0, blocks];
-    this.encode('forward3d', enc, shape, out, words, blocks, input, output);
+    const params = HAAR3D_FORWARD_PARAMS.pack({
+      channels: shape.channels, in_frames: shape.frames, in_height: shape.height, in_width: shape.width,
+      out_frames: out.frames, out_height: out.height, out_width: out.width, first_chunk: firstChunk ? 1 : 0, blocks,
+    });
+    this.encode('forward3d', enc, shape, out, params, blocks, input, output);
   }
 
   /** 3D inverse: coefficients `input` of shape `shape` [B, 8C, T', H', W'] → `output` haar3dInverseShape(shape, dropFirstFrame). */
   encodeInverse3D(enc: GPUCommandEncoder, shape: VideoShape, input: GPUBuffer, output: GPUBuffer, dropFirstFrame = true): void {
     const out = haar3dInverseShape(shape, dropFirstFrame);
     const blocks = shape.batch * out.channels * shape.frames * shape.height * shape.width;
-    const words = [out.channels, shape.frames, shape.height, shape.width, out.frames, out.height, out.width, dropFirstFrame ? 1 : 0, blocks];
-    this.encode('inverse3d', enc, shape, out, words, blocks, input, output);
+    const params = HAAR3D_INVERSE_PARAMS.pack({
+      channels: out.channels, in_frames: shape.frames, in_height: shape.height, in_width: shape.width,
+      out_frames: out.frames, out_height: out.height, out_width: out.width, drop_first: dropFirstFrame ? 1 : 0, blocks,
+    });
+    this.encode('inverse3d', enc, shape, out, params, blocks, input, output);
   }
 
   /** 2D forward per frame: `input` [B, C, T, H, W] → `output` [B, 4C, T, H/2, W/2]. */
   encodeForward2D(enc: GPUCommandEncoder, shape: VideoShape, input: GPUBuffer, output: GPUBuffer): void {
     const out = haar2dForwardShape(shape);
     const blocks = shape.batch * shape.channels * shape.frames * out.height * out.width;
-    const words = [shape.channels, shape.frames, shape.height, shape.width, out.height, out.width, blocks];
-    this.encode('forward2d', enc, shape, out, words, blocks, input, output);
+    const params = HAAR2D_FORWARD_PARAMS.pack({
+      channels: shape.channels, frames: shape.frames, in_height: shape.height, in_width: shape.width,
+      out_height: out.height, out_width: out.width, blocks,
+    });
+    this.encode('forward2d', enc, shape, out, params, blocks, input, output);
   }
 
   /** 2D inverse per frame: coefficients `input` [B, 4C, T, H', W'] → `output` [B, C, T, 2H', 2W']. */
   encodeInverse2D(enc: GPUCommandEncoder, shape: VideoShape, input: GPUBuffer, output: GPUBuffer): void {
     const out = haar2dInverseShape(shape);
     const blocks = shape.batch * out.channels * shape.frames * shape.height * shape.width;
-    const words = [out.channels, shape.frames, shape.height, shape.width, out.height, out.width, blocks];
-    this.encode('inverse2d', enc, shape, out, words, blocks, input, output);
-  }
-
-  /** Number of cached uniform buffers (one per distinct kernel/shape/flag encoded so far). */
-  get cachedUniformCount(): number {
-    return this.uniforms.size;
-  }
-
-  /** Frees the cached uniform buffers. Call after the last submitted work using these kernels. */
-  destroy(): void {
-    for (const b of this.uniforms.values()) b.destroy();
-    this.uniforms.clear();
-    this.destroyed = true;
+    const params = HAAR2D_INVERSE_PARAMS.pack({
+      channels: out.channels, frames: shape.frames, in_height: shape.height, in_width: shape.width,
+      out_height: out.height, out_width: out.width, blocks,
+    });
+    this.encode('inverse2d', enc, shape, out, params, blocks, input, output);
   }
 
   /** Workgroup grid for `blocks` invocations: 1D up to the per-dimension cap, 2D beyond it. */
   dispatchSize(blocks: number): [number, number] {
-    const groups = Math.ceil(blocks / WORKGROUP_SIZE);
-    const x = Math.min(groups, this.maxGroups);
-    const y = Math.ceil(groups / x);
-    if (y > this.maxGroups) throw new RangeError(`HaarKernels: ${blocks} blocks need more than ${this.maxGroups}² workgroups`);
-    return [x, y];
+    return this.fold(Math.ceil(blocks / WORKGROUP_SIZE), (max) => `HaarKernels: ${blocks} blocks need more than ${max}² workgroups`);
   }
 
   private encode(
@@ -218,45 +208,26 @@ export class HaarKernels {
     enc: GPUCommandEncoder,
     inShape: VideoShape,
     outShape: VideoShape,
-    words: number[],
+    params: ArrayBuffer,
     blocks: number,
     input: GPUBuffer,
     output: GPUBuffer,
   ): void {
-    if (this.destroyed) throw new Error('HaarKernels: used after destroy()');
+    this.assertUsable();
     const inBytes = videoElements(inShape) * 4;
     const outBytes = videoElements(outShape) * 4;
     this.checkBuffer(kind, 'input', input, inBytes, inShape);
     this.checkBuffer(kind, 'output', output, outBytes, outShape);
     if (input === output) throw new Error(`HaarKernels.${kind}: input and output must be different buffers (no in-place transform)`);
 
-    const key = `${kind}:${words.join(',')}`;
-    let uniform = this.uniforms.get(key);
-    if (!uniform) {
-      const data = new Uint32Array(Math.ceil(words.length / 4) * 4);
-      data.set(words);
-      uniform = this.device.createBuffer({ label: `haar ${key}`, size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      this.device.queue.writeBuffer(uniform, 0, data);
-      this.uniforms.set(key, uniform);
-    }
+    const key = `${kind}:${new Uint32Array(params).join(',')}`;
+    const uniform = this.uniform(key, () => params, `haar ${key}`);
     const pipeline = this.pipelines[kind];
-    const bindGroup = this.device.createBindGroup({
-      label: `haar ${kind}`,
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: uniform } },
-        { binding: 1, resource: { buffer: input, offset: 0, size: inBytes } },
-        { binding: 2, resource: { buffer: output, offset: 0, size: outBytes } },
-      ],
-    });
-    const [gx, gy] = this.dispatchSize(blocks);
-    const pass = enc.beginComputePass({ label: `haar ${kind}` });
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
-    pass.dispatchWorkgroups(gx, gy);
-    pass.end();
+    const bindGroup = this.bind(`haar ${kind}`, pipeline.getBindGroupLayout(0), [
+      uniform, { buffer: input, size: inBytes }, { buffer: output, size: outBytes },
+    ]);
+    this.dispatch(enc, `haar ${kind}`, pipeline, bindGroup, this.dispatchSize(blocks));
   }
-
   private checkBuffer(kind: Kind, role: string, buf: GPUBuffer, bytes: number, shape: VideoShape): void {
     if (buf.size < bytes) {
       throw new RangeError(`HaarKernels.${kind}: ${role} buffer too small: ${buf.size} bytes < ${bytes} needed for ${describe(shape)} f32`);

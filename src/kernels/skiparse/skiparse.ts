@@ -18,24 +18,14 @@
 import shaderSource from './skiparse_attention.wgsl?raw';
 import { skiparseSource } from './source';
 import { skiparseTiledConfig, skiparseTiledShaderSource, type SkiparseTiledConfig, type SkiparseTiledGeometry } from './tiled';
+import { ComputeKernel } from '../base';
+import { SKIPARSE_PARAMS } from './params';
 import {
   attentionScale, skiparseGroupCount, skiparsePaddedTokens as paddedTokens, skiparseSequenceLength,
-  validateAttentionShape,
-} from './reference';
+  validateAttentionShape, type AttentionShape,
+} from './rules';
 
-export type AttentionMode = 'dense' | 'single' | 'group';
-
-export interface AttentionShape {
-  batch: number;
-  tokens: number;
-  heads: number;
-  headDim: number;
-  mode: AttentionMode;
-  /** Sparse ratio (2, 4 or 8) for 'single' / 'group'; ignored for 'dense'. */
-  k: number;
-  /** Softmax scale; default 1/√headDim. */
-  scale?: number;
-}
+export type { AttentionMode, AttentionShape } from './rules';
 
 export type SkiparseVariant = 'simple' | 'tiled';
 /** A variant, or 'auto': the adapter decides (skiparseVariantFor). */
@@ -115,7 +105,7 @@ interface ShapePlan {
   pipeline: GPUComputePipeline;
 }
 
-export class SkiparseAttention {
+export class SkiparseAttention extends ComputeKernel {
   private readonly layout: GPUBindGroupLayout;
   private readonly pipelineLayout: GPUPipelineLayout;
   private readonly pipelines = new Map<number, Specialised>();
@@ -123,9 +113,9 @@ export class SkiparseAttention {
   private readonly storageBudget: number;
   private readonly tiledGeometry: SkiparseTiledGeometry | undefined;
   readonly variant: SkiparseVariant;
-  private destroyed = false;
 
-  constructor(private readonly device: GPUDevice, options: SkiparseOptions = {}) {
+  constructor(device: GPUDevice, options: SkiparseOptions = {}) {
+    super(device, 'skiparse');
     const limit = device.limits.maxComputeWorkgroupStorageSize;
     this.storageBudget = Math.min(limit, options.maxWorkgroupStorageBytes ?? limit);
     this.variant = options.variant ?? 'simple';
@@ -159,7 +149,7 @@ export class SkiparseAttention {
 
   /** q,k,v,out: [B, N, heads·headDim] f32 storage buffers. Records the dispatch into `enc`. */
   encode(enc: GPUCommandEncoder, shape: AttentionShape, q: GPUBuffer, k: GPUBuffer, v: GPUBuffer, out: GPUBuffer): void {
-    if (this.destroyed) throw new Error('skiparse: encode() after destroy()');
+    this.assertUsable('skiparse: encode() after destroy()');
     const plan = this.plan(shape);
     const bytes = plan.elements * 4;
     const maxBinding = this.device.limits.maxStorageBufferBindingSize;
@@ -177,24 +167,16 @@ export class SkiparseAttention {
     if (out === q || out === k || out === v) {
       throw new Error('skiparse: out must be a different buffer from q, k and v (WebGPU forbids a writable alias)');
     }
-    const bind = (binding: number, buffer: GPUBuffer, size: number) => ({ binding, resource: { buffer, offset: 0, size } });
-    const bindGroup = this.device.createBindGroup({
-      label: 'skiparse-attention',
-      layout: this.layout,
-      entries: [bind(0, plan.uniform, plan.uniform.size), bind(1, q, bytes), bind(2, k, bytes), bind(3, v, bytes), bind(4, out, bytes)],
-    });
-    const pass = enc.beginComputePass({ label: `skiparse-${this.variant}-${shape.mode}` });
-    pass.setPipeline(plan.pipeline);
-    pass.setBindGroup(0, bindGroup);
-    pass.dispatchWorkgroups(plan.dispatch[0], plan.dispatch[1]);
-    pass.end();
+    const bindGroup = this.bind('skiparse-attention', this.layout, [
+      plan.uniform, { buffer: q, size: bytes }, { buffer: k, size: bytes }, { buffer: v, size: bytes }, { buffer: out, size: bytes },
+    ]);
+    this.dispatch(enc, `skiparse-${this.variant}-${shape.mode}`, plan.pipeline, bindGroup, plan.dispatch);
   }
 
-  destroy(): void {
-    for (const p of this.plans.values()) p.uniform.destroy();
+  override destroy(): void {
+    super.destroy();
     this.plans.clear();
     this.pipelines.clear();
-    this.destroyed = true;
   }
 
   private specialised(headDim: number): Specialised {
@@ -205,14 +187,11 @@ export class SkiparseAttention {
         ? skiparseTiledConfig(headDim, this.storageBudget, this.device.limits.maxComputeInvocationsPerWorkgroup, this.tiledGeometry)
         : skiparseTileConfig(headDim, this.storageBudget);
       const name = `skiparse-attention-${this.variant}-d${headDim}`;
-      const module = this.device.createShaderModule({
+      const pipeline = this.createPipeline({
         label: name,
         code: tiled ? skiparseTiledShaderSource(cfg as SkiparseTiledConfig) : skiparseShaderSource(cfg),
-      });
-      const pipeline = this.device.createComputePipeline({
-        label: `${name}-q${cfg.queryTile}-k${cfg.keyTile}`,
+        pipelineLabel: `${name}-q${cfg.queryTile}-k${cfg.keyTile}`,
         layout: this.pipelineLayout,
-        compute: { module, entryPoint: 'main' },
       });
       s = { cfg, pipeline };
       this.pipelines.set(headDim, s);
@@ -234,22 +213,13 @@ export class SkiparseAttention {
     const seqLen = skiparseSequenceLength(mode, tokens, k);
     const qTiles = Math.ceil(seqLen / cfg.queryTile);
     const total = batch * heads * groups * qTiles;
-    const maxDim = this.device.limits.maxComputeWorkgroupsPerDimension;
-    const x = Math.min(total, maxDim);
-    const y = Math.ceil(total / x);
-    if (y > maxDim || total >= 2 ** 32) {
-      throw new RangeError(`skiparse: ${total} workgroups exceed the dispatch limits (${maxDim}² per dispatch)`);
-    }
-    const words = new ArrayBuffer(12 * 4);
-    const u = new Uint32Array(words);
-    u.set([batch, tokens, heads, mode === 'dense' ? 0 : mode === 'single' ? 1 : 2, Math.log2(k), groups, qTiles, total, x, heads * headDim]);
-    new Float32Array(words)[10] = scale;
-    const uniform = this.device.createBuffer({
-      label: `skiparse-params-${key}`,
-      size: words.byteLength,
-      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-    });
-    this.device.queue.writeBuffer(uniform, 0, words);
+    const overflow = (max: number) => `skiparse: ${total} workgroups exceed the dispatch limits (${max}² per dispatch)`;
+    const [x, y] = this.fold(total, overflow);
+    if (total >= 2 ** 32) throw new RangeError(overflow(this.maxGroups));
+    const uniform = this.uniform(key, () => SKIPARSE_PARAMS.pack({
+      batch, tokens, heads, mode: mode === 'dense' ? 0 : mode === 'single' ? 1 : 2, kLog2: Math.log2(k), groups, qTiles,
+      totalWg: total, wgPerRow: x, rowStride: heads * headDim, scale,
+    }), `skiparse-params-${key}`);
     const plan: ShapePlan = { uniform, dispatch: [x, y], elements: batch * tokens * heads * headDim, pipeline };
     this.plans.set(key, plan);
     return plan;
