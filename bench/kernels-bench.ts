@@ -104,6 +104,21 @@ function elementsOf(s: VideoShape): number {
   return s.batch * s.channels * s.frames * s.height * s.width;
 }
 
+/** The copy kernel moving `words` 32-bit words (half read, half written; rounded to whole vec4s): the bandwidth yardstick. */
+async function timeCopy(device: GPUDevice, copy: CopyKernel, words: number): Promise<Timing> {
+  const elems = Math.ceil(words / 2 / 4) * 4;
+  const src = createTensor(device, elems);
+  const dst = createTensor(device, elems);
+  const t = await timeGpu(device, () => {
+    const enc = device.createCommandEncoder();
+    copy.encode(enc, src, dst, elems);
+    device.queue.submit([enc.finish()]);
+  }, warmup, reps);
+  src.destroy();
+  dst.destroy();
+  return t;
+}
+
 async function benchHaar(device: GPUDevice, cfg: HaarConfig, haar: HaarKernels, copy: CopyKernel): Promise<HaarRow[]> {
   const video: VideoShape = { batch: cfg.batch, channels: cfg.channels, frames: cfg.frames, height: cfg.height, width: cfg.width };
   const coeffs = haar3dForwardShape(video, true);
@@ -115,16 +130,8 @@ async function benchHaar(device: GPUDevice, cfg: HaarConfig, haar: HaarKernels, 
   const theirs = createTensor(device, Math.max(nIn, nOut));
   const xDims = [video.batch, video.channels, video.frames, video.height, video.width];
   const yDims = [coeffs.batch, coeffs.channels, coeffs.frames, coeffs.height, coeffs.width];
-  // Copy the same total bytes the transform moves (reads + writes), rounded to whole vec4s.
-  const copyElems = Math.ceil((nIn + nOut) / 2 / 4) * 4;
-  const copySrc = createTensor(device, copyElems);
-  const copyDst = createTensor(device, copyElems);
-  const runCopy = () => {
-    const enc = device.createCommandEncoder();
-    copy.encode(enc, copySrc, copyDst, copyElems);
-    device.queue.submit([enc.finish()]);
-  };
-  const tCopy = await timeGpu(device, runCopy, warmup, reps);
+  // Copy the same total bytes the transform moves (reads + writes).
+  const tCopy = await timeCopy(device, copy, nIn + nOut);
   const rows: HaarRow[] = [];
   for (const op of ['forward3d', 'inverse3d'] as const) {
     const [input, inDims, outDims, nOutOp] = op === 'forward3d' ? [x, xDims, yDims, nOut] : [y, yDims, xDims, nIn];
@@ -155,7 +162,7 @@ async function benchHaar(device: GPUDevice, cfg: HaarConfig, haar: HaarKernels, 
       `ORT/ours ${row.ortOverOurs.toFixed(2)}x, ${(100 * row.fractionOfCopyBandwidth).toFixed(0)}% of copy, max|diff| ${diff.toExponential(2)}`);
     rows.push(row);
   }
-  for (const b of [x, y, ours, theirs, copySrc, copyDst]) b.destroy();
+  for (const b of [x, y, ours, theirs]) b.destroy();
   return rows;
 }
 
@@ -166,9 +173,6 @@ async function benchAddFrames(device: GPUDevice, cfg: AddFramesConfig, add: AddF
   const dstHost = randomTensor(sideElements(cfg, cfg.dst), 31);
   const src = uploadTensor(device, srcHost);
   const dst = uploadTensor(device, dstHost);
-  const copyElems = Math.ceil((3 * n) / 2 / 4) * 4;
-  const copySrc = createTensor(device, copyElems);
-  const copyDst = createTensor(device, copyElems);
   const runOnce = () => {
     const enc = device.createCommandEncoder();
     add.encode(enc, cfg, src, dst);
@@ -185,12 +189,8 @@ async function benchAddFrames(device: GPUDevice, cfg: AddFramesConfig, add: AddF
   }
   const diff = maxErrors(got, expected).abs;
   const t = await timeGpu(device, runOnce, warmup, reps);
-  const tCopy = await timeGpu(device, () => {
-    const enc = device.createCommandEncoder();
-    copy.encode(enc, copySrc, copyDst, copyElems);
-    device.queue.submit([enc.finish()]);
-  }, warmup, reps);
-  for (const b of [src, dst, copySrc, copyDst]) b.destroy();
+  const tCopy = await timeCopy(device, copy, 3 * n);
+  for (const b of [src, dst]) b.destroy();
   const row: AddFramesRow = {
     config: cfg.name, elements: n, oursMs: t.medianMs, copyMs: tCopy.medianMs, fractionOfCopyBandwidth: tCopy.medianMs / t.medianMs,
     oursGBps: (3 * n * 4) / (t.medianMs * 1e6), maxAbsDiffVsCpu: diff,

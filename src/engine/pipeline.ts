@@ -31,7 +31,7 @@ export interface PipelineDeps {
   backend: 'wasm' | 'webgpu';
   vae: VaeChunkRunner<unknown>;
   sink: VideoSinkFactory;
-  /** Builds the denoiser for a latent shape; absent while the model ships no DiT. */
+  /** Builds the denoiser for a latent shape; absent when the model has no DiT (a VAE-only manifest). */
   denoiser?: (latentShape: readonly number[]) => Promise<Denoiser>;
   promptEncoder?: PromptEncoder;
   /** The inpainting condition (VAE encoder + inpaint graph): i2v, transition, continuation; absent = unsupported. */

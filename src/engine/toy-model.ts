@@ -1,6 +1,6 @@
-// A stand-in denoiser and prompt encoder used ONLY to exercise the pipeline end to end (progress, previews, cancel,
-// decode, MP4) before the DiT exists. Selected by a manifest with `dit: {kind: 'toy'}` (tests build such manifests;
-// no shipped model has one). It is the toy model of training/fixtures/sampler/vectors.json:
+// A stand-in denoiser and prompt encoder used ONLY by tests that exercise the pipeline end to end (progress,
+// previews, cancel, decode, MP4) quickly and deterministically. Selected by a manifest with `dit: {kind: 'toy'}`
+// (tests build such manifests; no shipped model has one). It is the toy model of training/fixtures/sampler/vectors.json:
 //   cond branch (embedding ≠ 0): v = 0.25·x_in + 0.02·(c − 3.5);  uncond (embedding 0): v = 0.3·x_in + 0.01·t/1000.
 import type { Denoiser, TextCondition } from './denoise';
 import type { PromptEncoder } from './pipeline';

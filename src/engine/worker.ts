@@ -367,7 +367,7 @@ export class Engine {
     }
   }
 
-  /** Text(/image)-to-video. Rejects with NotSupportedError while the model has no DiT. */
+  /** Text(/image)-to-video. Rejects with NotSupportedError when the model has no DiT (a VAE-only manifest). */
   async generate(request: GenerateRequest, onProgress?: (p: GenerateProgress) => unknown): Promise<GenerateResult> {
     const model = this.requireModel();
     const req = validateGenerateRequest(request, model.manifest);

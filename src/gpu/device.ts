@@ -1,4 +1,4 @@
-// WebGPU adapter/device acquisition shared by the WGSL kernels (and later ORT's WebGPU EP).
+// WebGPU adapter/device acquisition: one GPUDevice shared by ORT's WebGPU EP and our WGSL kernels (src/kernels).
 
 export interface AdapterSummary {
   vendor: string;

@@ -8,7 +8,7 @@ describe('kernel registry: each kernel is one folder', () => {
   for (const record of Object.values(KERNELS) as KernelRecord[]) {
     it(`${record.name}: shaders, wrapper, reference + its test, parity cases and e2e spec exist`, () => {
       const files = [...record.shaders, record.wrapper, 'kernel.json', 'parity.ts', 'params.ts'];
-      if (record.prologue) files.push(record.prologue);
+      if (record.prologue) files.push(...record.prologue);
       if (record.reference) files.push(record.reference, record.reference.replace(/\.ts$/, '.test.ts'));
       for (const f of files) expect(existsSync(new URL(f, folderOf(record))), `${record.name}/${f}`).toBe(true);
       expect(existsSync(new URL(`../../${record.e2e}`, import.meta.url)), record.e2e).toBe(true);

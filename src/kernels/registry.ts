@@ -11,8 +11,8 @@ export interface KernelRecord<Bench = unknown> {
   summary: string;
   /** WGSL files of the kernel, in its folder. */
   shaders: string[];
-  /** WGSL prepended to each shader (source concatenation: WGSL has no #include). */
-  prologue?: string;
+  /** WGSL prepended to each shader, in order (source concatenation: WGSL has no #include). */
+  prologue?: string[];
   wrapper: string;
   /** CPU reference (null: the kernel is checked for exact equality instead). */
   reference: string | null;

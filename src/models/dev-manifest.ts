@@ -1,7 +1,7 @@
 // Node-only (tests and dev scripts; never imported by browser code): builds a manifest for a model folder from the
 // files that are actually there (sizes, sha256, roles by file name, external-data references read from the graphs),
-// until the model export writes the real manifest.json. Values are read from disk each call, so a re-exported VAE
-// (new weights, same I/O) needs no change here.
+// for test fixtures and dev exports (the shipped model has its own manifest.json, written by the export). Values are
+// read from disk each call, so a re-exported VAE (new weights, same I/O) needs no change here.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,7 +42,7 @@ export interface DevManifestOptions {
   latentPreview?: LatentPreviewMap;
   /** Fit the latent→RGB preview map on the VAE parity fixtures in this folder (training/fixtures/vae). */
   fitPreviewFrom?: string;
-  /** Which files of the folder to list (default: the VAE's, so tests stay VAE-only once the DiT ships beside it). */
+  /** Which files of the folder to list (default: the VAE's, so VAE-only tests ignore the DiT files beside it). */
   only?: RegExp;
 }
 
@@ -121,8 +121,8 @@ export interface DevDitManifestOptions extends DevManifestOptions {
 /**
  * A whole model (VAE + DiT + text encoder + vocab) from two folders: the trained VAE (public/models/osp-v13-tiny)
  * and the DiT dev export (training/fixtures/dit/dev, random weights of the real architecture at toy width).
- * Paths are relative to the served root: load it with baseUrl '/'. Built from disk on each call (the VAE is still
- * being re-exported while it trains, so a committed JSON with its sha256 would go stale).
+ * Paths are relative to the served root: load it with baseUrl '/'. Built from disk on each call (so a re-exported
+ * VAE or DiT needs no committed sha256 update).
  */
 export function buildDevDitManifest(o: DevDitManifestOptions = {}): ModelManifest {
   const vaeDir = o.vaeDir ?? 'public/models/osp-v13-tiny';

@@ -4,6 +4,7 @@
 //
 // No top-level WebGPU globals: the spec checks (addFramesCheck) import from Node.
 import addFramesSrc from './add_frames.wgsl?raw';
+import elementwiseSrc from '../elementwise.wgsl?raw';
 import { ComputeKernel } from '../base';
 import { ADD_FRAMES_PARAMS } from './params';
 
@@ -55,7 +56,7 @@ export class AddFramesKernel extends ComputeKernel {
 
   constructor(device: GPUDevice, opts: { maxWorkgroupsPerDimension?: number } = {}) {
     super(device, 'AddFramesKernel', opts.maxWorkgroupsPerDimension);
-    this.pipeline = this.createPipeline({ label: 'add_frames', code: addFramesSrc });
+    this.pipeline = this.createPipeline({ label: 'add_frames', code: `${elementwiseSrc}\n${addFramesSrc}` });
   }
 
   /** Workgroup grid for `n` invocations: 1D up to the per-dimension cap, 2D beyond it. */

@@ -22,17 +22,11 @@ struct Params {
   total: u32,            // B * C * F * plane: invocations with work
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+// params, src, dst, Invocation: see ../elementwise.wgsl (add-frames.ts prepends it).
 
 @compute @workgroup_size(64)
-fn main(
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) nwg: vec3<u32>,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let i = (wid.y * nwg.x + wid.x) * 64u + lid;
+fn main(inv: Invocation) {
+  let i = invocation_index(inv);
   if (i >= params.total) {
     return;
   }

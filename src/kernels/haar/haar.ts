@@ -16,6 +16,7 @@ import inverse3dSrc from './haar3d_inverse.wgsl?raw';
 import forward2dSrc from './haar2d_forward.wgsl?raw';
 import inverse2dSrc from './haar2d_inverse.wgsl?raw';
 import commonSrc from './haar_common.wgsl?raw';
+import elementwiseSrc from '../elementwise.wgsl?raw';
 import { ComputeKernel } from '../base';
 import {
   HAAR2D_FORWARD_PARAMS, HAAR2D_INVERSE_PARAMS, HAAR3D_FORWARD_PARAMS, HAAR3D_INVERSE_PARAMS,
@@ -143,9 +144,9 @@ export class HaarKernels extends ComputeKernel {
     if (!Number.isFinite(coefficient3d)) throw new RangeError(`HaarKernels: coefficient3d must be finite, got ${coefficient3d}`);
     super(device, 'HaarKernels', opts.maxWorkgroupsPerDimension);
     this.coefficient3d = coefficient3d;
-    // WGSL has no #include: the shared Walsh-Hadamard butterflies are prepended to every kernel.
+    // WGSL has no #include: the shared bindings (../elementwise.wgsl) and Walsh-Hadamard butterflies are prepended.
     const make = (label: string, code: string, constants?: Record<string, number>): GPUComputePipeline =>
-      this.createPipeline({ label, code: `${commonSrc}\n${code}`, constants });
+      this.createPipeline({ label, code: `${elementwiseSrc}\n${commonSrc}\n${code}`, constants });
     this.pipelines = {
       forward3d: make('haar3d_forward', forward3dSrc, { COEF: this.coefficient3d }),
       inverse3d: make('haar3d_inverse', inverse3dSrc, { COEF: this.coefficient3d }),

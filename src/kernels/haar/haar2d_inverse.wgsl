@@ -24,19 +24,11 @@ struct Params {
   blocks: u32,     // B * C * T * H' * W': invocations with work
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
-
-// wht4, block_id, unravel_block: see haar_common.wgsl.
+// params, src, dst, Invocation: see ../elementwise.wgsl; wht4, unravel_block: haar_common.wgsl.
 
 @compute @workgroup_size(64)
-fn main(
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) nwg: vec3<u32>,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let block = block_id(wid, nwg, lid);
+fn main(inv: Invocation) {
+  let block = invocation_index(inv);
   if (block >= params.blocks) {
     return;
   }

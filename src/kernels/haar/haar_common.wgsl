@@ -22,12 +22,7 @@ fn wht4(v: array<f32, 4>) -> array<f32, 4> {
   return array<f32, 4>(a0 + a2, a1 + a3, a0 - a2, a1 - a3);
 }
 
-// Every Haar kernel runs 64-wide workgroups, numbered linearly and folded into a 2D dispatch when there are more
-// than maxComputeWorkgroupsPerDimension of them (src/kernels/haar/haar.ts); one invocation = one 2x2(x2) block.
-fn block_id(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
-  return (wid.y * nwg.x + wid.x) * 64u + lid;
-}
-
+// One invocation = one 2x2(x2) block; invocation_index (../elementwise.wgsl) numbers them.
 // (x, y, frame, b*C + c) of a linear block index over [B*C, frames, height, width] with x fastest.
 fn unravel_block(block: u32, width: u32, height: u32, frames: u32) -> vec4<u32> {
   let x = block % width;
