@@ -1,7 +1,7 @@
 """Weighted average of DiT release checkpoints ("model soup"): one checkpoint from legs that share an ancestor.
 
 Two legs fine-tuned from the same weights sit in one basin, so their weighted mean is a valid model that often
-mixes their strengths (measured for the CPU legs in training/README.md, "Recovery leg and averaging legs"). The text-encoder and DiT
+mixes their strengths (measured for the CPU legs in docs/EXPERIMENTS.md, "Recovery leg and averaging legs"). The text-encoder and DiT
 keys are averaged alike; integer buffers must agree and are copied.
 
     /usr/bin/python3 -m training.average_weights OUT.pt A.pt:0.5 B.pt:0.5

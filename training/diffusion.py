@@ -84,7 +84,7 @@ def loss_weights(t, gamma: float = SNR_GAMMA, floor: float = 0.0):
 
     floor = 0 is upstream. With zero terminal SNR the spec's weight is < 0.006 for every t ≥ 700 (0.2 % of the total
     weight on 30 % of the timesteps). A floor (train_dit --snr_weight_floor) departs from the spec to train those
-    steps harder; measured on the tiny model it changed prompt adherence by no more than noise (training/README)."""
+    steps harder; measured on the tiny model it changed prompt adherence by no more than noise (docs/EXPERIMENTS.md)."""
     import torch
     tn = t.long().cpu().numpy()
     w = min_snr_weight_v(tn, gamma)

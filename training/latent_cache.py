@@ -5,7 +5,7 @@
 
 Why: on the 2-core VMs a 64² inpaint step spends ~2/3 of its time outside the DiT — two VAE encodes per clip (the
 clip and its masked copy) and rendering the photo clips — so the denoiser saw ~11 clips/s. Reading cached latents
-leaves only the DiT (measured: training/README.md, "Cached latents"). The price is finite data: each clip is seen
+leaves only the DiT (measured: docs/EXPERIMENTS.md, "Cached-latent leg"). The price is finite data: each clip is seen
 several times per run instead of once.
 
 Each clip stores the VAE posterior (mean, std; × 0.18215, not latent-normalised, so a new `latent_norm.json` does not

@@ -4,7 +4,7 @@
 Why: upstream's WFVAEModelWrapper computes (z − shift) · scale with per-channel values from the VAE config; v1.3's
 released VAE uses the defaults (0, 0.18215), tuned for *its* latents. Our small WF-VAE's latents scaled by 0.18215
 have std ≈ 0.30 (per channel 0.15–0.39, means ±0.2), so the diffusion schedule's SNR is ~11× lower than designed and
-the first bundled DiT learned backgrounds but no objects (training/README.md, "The bundled run"). Measuring the
+the first bundled DiT learned backgrounds but no objects (docs/EXPERIMENTS.md, "The CPU runs of the DiT"). Measuring the
 per-channel mean/std on training latents and normalising to zero mean / unit variance is the same wrapper mechanism
 with values fitted to our VAE (as SD3/Flux VAEs ship a shift and scale). The VAE ONNX graphs keep the 0.18215
 interface; the engine applies this affine between the sampler and the VAE (manifest `vae.latentNorm`).
