@@ -157,46 +157,39 @@ export class HaarKernels extends ComputeKernel {
 
   /** 3D forward: `input` [B, C, T, H, W] → `output` haar3dForwardShape(shape, firstChunk). */
   encodeForward3D(enc: GPUCommandEncoder, shape: VideoShape, input: GPUBuffer, output: GPUBuffer, firstChunk = true): void {
-    const out = haar3dForwardShape(shape, firstChunk);
-    const blocks = shape.batch * shape.channels * out.frames * out.height * out.width;
-    const params = HAAR3D_FORWARD_PARAMS.pack({
-      channels: shape.channels, in_frames: shape.frames, in_height: shape.height, in_width: shape.width,
-      out_frames: out.frames, out_height: out.height, out_width: out.width, first_chunk: firstChunk ? 1 : 0, blocks,
-    });
-    this.encode('forward3d', enc, shape, out, params, blocks, input, output);
+    this.encode('forward3d', enc, shape, haar3dForwardShape(shape, firstChunk), input, output, firstChunk);
   }
 
   /** 3D inverse: coefficients `input` of shape `shape` [B, 8C, T', H', W'] → `output` haar3dInverseShape(shape, dropFirstFrame). */
   encodeInverse3D(enc: GPUCommandEncoder, shape: VideoShape, input: GPUBuffer, output: GPUBuffer, dropFirstFrame = true): void {
-    const out = haar3dInverseShape(shape, dropFirstFrame);
-    const blocks = shape.batch * out.channels * shape.frames * shape.height * shape.width;
-    const params = HAAR3D_INVERSE_PARAMS.pack({
-      channels: out.channels, in_frames: shape.frames, in_height: shape.height, in_width: shape.width,
-      out_frames: out.frames, out_height: out.height, out_width: out.width, drop_first: dropFirstFrame ? 1 : 0, blocks,
-    });
-    this.encode('inverse3d', enc, shape, out, params, blocks, input, output);
+    this.encode('inverse3d', enc, shape, haar3dInverseShape(shape, dropFirstFrame), input, output, dropFirstFrame);
   }
 
   /** 2D forward per frame: `input` [B, C, T, H, W] → `output` [B, 4C, T, H/2, W/2]. */
   encodeForward2D(enc: GPUCommandEncoder, shape: VideoShape, input: GPUBuffer, output: GPUBuffer): void {
-    const out = haar2dForwardShape(shape);
-    const blocks = shape.batch * shape.channels * shape.frames * out.height * out.width;
-    const params = HAAR2D_FORWARD_PARAMS.pack({
-      channels: shape.channels, frames: shape.frames, in_height: shape.height, in_width: shape.width,
-      out_height: out.height, out_width: out.width, blocks,
-    });
-    this.encode('forward2d', enc, shape, out, params, blocks, input, output);
+    this.encode('forward2d', enc, shape, haar2dForwardShape(shape), input, output);
   }
 
   /** 2D inverse per frame: coefficients `input` [B, 4C, T, H', W'] → `output` [B, C, T, 2H', 2W']. */
   encodeInverse2D(enc: GPUCommandEncoder, shape: VideoShape, input: GPUBuffer, output: GPUBuffer): void {
-    const out = haar2dInverseShape(shape);
-    const blocks = shape.batch * out.channels * shape.frames * shape.height * shape.width;
-    const params = HAAR2D_INVERSE_PARAMS.pack({
-      channels: out.channels, frames: shape.frames, in_height: shape.height, in_width: shape.width,
-      out_height: out.height, out_width: out.width, blocks,
-    });
-    this.encode('inverse2d', enc, shape, out, params, blocks, input, output);
+    this.encode('inverse2d', enc, shape, haar2dInverseShape(shape), input, output);
+  }
+
+  /** The uniform block of one transform: one invocation per block of the half-resolution side (T', H/2, W/2). */
+  private params(kind: Kind, inShape: VideoShape, outShape: VideoShape, flag: boolean): { data: ArrayBuffer; blocks: number } {
+    const forward = kind === 'forward3d' || kind === 'forward2d';
+    const half = forward ? outShape : inShape;
+    const channels = forward ? inShape.channels : outShape.channels;
+    const blocks = inShape.batch * channels * half.frames * half.height * half.width;
+    const dims = {
+      channels, in_height: inShape.height, in_width: inShape.width, out_height: outShape.height, out_width: outShape.width, blocks,
+    };
+    const frames3d = { in_frames: inShape.frames, out_frames: outShape.frames };
+    const data =
+      kind === 'forward3d' ? HAAR3D_FORWARD_PARAMS.pack({ ...dims, ...frames3d, first_chunk: flag ? 1 : 0 })
+      : kind === 'inverse3d' ? HAAR3D_INVERSE_PARAMS.pack({ ...dims, ...frames3d, drop_first: flag ? 1 : 0 })
+      : (kind === 'forward2d' ? HAAR2D_FORWARD_PARAMS : HAAR2D_INVERSE_PARAMS).pack({ ...dims, frames: inShape.frames });
+    return { data, blocks };
   }
 
   /** Workgroup grid for `blocks` invocations: 1D up to the per-dimension cap, 2D beyond it. */
@@ -205,14 +198,7 @@ export class HaarKernels extends ComputeKernel {
   }
 
   private encode(
-    kind: Kind,
-    enc: GPUCommandEncoder,
-    inShape: VideoShape,
-    outShape: VideoShape,
-    params: ArrayBuffer,
-    blocks: number,
-    input: GPUBuffer,
-    output: GPUBuffer,
+    kind: Kind, enc: GPUCommandEncoder, inShape: VideoShape, outShape: VideoShape, input: GPUBuffer, output: GPUBuffer, flag = false,
   ): void {
     this.assertUsable();
     const inBytes = videoElements(inShape) * 4;
@@ -221,8 +207,9 @@ export class HaarKernels extends ComputeKernel {
     this.checkBuffer(kind, 'output', output, outBytes, outShape);
     if (input === output) throw new Error(`HaarKernels.${kind}: input and output must be different buffers (no in-place transform)`);
 
-    const key = `${kind}:${new Uint32Array(params).join(',')}`;
-    const uniform = this.uniform(key, () => params, `haar ${key}`);
+    const { data, blocks } = this.params(kind, inShape, outShape, flag);
+    const key = `${kind}:${new Uint32Array(data).join(',')}`;
+    const uniform = this.uniform(key, () => data, `haar ${key}`);
     const pipeline = this.pipelines[kind];
     const bindGroup = this.bind(`haar ${kind}`, pipeline.getBindGroupLayout(0), [
       uniform, { buffer: input, size: inBytes }, { buffer: output, size: outBytes },

@@ -27,23 +27,16 @@ struct Params {
   blocks: u32,     // B * C * T * (H/2) * (W/2): invocations with work
 }
 
-// params, src, dst, Invocation: see ../elementwise.wgsl; wht4, unravel_block: haar_common.wgsl.
+// params, src, dst, Invocation: see ../elementwise.wgsl; wht4, block_at: haar_common.wgsl.
 
 @compute @workgroup_size(64)
 fn main(inv: Invocation) {
-  let block = invocation_index(inv);
-  if (block >= params.blocks) {
+  let blk = block_at(inv, params.out_width, params.out_height, params.frames);
+  if (!blk.live) {
     return;
   }
-  let pos = unravel_block(block, params.out_width, params.out_height, params.frames);
-  let x = pos.x;
-  let y = pos.y;
-  let t = pos.z;
-  let bc = pos.w; // b * C + c
-  let b = bc / params.channels;
-  let c = bc % params.channels;
 
-  let i00 = ((bc * params.frames + t) * params.in_height + 2u * y) * params.in_width + 2u * x; // (dh 0, dw 0)
+  let i00 = ((blk.bc * params.frames + blk.t) * params.in_height + 2u * blk.y) * params.in_width + 2u * blk.x; // (dh 0, dw 0)
   let i10 = i00 + params.in_width;                                                             // (dh 1, dw 0)
   // v[d], d = dh + 2*dw
   let v = array<f32, 4>(src[i00], src[i10], src[i00 + 1u], src[i10 + 1u]);
@@ -51,7 +44,7 @@ fn main(inv: Invocation) {
 
   let out_plane = params.out_height * params.out_width;
   let subband_stride = params.channels * params.frames * out_plane; // channel s*C+c -> (s+1)*C+c
-  let base = ((b * 4u * params.channels + c) * params.frames + t) * out_plane + y * params.out_width + x;
+  let base = ((blk.b * 4u * params.channels + blk.c) * params.frames + blk.t) * out_plane + blk.y * params.out_width + blk.x;
   dst[base] = COEF * s[0];
   dst[base + subband_stride] = COEF * s[1];
   dst[base + 2u * subband_stride] = COEF * s[2];

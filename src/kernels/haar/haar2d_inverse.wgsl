@@ -24,31 +24,24 @@ struct Params {
   blocks: u32,     // B * C * T * H' * W': invocations with work
 }
 
-// params, src, dst, Invocation: see ../elementwise.wgsl; wht4, unravel_block: haar_common.wgsl.
+// params, src, dst, Invocation: see ../elementwise.wgsl; wht4, block_at: haar_common.wgsl.
 
 @compute @workgroup_size(64)
 fn main(inv: Invocation) {
-  let block = invocation_index(inv);
-  if (block >= params.blocks) {
+  let blk = block_at(inv, params.in_width, params.in_height, params.frames);
+  if (!blk.live) {
     return;
   }
-  let pos = unravel_block(block, params.in_width, params.in_height, params.frames);
-  let x = pos.x;
-  let y = pos.y;
-  let t = pos.z;
-  let bc = pos.w; // b * C + c
-  let b = bc / params.channels;
-  let c = bc % params.channels;
 
   let in_plane = params.in_height * params.in_width;
   let subband_stride = params.channels * params.frames * in_plane; // channel s*C+c -> (s+1)*C+c
-  let base = ((b * 4u * params.channels + c) * params.frames + t) * in_plane + y * params.in_width + x;
+  let base = ((blk.b * 4u * params.channels + blk.c) * params.frames + blk.t) * in_plane + blk.y * params.in_width + blk.x;
   let v = array<f32, 4>(
     src[base], src[base + subband_stride], src[base + 2u * subband_stride], src[base + 3u * subband_stride],
   );
   let z = wht4(v); // z[d], d = dh + 2*dw
 
-  let o00 = ((bc * params.frames + t) * params.out_height + 2u * y) * params.out_width + 2u * x; // (dh 0, dw 0)
+  let o00 = ((blk.bc * params.frames + blk.t) * params.out_height + 2u * blk.y) * params.out_width + 2u * blk.x; // (dh 0, dw 0)
   let o10 = o00 + params.out_width;                                                              // (dh 1, dw 0)
   dst[o00] = COEF * z[0];
   dst[o10] = COEF * z[1];

@@ -20,7 +20,7 @@
 // 0.3536 (as f32), which official checkpoints were trained with; 1/(2*sqrt(2)) gives an orthonormal transform.
 //
 // One invocation computes one whole 2x2x2 block: reads its 8 inputs once and writes the 8 subband values.
-// Invocations are linearised over (b, c, j, y, x) with x fastest; the dispatch may be 2D (see haar.ts).
+// Invocations are linearised over (b, c, j, y, x) with x fastest (blk.t = j); the dispatch may be 2D (see haar.ts).
 
 override COEF: f32 = 0.3536;
 
@@ -36,38 +36,31 @@ struct Params {
   blocks: u32,      // B * C * T' * (H/2) * (W/2): invocations with work
 }
 
-// params, src, dst, Invocation: see ../elementwise.wgsl; wht8, unravel_block: haar_common.wgsl.
+// params, src, dst, Invocation: see ../elementwise.wgsl; wht8, block_at: haar_common.wgsl.
 
 @compute @workgroup_size(64)
 fn main(inv: Invocation) {
-  let block = invocation_index(inv);
-  if (block >= params.blocks) {
+  let blk = block_at(inv, params.out_width, params.out_height, params.out_frames);
+  if (!blk.live) {
     return;
   }
-  let pos = unravel_block(block, params.out_width, params.out_height, params.out_frames);
-  let x = pos.x;
-  let y = pos.y;
-  let j = pos.z;
-  let bc = pos.w; // b * C + c
-  let b = bc / params.channels;
-  let c = bc % params.channels;
 
-  // The two input frames of temporal pair j.
+  // The two input frames of temporal pair j = blk.t.
   var t0: u32;
   var t1: u32;
   if (params.first_chunk != 0u) {
-    t1 = 2u * j;
+    t1 = 2u * blk.t;
     t0 = max(t1, 1u) - 1u; // j = 0 -> (0, 0): frame 0 replicated
   } else {
-    t0 = 2u * j;
+    t0 = 2u * blk.t;
     t1 = t0 + 1u;
   }
 
   let plane = params.in_height * params.in_width;
-  let row0 = (2u * y) * params.in_width + 2u * x; // (dh = 0, dw = 0) inside a frame
+  let row0 = (2u * blk.y) * params.in_width + 2u * blk.x; // (dh = 0, dw = 0) inside a frame
   let row1 = row0 + params.in_width;              // (dh = 1, dw = 0)
-  let f0 = (bc * params.in_frames + t0) * plane;
-  let f1 = (bc * params.in_frames + t1) * plane;
+  let f0 = (blk.bc * params.in_frames + t0) * plane;
+  let f1 = (blk.bc * params.in_frames + t1) * plane;
   let v = array<f32, 8>(
     src[f0 + row0], src[f0 + row0 + 1u], src[f0 + row1], src[f0 + row1 + 1u],
     src[f1 + row0], src[f1 + row0 + 1u], src[f1 + row1], src[f1 + row1 + 1u],
@@ -75,9 +68,9 @@ fn main(inv: Invocation) {
   let s = wht8(v);
 
   let out_plane = params.out_height * params.out_width;
-  let out_pos = j * out_plane + y * params.out_width + x;
+  let out_pos = blk.t * out_plane + blk.y * params.out_width + blk.x;
   let subband_stride = params.channels * params.out_frames * out_plane; // channel s*C+c -> (s+1)*C+c
-  let base = (b * 8u * params.channels + c) * params.out_frames * out_plane + out_pos;
+  let base = (blk.b * 8u * params.channels + blk.c) * params.out_frames * out_plane + out_pos;
   dst[base] = COEF * s[0];
   dst[base + subband_stride] = COEF * s[1];
   dst[base + 2u * subband_stride] = COEF * s[2];

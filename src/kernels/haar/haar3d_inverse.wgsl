@@ -17,7 +17,7 @@
 // 8*COEF^2*x = 1.000264*x. Pass 1/(2*sqrt(2)) for an exact inverse.
 //
 // One invocation reads the 8 subband values of one coefficient position once and writes its whole 2x2x2 block.
-// Invocations are linearised over (b, c, j, y, x) with x fastest; the dispatch may be 2D (see haar.ts).
+// Invocations are linearised over (b, c, j, y, x) with x fastest (blk.t = j); the dispatch may be 2D (see haar.ts).
 
 override COEF: f32 = 0.3536;
 
@@ -33,25 +33,18 @@ struct Params {
   blocks: u32,     // B * C * T' * H' * W': invocations with work
 }
 
-// params, src, dst, Invocation: see ../elementwise.wgsl; wht8, unravel_block: haar_common.wgsl.
+// params, src, dst, Invocation: see ../elementwise.wgsl; wht8, block_at: haar_common.wgsl.
 
 @compute @workgroup_size(64)
 fn main(inv: Invocation) {
-  let block = invocation_index(inv);
-  if (block >= params.blocks) {
+  let blk = block_at(inv, params.in_width, params.in_height, params.in_frames);
+  if (!blk.live) {
     return;
   }
-  let pos = unravel_block(block, params.in_width, params.in_height, params.in_frames);
-  let x = pos.x;
-  let y = pos.y;
-  let j = pos.z;
-  let bc = pos.w; // b * C + c
-  let b = bc / params.channels;
-  let c = bc % params.channels;
 
   let in_plane = params.in_height * params.in_width;
   let subband_stride = params.channels * params.in_frames * in_plane; // channel s*C+c -> (s+1)*C+c
-  let base = (b * 8u * params.channels + c) * params.in_frames * in_plane + j * in_plane + y * params.in_width + x;
+  let base = (blk.b * 8u * params.channels + blk.c) * params.in_frames * in_plane + blk.t * in_plane + blk.y * params.in_width + blk.x;
   let v = array<f32, 8>(
     src[base], src[base + subband_stride], src[base + 2u * subband_stride], src[base + 3u * subband_stride],
     src[base + 4u * subband_stride], src[base + 5u * subband_stride], src[base + 6u * subband_stride],
@@ -60,17 +53,17 @@ fn main(inv: Invocation) {
   let z = wht8(v);
 
   let out_plane = params.out_height * params.out_width;
-  let row0 = (2u * y) * params.out_width + 2u * x; // (dh = 0, dw = 0) inside a frame
+  let row0 = (2u * blk.y) * params.out_width + 2u * blk.x; // (dh = 0, dw = 0) inside a frame
   let row1 = row0 + params.out_width;              // (dh = 1, dw = 0)
-  let chan = bc * params.out_frames;
+  let chan = blk.bc * params.out_frames;
   // z frame 2j+dt becomes output frame 2j+dt-drop_first.
-  let f1 = (chan + 2u * j + 1u - params.drop_first) * out_plane;
+  let f1 = (chan + 2u * blk.t + 1u - params.drop_first) * out_plane;
   dst[f1 + row0] = COEF * z[4];
   dst[f1 + row0 + 1u] = COEF * z[5];
   dst[f1 + row1] = COEF * z[6];
   dst[f1 + row1 + 1u] = COEF * z[7];
-  if (j > 0u || params.drop_first == 0u) {
-    let f0 = (chan + 2u * j - params.drop_first) * out_plane;
+  if (blk.t > 0u || params.drop_first == 0u) {
+    let f0 = (chan + 2u * blk.t - params.drop_first) * out_plane;
     dst[f0 + row0] = COEF * z[0];
     dst[f0 + row0 + 1u] = COEF * z[1];
     dst[f0 + row1] = COEF * z[2];

@@ -22,12 +22,20 @@ fn wht4(v: array<f32, 4>) -> array<f32, 4> {
   return array<f32, 4>(a0 + a2, a1 + a3, a0 - a2, a1 - a3);
 }
 
-// One invocation = one 2x2(x2) block; invocation_index (../elementwise.wgsl) numbers them.
-// (x, y, frame, b*C + c) of a linear block index over [B*C, frames, height, width] with x fastest.
-fn unravel_block(block: u32, width: u32, height: u32, frames: u32) -> vec4<u32> {
+// One invocation = one 2x2(x2) block, linearised over (b, c, frame, y, x) with x fastest (invocation_index:
+// ../elementwise.wgsl). bc = b·C + c; t is the block's frame (the temporal pair of the 3D kernels).
+struct Block { live: bool, x: u32, y: u32, t: u32, bc: u32, b: u32, c: u32 }
+
+// This invocation's block over [B·C, frames, height, width], or live = false past the last one (params.blocks).
+fn block_at(inv: Invocation, width: u32, height: u32, frames: u32) -> Block {
+  let block = invocation_index(inv);
+  if (block >= params.blocks) {
+    return Block(false, 0u, 0u, 0u, 0u, 0u, 0u);
+  }
   let x = block % width;
   var r = block / width;
   let y = r % height;
   r = r / height;
-  return vec4<u32>(x, y, r % frames, r / frames);
+  let bc = r / frames;
+  return Block(true, x, y, r % frames, bc, bc / params.channels, bc % params.channels);
 }
