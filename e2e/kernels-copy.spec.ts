@@ -8,3 +8,12 @@ test('copy kernel (bandwidth yardstick) copies exactly and nothing more', async 
   console.log(res.map((r) => `${r.elements}: ${r.mismatches} mismatches`).join(', '));
   for (const r of res) expect(r.mismatches).toBe(0);
 });
+
+test('a kernel whose WGSL fails to build reports a named KernelPipelineError (shared error-scoped pipeline creation)', async ({ page }) => {
+  pipeConsole(page);
+  const r = await runInHarness<{ ready: string; encode: string; goodReady: string }>(page, '/e2e/harness/copy.ts', 'pipelineErrorReport');
+  console.log(JSON.stringify(r));
+  expect(r.ready).toMatch(/^KernelPipelineError: broken: building pipeline broken-shader failed/);
+  expect(r.encode).toBe(r.ready);
+  expect(r.goodReady).toBe('no error');
+});
