@@ -13,6 +13,7 @@ import { HistoryError, HistoryStore, newId, type HistoryItem } from './history';
 import { conditioningImage, decodeImage, readPhoto, type ConditioningImage } from './image';
 import { modelHash } from './model-hash';
 import { externalModelRefusal } from './model-source';
+import { fitLinkToModel, verifyLinkImages } from './link-checks';
 import { modelMismatch, parseShare, ShareLinkError, shareUrl, type ShareMode, type ShareParams } from './share';
 import { thumbnailOf } from './thumb';
 import { wireDropZone } from './drop-zone';
@@ -225,13 +226,18 @@ async function loadModel(): Promise<void> {
   }
 }
 
+/** The frame counts the model makes: 1 + temporal·k up to its maxFrames. */
+function frameOptionsOf(m: ModelManifest): number[] {
+  const out: number[] = [];
+  for (let f = 1; f <= (m.limits?.maxFrames ?? DEFAULT_MAX_FRAMES); f += m.vae.temporalCompression) out.push(f);
+  return out;
+}
+
 function applyDefaults(m: ModelManifest): void {
   const d = m.defaults;
   size = { width: d.width, height: d.height };
-  const tc = m.vae.temporalCompression;
-  const maxFrames = m.limits?.maxFrames ?? DEFAULT_MAX_FRAMES;
   framesEl.replaceChildren();
-  for (let f = 1; f <= maxFrames; f += tc) {
+  for (const f of frameOptionsOf(m)) {
     const seconds = f / d.fps;
     framesEl.append(el('option', { text: f === 1 ? '1 (a still image)' : `${f} (${seconds.toFixed(1)} s)`, attrs: { value: String(f) } }));
   }
@@ -777,6 +783,7 @@ async function applyLink(hash: string): Promise<void> {
     const external = externalModelRefusal(hash, location.origin);
     if (external) throw new ShareLinkError(external);
     const p = parseShare(hash);
+    await verifyLinkImages(p); // before anything is filled in: a refused link applies nothing
     linkParams = p;
     fillForm(p);
     if (usesPhoto(p.mode) && p.image) await setExactPhoto(p.image, p.width, p.height);
@@ -811,6 +818,19 @@ function checkLinkModel(): void {
       void refit();
     }
     problems.push(`The link asks for ${width}×${height} video, which ${model.manifest.id} does not make: the size was set to ${z.width}×${z.height}.`);
+  }
+  const range = fitLinkToModel(linkParams, {
+    modelId: model.manifest.id,
+    maxSteps: Number(stepsEl.max),
+    frameOptions: frameOptionsOf(model.manifest),
+  });
+  if (range.problems.length) {
+    stepsEl.value = String(range.steps);
+    // fillForm added an option for the link's count (no model was known then): the model's list is the truth now.
+    const options = frameOptionsOf(model.manifest).map(String);
+    for (const o of [...framesEl.options]) if (!options.includes(o.value)) o.remove();
+    setFrames(range.frames);
+    problems.push(...range.problems);
   }
   if (problems.length) {
     linkNotice.dataset.state = 'warn';
