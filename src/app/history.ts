@@ -5,6 +5,7 @@
 import { createStore, delMany, get, getMany, keys, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { GenerationMeta } from '../engine/types';
 import type { ShareParams } from './share';
+import { isHistoryRecord } from './history-record';
 
 export interface HistoryItem {
   id: string;
@@ -66,13 +67,20 @@ export class HistoryStore {
 
   /** Newest first. */
   async list(): Promise<HistoryItem[]> {
+    return (await this.read()).items;
+  }
+
+  /** The readable records, newest first, and how many `item:` records were skipped as unreadable (isHistoryRecord). */
+  async read(): Promise<{ items: HistoryItem[]; unreadable: number }> {
+    let records: unknown[];
     try {
       const ks = (await keys(this.store)).filter((k): k is string => typeof k === 'string' && k.startsWith('item:'));
-      const items = (await getMany<HistoryItem | undefined>(ks, this.store)).filter((i): i is HistoryItem => Boolean(i));
-      return items.sort((a, b) => b.createdAt - a.createdAt);
+      records = (await getMany<unknown>(ks, this.store)).filter((r) => r !== undefined);
     } catch (e) {
       throw wrap(e, 'reading the history');
     }
+    const items = records.filter((r): r is HistoryItem => isHistoryRecord(r));
+    return { items: items.sort((a, b) => b.createdAt - a.createdAt), unreadable: records.length - items.length };
   }
 
   async mp4(id: string): Promise<Blob | undefined> {

@@ -10,6 +10,7 @@ import { arrowDelta, cropAt, drawCropOverlay, fitInto, keyStep, moveCrop, type P
 import { byId, el, errorName, errorText, formatBytes, formatDuration, show } from './dom';
 import { describeGpu } from './gpu-info';
 import { HistoryError, HistoryStore, newId, type HistoryItem } from './history';
+import { unreadableNote } from './history-record';
 import { conditioningImage, decodeImage, readPhoto, type ConditioningImage } from './image';
 import { modelHash } from './model-hash';
 import { externalModelRefusal } from './model-source';
@@ -857,8 +858,9 @@ async function openHistory(): Promise<void> {
 async function renderHistory(): Promise<void> {
   if (!store) return;
   let items: HistoryItem[];
+  let unreadable: number;
   try {
-    items = await store.list();
+    ({ items, unreadable } = await store.read());
   } catch (e) {
     historyStatus.textContent = errorText(e);
     return;
@@ -870,6 +872,7 @@ async function renderHistory(): Promise<void> {
     historyStatus.textContent = items.length ? `${items.length} video${items.length > 1 ? 's' : ''}, saved in this browser.` : 'Videos you generate are saved here, in this browser only.';
     const est = await navigator.storage?.estimate?.().catch(() => undefined);
     if (est?.usage !== undefined && est.quota) historyStatus.append(` This site uses ${formatBytes(est.usage)} of the ${formatBytes(est.quota)} the browser allows it.`);
+    historyStatus.append(unreadableNote(unreadable));
   }
 }
 
