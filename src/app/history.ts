@@ -97,7 +97,7 @@ export class HistoryStore {
    * the history is empty means the browser gives this site no room at all (private browsing): said as such, since
    * deleting old videos cannot help.
    */
-  async add(item: HistoryItem, mp4: Blob): Promise<void> {
+  async add(item: HistoryItem, mp4: Blob, o: { afterDeleting?: boolean } = {}): Promise<void> {
     try {
       await this.store('readwrite', (s) => {
         try {
@@ -113,7 +113,9 @@ export class HistoryStore {
       });
     } catch (e) {
       const err = wrap(e, 'saving this video to the history');
-      if (err.kind === 'quota' && (await this.isEmpty())) {
+      // After the page deleted old videos to make room, an empty store says nothing about private browsing: the
+      // browser simply has not released their space yet.
+      if (err.kind === 'quota' && !o.afterDeleting && (await this.isEmpty())) {
         throw new HistoryError('This video cannot be saved to the history: the browser gives this site no storage (private browsing, or storage blocked for this site).', 'unavailable');
       }
       throw err;

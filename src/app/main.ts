@@ -62,6 +62,8 @@ const shareStatus = byId('share-status');
 const historyStatus = byId('history-status');
 const historyList = byId<HTMLUListElement>('history-list');
 const historyActions = byId('history-actions');
+const retryButton = byId<HTMLButtonElement>('history-save-retry');
+const RETRY_LABEL = retryButton.textContent ?? '';
 const i2vPanel = byId('i2v-panel');
 const i2vSupport = byId('i2v-support');
 const imageError = byId('image-error');
@@ -960,6 +962,8 @@ async function trySave(entry: { item: HistoryItem; mp4: Blob }): Promise<void> {
     await renderHistory();
   } catch (e) {
     unsavedItem = entry;
+    deletedForRoom = 0;
+    retryButton.textContent = RETRY_LABEL;
     historyStatus.dataset.state = 'error';
     if (e instanceof HistoryError && e.kind === 'quota') {
       historyStatus.textContent = `${e.message} This video was not saved to the history — it is still shown above and you can download it. Delete the oldest video to make room?`;
@@ -970,19 +974,47 @@ async function trySave(entry: { item: HistoryItem; mp4: Blob }): Promise<void> {
   }
 }
 
+/** Old videos deleted (one per confirmed click) for the unsaved result; reset once it is saved or replaced. */
+let deletedForRoom = 0;
+
+/**
+ * The button under a quota error: the first click deletes the one oldest video it names, the list is re-rendered,
+ * and the save is tried again. If the save still fails — browsers often report the space of deleted records as used
+ * for a while — the button only retries from then on: a click never deletes more than the one video it offered.
+ */
 async function deleteOldestAndSave(): Promise<void> {
   if (!store || !unsavedItem) return;
-  try {
-    const removed = await store.removeOldest(1);
-    if (!removed.length) {
-      historyStatus.textContent = 'There is nothing left to delete, and the storage is still full. Free space for this site in the browser settings, or download the video.';
+  const entry = unsavedItem;
+  if (deletedForRoom === 0) {
+    try {
+      const removed = await store.removeOldest(1);
+      if (!removed.length) {
+        historyStatus.textContent = 'There is nothing left to delete, and the storage is still full. Free space for this site in the browser settings, or download the video.';
+        return;
+      }
+      deletedForRoom += removed.length;
+    } catch (e) {
+      historyStatus.textContent = errorText(e);
       return;
     }
+    await renderHistory(); // the deleted card goes away now, whatever the save does
+  }
+  try {
+    await store.add(entry.item, entry.mp4, { afterDeleting: true });
   } catch (e) {
-    historyStatus.textContent = errorText(e);
+    historyStatus.dataset.state = 'error';
+    const why = e instanceof HistoryError && e.kind === 'quota'
+      ? `The oldest video was deleted, but the browser has not released its space yet, so this video is still not saved (the storage is still full).`
+      : `This video could not be saved: ${errorText(e)}`;
+    historyStatus.textContent = `${why} It is still shown above and can be downloaded. Nothing else will be deleted: try saving again in a while, or free space for this site in the browser settings.`;
+    retryButton.textContent = 'Try saving again';
     return;
   }
-  await trySave(unsavedItem);
+  unsavedItem = null;
+  deletedForRoom = 0;
+  retryButton.textContent = RETRY_LABEL;
+  show(historyActions, false);
+  await renderHistory();
 }
 
 // ---------------------------------------------------------------------------------------------------------------
