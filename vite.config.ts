@@ -5,10 +5,17 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
-// Cross-origin isolation lets onnxruntime-web use SharedArrayBuffer threads.
+// Cross-origin isolation lets onnxruntime-web use SharedArrayBuffer threads. The rest is hardening, the same set the
+// README recommends for static hosts: no MIME sniffing (a model file or a user's upload is never run as a script), no
+// Referer to anyone (share links carry their settings in the hash, which browsers never send, but the page has no
+// reason to tell other sites its address), and no framing by other sites (the page has buttons a frame could
+// overlay; nothing embeds it).
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
 };
 
 /**

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+from urllib.parse import unquote, urljoin, urlsplit
 
 import numpy as np
 
@@ -31,6 +32,46 @@ ROLES = [
     (r"^text_encoder.*\.weights$", "text-encoder-weights"), (r"^vocab.*$", "tokenizer-vocab"),
     (r"^README\.md$", "model-card"),
 ]
+
+
+# The twin of src/models/model-path.ts (one rule, same corpus: e2e/fixtures/bad-inputs/model-paths.json): the writer
+# refuses to list a path that the page, the worker or the CLI would refuse, so an exported manifest always loads.
+MODEL_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$", re.I)
+MAX_MODEL_PATH_CHARS = 512
+_PROBE_FOLDER = "https://model.invalid/models/m/"
+_BAD_CHARS = re.compile(r"[\u0000-\u0020\u007f-\u009f%\\?#]")
+
+
+def model_path_problem(path) -> str | None:
+    """Why `path` is not a file inside the model folder (None = it is); the same words as model-path.ts."""
+    if not isinstance(path, str) or not path:
+        return "must be a non-empty string"
+    if len(path) > MAX_MODEL_PATH_CHARS:
+        return f"is longer than {MAX_MODEL_PATH_CHARS} characters"
+    if _BAD_CHARS.search(path):
+        return "contains a character a model file name never has (whitespace, control, %, \\, ? or #)"
+    if any(s in ("", ".", "..") for s in path.split("/")):
+        return 'must be a relative path without empty, "." or ".." parts'
+    if re.match(r"^[a-z][a-z0-9+.-]*:", path, re.I):
+        return "must be a relative path, not an address"
+    url = urljoin(_PROBE_FOLDER, path)
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}" != "https://model.invalid" or parts.query or parts.fragment or not url.startswith(_PROBE_FOLDER):
+        return "leaves the model folder"
+    if unquote(url[len(_PROBE_FOLDER):]) != path:
+        return "changes when the URL parser reads it, so it may not be the file it names"
+    return None
+
+
+def check_manifest_paths(m: dict) -> None:
+    """Raises ValueError naming the first model id or file path the app would refuse."""
+    if not MODEL_ID.match(m.get("id", "")):
+        raise ValueError(f"model id {m.get('id')!r} is not valid (letters, digits, '.', '_', '-'; at most 64)")
+    for i, f in enumerate(m["files"]):
+        for p in [f["path"], *f.get("externalData", [])]:
+            problem = model_path_problem(p)
+            if problem:
+                raise ValueError(f"files[{i}] path {p!r} {problem}")
 
 
 def role_of(name: str) -> str:
@@ -141,6 +182,7 @@ def main(argv=None):
     preview = fit_preview()
     m = build(args.dir, args.id or os.path.basename(os.path.normpath(args.dir)), args.name, steps, cfg, preview,
               args.image_cfg, sizes)
+    check_manifest_paths(m)  # before writing: a manifest the app would refuse is never written
     with open(os.path.join(args.dir, "manifest.json"), "w") as f:
         json.dump(m, f, indent=1, ensure_ascii=False)
         f.write("\n")

@@ -5,6 +5,7 @@
 import { createStore, delMany, get, getMany, keys, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { GenerationMeta } from '../engine/types';
 import type { ShareParams } from './share';
+import { isHistoryRecord } from './history-record';
 
 export interface HistoryItem {
   id: string;
@@ -66,13 +67,20 @@ export class HistoryStore {
 
   /** Newest first. */
   async list(): Promise<HistoryItem[]> {
+    return (await this.read()).items;
+  }
+
+  /** The readable records, newest first, and how many `item:` records were skipped as unreadable (isHistoryRecord). */
+  async read(): Promise<{ items: HistoryItem[]; unreadable: number }> {
+    let records: unknown[];
     try {
       const ks = (await keys(this.store)).filter((k): k is string => typeof k === 'string' && k.startsWith('item:'));
-      const items = (await getMany<HistoryItem | undefined>(ks, this.store)).filter((i): i is HistoryItem => Boolean(i));
-      return items.sort((a, b) => b.createdAt - a.createdAt);
+      records = (await getMany<unknown>(ks, this.store)).filter((r) => r !== undefined);
     } catch (e) {
       throw wrap(e, 'reading the history');
     }
+    const items = records.filter((r): r is HistoryItem => isHistoryRecord(r));
+    return { items: items.sort((a, b) => b.createdAt - a.createdAt), unreadable: records.length - items.length };
   }
 
   async mp4(id: string): Promise<Blob | undefined> {
@@ -89,7 +97,7 @@ export class HistoryStore {
    * the history is empty means the browser gives this site no room at all (private browsing): said as such, since
    * deleting old videos cannot help.
    */
-  async add(item: HistoryItem, mp4: Blob): Promise<void> {
+  async add(item: HistoryItem, mp4: Blob, o: { afterDeleting?: boolean } = {}): Promise<void> {
     try {
       await this.store('readwrite', (s) => {
         try {
@@ -105,7 +113,9 @@ export class HistoryStore {
       });
     } catch (e) {
       const err = wrap(e, 'saving this video to the history');
-      if (err.kind === 'quota' && (await this.isEmpty())) {
+      // After the page deleted old videos to make room, an empty store says nothing about private browsing: the
+      // browser simply has not released their space yet.
+      if (err.kind === 'quota' && !o.afterDeleting && (await this.isEmpty())) {
         throw new HistoryError('This video cannot be saved to the history: the browser gives this site no storage (private browsing, or storage blocked for this site).', 'unavailable');
       }
       throw err;

@@ -10,9 +10,11 @@ import { arrowDelta, cropAt, drawCropOverlay, fitInto, keyStep, moveCrop, type P
 import { byId, el, errorName, errorText, formatBytes, formatDuration, show } from './dom';
 import { describeGpu } from './gpu-info';
 import { HistoryError, HistoryStore, newId, type HistoryItem } from './history';
+import { unreadableNote } from './history-record';
 import { conditioningImage, decodeImage, readPhoto, type ConditioningImage } from './image';
 import { modelHash } from './model-hash';
 import { externalModelRefusal } from './model-source';
+import { fitLinkToModel, verifyLinkImages } from './link-checks';
 import { modelMismatch, parseShare, ShareLinkError, shareUrl, type ShareMode, type ShareParams } from './share';
 import { thumbnailOf } from './thumb';
 import { wireDropZone } from './drop-zone';
@@ -60,6 +62,8 @@ const shareStatus = byId('share-status');
 const historyStatus = byId('history-status');
 const historyList = byId<HTMLUListElement>('history-list');
 const historyActions = byId('history-actions');
+const retryButton = byId<HTMLButtonElement>('history-save-retry');
+const RETRY_LABEL = retryButton.textContent ?? '';
 const i2vPanel = byId('i2v-panel');
 const i2vSupport = byId('i2v-support');
 const imageError = byId('image-error');
@@ -225,13 +229,18 @@ async function loadModel(): Promise<void> {
   }
 }
 
+/** The frame counts the model makes: 1 + temporal·k up to its maxFrames. */
+function frameOptionsOf(m: ModelManifest): number[] {
+  const out: number[] = [];
+  for (let f = 1; f <= (m.limits?.maxFrames ?? DEFAULT_MAX_FRAMES); f += m.vae.temporalCompression) out.push(f);
+  return out;
+}
+
 function applyDefaults(m: ModelManifest): void {
   const d = m.defaults;
   size = { width: d.width, height: d.height };
-  const tc = m.vae.temporalCompression;
-  const maxFrames = m.limits?.maxFrames ?? DEFAULT_MAX_FRAMES;
   framesEl.replaceChildren();
-  for (let f = 1; f <= maxFrames; f += tc) {
+  for (const f of frameOptionsOf(m)) {
     const seconds = f / d.fps;
     framesEl.append(el('option', { text: f === 1 ? '1 (a still image)' : `${f} (${seconds.toFixed(1)} s)`, attrs: { value: String(f) } }));
   }
@@ -777,6 +786,7 @@ async function applyLink(hash: string): Promise<void> {
     const external = externalModelRefusal(hash, location.origin);
     if (external) throw new ShareLinkError(external);
     const p = parseShare(hash);
+    await verifyLinkImages(p); // before anything is filled in: a refused link applies nothing
     linkParams = p;
     fillForm(p);
     if (usesPhoto(p.mode) && p.image) await setExactPhoto(p.image, p.width, p.height);
@@ -812,6 +822,19 @@ function checkLinkModel(): void {
     }
     problems.push(`The link asks for ${width}×${height} video, which ${model.manifest.id} does not make: the size was set to ${z.width}×${z.height}.`);
   }
+  const range = fitLinkToModel(linkParams, {
+    modelId: model.manifest.id,
+    maxSteps: Number(stepsEl.max),
+    frameOptions: frameOptionsOf(model.manifest),
+  });
+  if (range.problems.length) {
+    stepsEl.value = String(range.steps);
+    // fillForm added an option for the link's count (no model was known then): the model's list is the truth now.
+    const options = frameOptionsOf(model.manifest).map(String);
+    for (const o of [...framesEl.options]) if (!options.includes(o.value)) o.remove();
+    setFrames(range.frames);
+    problems.push(...range.problems);
+  }
   if (problems.length) {
     linkNotice.dataset.state = 'warn';
     linkNotice.textContent = problems.join(' ');
@@ -837,8 +860,9 @@ async function openHistory(): Promise<void> {
 async function renderHistory(): Promise<void> {
   if (!store) return;
   let items: HistoryItem[];
+  let unreadable: number;
   try {
-    items = await store.list();
+    ({ items, unreadable } = await store.read());
   } catch (e) {
     historyStatus.textContent = errorText(e);
     return;
@@ -850,6 +874,7 @@ async function renderHistory(): Promise<void> {
     historyStatus.textContent = items.length ? `${items.length} video${items.length > 1 ? 's' : ''}, saved in this browser.` : 'Videos you generate are saved here, in this browser only.';
     const est = await navigator.storage?.estimate?.().catch(() => undefined);
     if (est?.usage !== undefined && est.quota) historyStatus.append(` This site uses ${formatBytes(est.usage)} of the ${formatBytes(est.quota)} the browser allows it.`);
+    historyStatus.append(unreadableNote(unreadable));
   }
 }
 
@@ -937,6 +962,8 @@ async function trySave(entry: { item: HistoryItem; mp4: Blob }): Promise<void> {
     await renderHistory();
   } catch (e) {
     unsavedItem = entry;
+    deletedForRoom = 0;
+    retryButton.textContent = RETRY_LABEL;
     historyStatus.dataset.state = 'error';
     if (e instanceof HistoryError && e.kind === 'quota') {
       historyStatus.textContent = `${e.message} This video was not saved to the history — it is still shown above and you can download it. Delete the oldest video to make room?`;
@@ -947,19 +974,47 @@ async function trySave(entry: { item: HistoryItem; mp4: Blob }): Promise<void> {
   }
 }
 
+/** Old videos deleted (one per confirmed click) for the unsaved result; reset once it is saved or replaced. */
+let deletedForRoom = 0;
+
+/**
+ * The button under a quota error: the first click deletes the one oldest video it names, the list is re-rendered,
+ * and the save is tried again. If the save still fails — browsers often report the space of deleted records as used
+ * for a while — the button only retries from then on: a click never deletes more than the one video it offered.
+ */
 async function deleteOldestAndSave(): Promise<void> {
   if (!store || !unsavedItem) return;
-  try {
-    const removed = await store.removeOldest(1);
-    if (!removed.length) {
-      historyStatus.textContent = 'There is nothing left to delete, and the storage is still full. Free space for this site in the browser settings, or download the video.';
+  const entry = unsavedItem;
+  if (deletedForRoom === 0) {
+    try {
+      const removed = await store.removeOldest(1);
+      if (!removed.length) {
+        historyStatus.textContent = 'There is nothing left to delete, and the storage is still full. Free space for this site in the browser settings, or download the video.';
+        return;
+      }
+      deletedForRoom += removed.length;
+    } catch (e) {
+      historyStatus.textContent = errorText(e);
       return;
     }
+    await renderHistory(); // the deleted card goes away now, whatever the save does
+  }
+  try {
+    await store.add(entry.item, entry.mp4, { afterDeleting: true });
   } catch (e) {
-    historyStatus.textContent = errorText(e);
+    historyStatus.dataset.state = 'error';
+    const why = e instanceof HistoryError && e.kind === 'quota'
+      ? `The oldest video was deleted, but the browser has not released its space yet, so this video is still not saved (the storage is still full).`
+      : `This video could not be saved: ${errorText(e)}`;
+    historyStatus.textContent = `${why} It is still shown above and can be downloaded. Nothing else will be deleted: try saving again in a while, or free space for this site in the browser settings.`;
+    retryButton.textContent = 'Try saving again';
     return;
   }
-  await trySave(unsavedItem);
+  unsavedItem = null;
+  deletedForRoom = 0;
+  retryButton.textContent = RETRY_LABEL;
+  show(historyActions, false);
+  await renderHistory();
 }
 
 // ---------------------------------------------------------------------------------------------------------------

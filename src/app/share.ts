@@ -13,6 +13,12 @@ export const MAX_STEPS = 1000;
 export const MAX_CFG = 50;
 export const MAX_FRAMES = 1024;
 export const MAX_SIDE = 4096;
+/**
+ * The most pixels the images of one link may decode to, all together (2^21 ≈ 256×256 × 32 frames, 8 MiB of RGBA).
+ * A PNG's compressed size says nothing about its decoded size (a 1-bit strip of zeros deflates ~1000:1), so this is
+ * checked from the size/keep fields — which the IHDR must match — before anything is decoded.
+ */
+export const MAX_LINK_PIXELS = 2 ** 21;
 
 export type ShareMode = 't2v' | 'i2v' | 'transition' | 'continuation';
 export const SHARE_MODES: readonly ShareMode[] = ['t2v', 'i2v', 'transition', 'continuation'];
@@ -179,6 +185,11 @@ export function parseShare(hash: string): ShareParams {
 
   const out: ShareParams = { modelId, modelHash, mode, prompt, negativePrompt, seed, steps, cfgScale, frames, width, height };
   const wanted = MODE_KEYS[mode];
+  const imageCount = mode === 'i2v' ? 1 : mode === 'transition' ? 2 : mode === 'continuation' && INT.test(seen.get('keep') ?? '') ? Number(seen.get('keep')) : 0;
+  const pixels = width * height * imageCount;
+  if (pixels > MAX_LINK_PIXELS) {
+    throw new ShareLinkError(`the images in the link would decode to ${pixels.toLocaleString('en-US')} pixels (${width}×${height}${imageCount > 1 ? ` × ${imageCount}` : ''}), at most ${MAX_LINK_PIXELS.toLocaleString('en-US')}`, 'too-large');
+  }
   for (const k of ['img', 'end', 'vid', 'keep'] as const) {
     if (!wanted.includes(k) && seen.has(k)) throw new ShareLinkError(`${MODE_TEXT[mode]} must not carry ${k === 'img' ? 'an image' : k === 'end' ? 'a last frame' : k === 'vid' ? 'video frames' : 'a kept-frame count'} (${k})`);
     if (wanted.includes(k) && (seen.get(k) ?? '') === '') throw new ShareLinkError(`${MODE_TEXT[mode]} must carry ${k === 'img' ? 'its image' : k === 'end' ? 'its last frame' : k === 'vid' ? 'its video frames' : 'its kept-frame count'} (${k}): it may have been truncated`);

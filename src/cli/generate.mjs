@@ -3,8 +3,10 @@
 //                      [--seed N] [--steps N] [--cfg X] [--frames N]
 //                      [--negative TEXT] [--backend auto|wasm|webgpu] [--model ID|path/to/manifest.json]`
 // Drives the SAME engine worker as the playground in headless Chromium (src/cli/page.ts) and writes the MP4.
-// Exit codes: 0 ok, 2 bad arguments, 3 the browser could not start, 1 generation failed (message on stderr).
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// Exit codes: 0 ok, 2 bad arguments or a request the engine refuses, 3 the browser could not start, 1 generation
+// failed (message on stderr). Works from any folder: paths are taken relative to the working directory, the dev server
+// runs from the repository (so nothing, e.g. a `.vite/` cache, is written where it was started).
+import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +34,18 @@ const USAGE = `usage: npm run generate -- "PROMPT" -o out.mp4 [options]
       --timeout-min M      give up after M minutes (default: 30)
   -q, --quiet              no progress output`;
 
+/** setTimeout's ceiling (2^31 − 1 ms ≈ 35,791 min): a longer delay fires at once, so the flag is capped below it. */
+export const MAX_TIMEOUT_MIN = 35_000;
+/** How much of an input file goes to the page per call: one page.evaluate with 200 MB of base64 kills the page. */
+const CHUNK_BYTES = 8 * 2 ** 20;
+const DECIMAL = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+
+function decimalArg(name, v) {
+  // Number() would read "0x10" as 16, "1e3" as 1000 and " 2 " as 2: only plain decimals are accepted.
+  if (!DECIMAL.test(v)) throw new UsageError(`--${name} must be a number, got "${v}"`);
+  return Number(v);
+}
+
 function intArg(name, v, min, max) {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be an integer, got "${v}"`);
@@ -49,7 +63,36 @@ function readFileArg(name, path) {
   if (!st.isFile()) throw new UsageError(`--${name}: not a file: ${path}`);
   if (st.size === 0) throw new UsageError(`--${name}: the file is empty: ${path}`);
   if (st.size > MAX_INPUT_BYTES[name]) throw new UsageError(`--${name}: ${path} is ${Math.round(st.size / 2 ** 20)} MB, at most ${MAX_INPUT_BYTES[name] / 2 ** 20} MB`);
-  return readFileSync(path).toString('base64');
+  return path;
+}
+
+/** The same file, even through another spelling or a link (a file that does not exist yet is compared by path). */
+function sameFile(a, b) {
+  const real = (p) => (existsSync(p) ? realpathSync(p) : resolve(p));
+  return real(a) === real(b);
+}
+
+/** Refuses an output that would overwrite an input or cannot be written — before a long generation, not after. */
+function checkOutput(output, inputs) {
+  for (const [name, path] of Object.entries(inputs)) {
+    if (path !== undefined && sameFile(output, path)) throw new UsageError(`-o ${output} is the --${name} file: writing the video would overwrite it`);
+  }
+  if (existsSync(output)) {
+    if (!statSync(output).isFile()) throw new UsageError(`-o ${output} is not a file`);
+    try {
+      accessSync(output, constants.W_OK);
+    } catch {
+      throw new UsageError(`-o ${output} cannot be written (permission denied)`);
+    }
+    return;
+  }
+  const dir = dirname(resolve(output));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`-o ${output}: the folder ${dirname(output)} does not exist`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`-o ${output}: the folder ${dirname(output)} cannot be written (permission denied)`);
+  }
 }
 
 export function parseCli(argv) {
@@ -83,11 +126,7 @@ export function parseCli(argv) {
     throw new UsageError('--video (continuation) cannot be combined with --image/--end-image');
   }
   if (values['keep-frames'] !== undefined && values.video === undefined) throw new UsageError('--keep-frames goes with --video (the frames of the clip to keep)');
-  let cfgScale;
-  if (values.cfg !== undefined) {
-    cfgScale = Number(values.cfg);
-    if (!Number.isFinite(cfgScale) || values.cfg.trim() === '') throw new UsageError(`--cfg must be a number, got "${values.cfg}"`);
-  }
+  const cfgScale = values.cfg !== undefined ? decimalArg('cfg', values.cfg) : undefined;
   const request = {
     prompt: positionals[0],
     ...(values.negative !== undefined ? { negativePrompt: values.negative } : {}),
@@ -97,15 +136,22 @@ export function parseCli(argv) {
     ...(values.frames !== undefined ? { frames: intArg('frames', values.frames, 1, 1024) } : {}),
     previewEvery: 0,
   };
-  const timeoutMin = Number(values['timeout-min']);
-  if (!(timeoutMin > 0)) throw new UsageError(`--timeout-min must be a positive number, got "${values['timeout-min']}"`);
+  const timeoutMin = decimalArg('timeout-min', values['timeout-min']);
+  if (!(timeoutMin > 0) || timeoutMin > MAX_TIMEOUT_MIN) throw new UsageError(`--timeout-min must be a number of minutes above 0 and at most ${MAX_TIMEOUT_MIN}, got "${values['timeout-min']}"`);
   const keepFrames = intArg('keep-frames', values['keep-frames'], 1, 1023);
-  return {
-    output: values.output, request, backend: values.backend, model: values.model, modelBase: values['model-base'], timeoutMin, quiet: values.quiet, keepFrames,
-    imageBase64: readFileArg('image', values.image),
-    endImageBase64: readFileArg('end-image', values['end-image']),
-    videoBase64: readFileArg('video', values.video),
-  };
+  const inputs = { image: readFileArg('image', values.image), 'end-image': readFileArg('end-image', values['end-image']), video: readFileArg('video', values.video) };
+  checkOutput(values.output, inputs);
+  return { output: values.output, request, backend: values.backend, model: values.model, modelBase: values['model-base'], timeoutMin, quiet: values.quiet, keepFrames, inputs };
+}
+
+/** Hands an input file to the page in CHUNK_BYTES pieces (see src/cli/page.ts cliPut); returns its name there. */
+async function sendInput(page, name, path) {
+  if (path === undefined) return undefined;
+  const bytes = readFileSync(path);
+  for (let at = 0; at < bytes.length; at += CHUNK_BYTES) {
+    await page.evaluate(([n, b64]) => window.cliPut(n, b64), [name, bytes.subarray(at, at + CHUNK_BYTES).toString('base64')]);
+  }
+  return name;
 }
 
 /** A model id stays an id; a manifest file is read here and served by Vite from its folder in the repo. */
@@ -170,7 +216,7 @@ async function main() {
   let browser;
   let server;
   try {
-    ({ server } = await startViteServer());
+    ({ server } = await startViteServer(0, ROOT));
     browser = await launchChromium();
   } catch (e) {
     console.error(`error: could not start headless Chromium (${e.message}). Install it with: apt-get install -y chromium (or set CHROMIUM_PATH)`);
@@ -185,11 +231,19 @@ async function main() {
     const url = server.resolvedUrls?.local?.[0] ?? `http://127.0.0.1:${server.config.server.port}/`;
     await page.goto(new URL('src/cli/index.html', url).href);
     await page.waitForFunction(() => typeof window.cliRun === 'function', null, { timeout: 60_000 });
-    const job = { model: args.model, backend: args.backend, request: args.request, imageBase64: args.imageBase64, endImageBase64: args.endImageBase64, videoBase64: args.videoBase64, keepFrames: args.keepFrames };
+    const job = {
+      model: args.model, backend: args.backend, request: args.request, keepFrames: args.keepFrames,
+      image: await sendInput(page, 'image', args.inputs.image),
+      endImage: await sendInput(page, 'end-image', args.inputs['end-image']),
+      video: await sendInput(page, 'video', args.inputs.video),
+    };
+    let timer;
     const result = await Promise.race([
       page.evaluate((j) => window.cliRun(j), job),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${args.timeoutMin} min`)), args.timeoutMin * 60_000)),
-    ]);
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${args.timeoutMin} min`)), args.timeoutMin * 60_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
     const bytes = Buffer.from(result.mp4Base64, 'base64');
     writeFileSync(args.output, bytes);
     const m = result.meta ?? {};
@@ -204,7 +258,8 @@ async function main() {
     // Errors from the worker arrive as "Name: message"; strip Playwright's wrapper text.
     const msg = String(e?.message ?? e).replace(/^page\.evaluate: (Error: )?/, '').split('\n    at ')[0];
     console.error(`error: ${msg}`);
-    return 1;
+    // The engine's request validation and the input readers refuse what was asked: a bad argument, as documented.
+    return /^(ValidationError|ImageInputError|VideoInputError)\b/.test(msg) ? 2 : 1;
   } finally {
     await browser.close();
     await server.close();

@@ -1,5 +1,6 @@
 // The in-browser half of `npm run generate`: drives the engine worker exactly as the playground does and hands the
-// MP4 back to Node as base64. Progress goes to Node through `window.cliProgress` (a Playwright binding).
+// MP4 back to Node as base64. Progress goes to Node through `window.cliProgress` (a Playwright binding). Input files
+// arrive before the job in pieces (`cliPut`, a few MB each): one call carrying 200 MB of base64 closes the page.
 import { createEngine } from '../engine/api';
 import type { GenerateProgress, GenerateRequest, LoadOptions, LoadProgress, ModelSource, RgbaImage } from '../engine/types';
 import { fitImage, type FitReport } from '../media/fit-image';
@@ -9,12 +10,12 @@ export interface CliJob {
   model: ModelSource;
   backend: LoadOptions['backend'];
   request: Omit<GenerateRequest, 'image' | 'endImage' | 'video'>;
-  /** Base64 bytes of the conditioning image file (any format the browser decodes). */
-  imageBase64?: string;
-  /** Transition: base64 bytes of the last frame's image file. */
-  endImageBase64?: string;
-  /** Continuation: base64 bytes of a video file; its first `keepFrames` frames are kept. */
-  videoBase64?: string;
+  /** Name (given to cliPut) of the conditioning image file (any format the browser decodes). */
+  image?: string;
+  /** Transition: name of the last frame's image file. */
+  endImage?: string;
+  /** Continuation: name of a video file; its first `keepFrames` frames are kept. */
+  video?: string;
   /** Frames of the video to keep (default: max(1, ⌊frames/2⌋), training/sample.py's default). */
   keepFrames?: number;
 }
@@ -32,6 +33,7 @@ type ProgressSink = (kind: 'load' | 'generate', p: LoadProgress | GenerateProgre
 declare global {
   interface Window {
     cliRun(job: CliJob): Promise<CliResult>;
+    cliPut(name: string, base64Chunk: string): void;
     cliProgress?: ProgressSink;
   }
 }
@@ -50,6 +52,20 @@ async function toBase64(blob: Blob): Promise<string> {
   return btoa(bin);
 }
 
+const inputs = new Map<string, Uint8Array[]>();
+
+window.cliPut = (name, base64Chunk) => {
+  inputs.set(name, [...(inputs.get(name) ?? []), fromBase64(base64Chunk)]);
+};
+
+/** The file sent under `name` as a Blob (its pieces are released here: the Blob holds the bytes). */
+function takeInput(name: string): Blob {
+  const parts = inputs.get(name);
+  if (!parts) throw new Error(`no input named ${name} was sent`);
+  inputs.delete(name);
+  return new Blob(parts as BlobPart[]);
+}
+
 window.cliRun = async (job: CliJob): Promise<CliResult> => {
   const engine = createEngine();
   const report: ProgressSink = (kind, p) => window.cliProgress?.(kind, p);
@@ -58,16 +74,16 @@ window.cliRun = async (job: CliJob): Promise<CliResult> => {
     const width = job.request.width ?? loaded.defaults.width;
     const height = job.request.height ?? loaded.defaults.height;
     const frames = job.request.frames ?? loaded.defaults.frames;
-    const fit = async (b64: string) => fitImage(new Blob([fromBase64(b64) as BlobPart]), width, height);
+    const fit = async (name: string) => fitImage(takeInput(name), width, height);
     let image: RgbaImage | undefined;
     let endImage: RgbaImage | undefined;
     let video: { frames: RgbaImage[] } | undefined;
     const out: Omit<CliResult, 'mp4Base64' | 'meta' | 'backend'> = {};
-    if (job.imageBase64) ({ image, report: out.imageFit } = await fit(job.imageBase64));
-    if (job.endImageBase64) ({ image: endImage, report: out.endImageFit } = await fit(job.endImageBase64));
-    if (job.videoBase64) {
+    if (job.image) ({ image, report: out.imageFit } = await fit(job.image));
+    if (job.endImage) ({ image: endImage, report: out.endImageFit } = await fit(job.endImage));
+    if (job.video) {
       const keep = job.keepFrames ?? Math.max(1, Math.floor(frames / 2));
-      const clip = await readClipFrames(new Blob([fromBase64(job.videoBase64) as BlobPart]), keep);
+      const clip = await readClipFrames(takeInput(job.video), keep);
       try {
         // By default keep what the clip has (like sample.py, which pads a short clip); an explicit count must exist.
         if (job.keepFrames !== undefined && clip.frames.length < keep) throw new Error(`--keep-frames ${keep}: the video has only ${clip.frames.length} frame${clip.frames.length === 1 ? '' : 's'}`);

@@ -7,6 +7,7 @@ import { acquireGpu, type GpuContext } from '../gpu/device';
 import { externalDataName, graphFiles, requireFile, ManifestError, parseManifest, type ModelManifest } from '../models/manifest';
 import { fetchManifest, folderUrl, loadFiles, type DownloadProgress } from '../models/fetch';
 import { openModelFileCache, type OpenedCache } from '../models/idb-file-cache';
+import { MODEL_ID_PATTERN, modelManifestUrl } from '../models/model-path';
 import { configureOrt, createSession, f32, ortThreadCount, type ExternalDataFile } from '../models/ort-session';
 import { checkGraphIo, vaeChunkIo } from '../models/graph-check';
 import { Mp4Writer } from '../video/mp4-writer';
@@ -517,8 +518,8 @@ export class Engine {
     if (typeof source !== 'string' || !source) throw new ValidationError('model must be a model id, a manifest URL or {manifest, baseUrl}');
     let url: URL;
     if (isManifestUrl(source)) url = new URL(source, self.location.href);
-    else if (/^[a-z0-9][a-z0-9._-]*$/i.test(source)) url = new URL(`${source}/manifest.json`, new URL(options.modelsBaseUrl ?? '/models/', self.location.href));
-    else throw new ValidationError(`invalid model id ${JSON.stringify(source)}`);
+    else if (MODEL_ID_PATTERN.test(source)) url = modelManifestUrl(new URL(options.modelsBaseUrl ?? '/models/', self.location.href), source);
+    else throw new ValidationError(`invalid model id ${JSON.stringify(source.slice(0, 80))}`);
     try {
       return { manifest: await fetchManifest(url), base: folderUrl(url) };
     } catch (e) {

@@ -1,6 +1,7 @@
 // Downloads a model folder's files with streaming progress and SHA-256 verification (WebCrypto). Works in pages,
 // Workers and Node ≥ 20 (global fetch + crypto.subtle).
-import { ManifestError, isSafeRelativePath, parseManifest, type ManifestFile, type ModelManifest } from './manifest';
+import { ManifestError, parseManifest, type ManifestFile, type ModelManifest } from './manifest';
+import { modelFileUrl } from './model-path';
 import { throwIfCancelled, type CancelFlag } from '../engine/cancel';
 
 export interface DownloadProgress {
@@ -48,6 +49,15 @@ export function folderUrl(manifestUrl: string | URL): URL {
   return new URL('./', manifestUrl);
 }
 
+/** The URL of a listed file, refused (ManifestError) unless it stays inside the model folder (model-path.ts). */
+function fileUrl(base: string | URL, path: string): URL {
+  try {
+    return modelFileUrl(base, path);
+  } catch (e) {
+    throw new ManifestError((e as Error).message);
+  }
+}
+
 /** Fetches and validates manifest.json. */
 export async function fetchManifest(url: string | URL, fetchFn: typeof fetch = fetch): Promise<ModelManifest> {
   let res: Response;
@@ -82,7 +92,7 @@ export async function loadFiles(base: string | URL, files: readonly ManifestFile
   for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
     throwIfCancelled(o.cancel);
     const f = files[fileIndex];
-    if (!isSafeRelativePath(f.path)) throw new ManifestError(`unsafe file path ${f.path}`);
+    const url = fileUrl(base, f.path);
     const report = (loaded: number, phase: DownloadProgress['phase']) =>
       o.onProgress?.({ file: f.path, loaded, total: f.bytes, fileIndex, fileCount: files.length, overallLoaded: overallLoaded + loaded, overallTotal, phase });
     const cached = o.cache ? await o.cache.get(f.sha256).catch(() => undefined) : undefined;
@@ -95,7 +105,6 @@ export async function loadFiles(base: string | URL, files: readonly ManifestFile
       }
       await o.cache!.delete?.(f.sha256).catch(() => undefined); // a damaged cache entry is never served again
     }
-    const url = new URL(f.path, base);
     let buf: Uint8Array;
     try {
       buf = await downloadVerified(fetchFn, url, f, report, o.cancel, false);

@@ -3,6 +3,7 @@
 
 import type { LatentNorm } from '../engine/latent-norm';
 import type { GenerationMode } from '../engine/types';
+import { MODEL_ID_PATTERN, modelPathProblem } from './model-path';
 
 export type { LatentNorm };
 export const MANIFEST_FORMAT = 'osp-web-model';
@@ -126,11 +127,12 @@ export class ManifestError extends Error {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function num(o: Record<string, unknown>, key: string, where: string, opts: { int?: boolean; min?: number } = {}): number {
+function num(o: Record<string, unknown>, key: string, where: string, opts: { int?: boolean; min?: number; max?: number } = {}): number {
   const v = o[key];
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new ManifestError(`${where}.${key} must be a finite number`);
   if (opts.int && !Number.isInteger(v)) throw new ManifestError(`${where}.${key} must be an integer`);
   if (opts.min !== undefined && v < opts.min) throw new ManifestError(`${where}.${key} must be ≥ ${opts.min}`);
+  if (opts.max !== undefined && v > opts.max) throw new ManifestError(`${where}.${key} must be ≤ ${opts.max}, got ${v}`);
   return v;
 }
 
@@ -140,9 +142,9 @@ function str(o: Record<string, unknown>, key: string, where: string): string {
   return v;
 }
 
-/** A safe relative path inside the model folder. */
+/** A safe relative path inside the model folder (the rule is model-path.ts's, shared with the loader and the CLI). */
 export function isSafeRelativePath(p: string): boolean {
-  return p.length > 0 && !p.startsWith('/') && !p.includes('\\') && !p.split('/').some((s) => s === '..' || s === '' || s === '.') && !/^[a-z]+:/i.test(p);
+  return modelPathProblem(p) === null;
 }
 
 /** Validates untrusted JSON as a manifest (clear message on the first problem). */
@@ -152,14 +154,17 @@ export function parseManifest(json: unknown): ModelManifest {
   const version = num(json, 'version', 'manifest', { int: true });
   if (version > MANIFEST_VERSION) throw new ManifestError(`manifest version ${version} is newer than this app understands (${MANIFEST_VERSION})`);
   const id = str(json, 'id', 'manifest');
-  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(id)) throw new ManifestError(`manifest.id ${JSON.stringify(id)} is not a valid model id`);
+  if (!MODEL_ID_PATTERN.test(id)) throw new ManifestError(`manifest.id ${JSON.stringify(id)} is not a valid model id`);
   str(json, 'name', 'manifest');
   if (!isObj(json.vae)) throw new ManifestError('manifest.vae missing');
   for (const k of ['latentChannels', 'temporalCompression', 'spatialCompression']) num(json.vae, k, 'manifest.vae', { int: true, min: 1 });
   num(json.vae, 'scalingFactor', 'manifest.vae');
   if (json.vae.latentNorm !== undefined) checkLatentNorm(json.vae.latentNorm, num(json.vae, 'latentChannels', 'manifest.vae'));
   if (!isObj(json.defaults)) throw new ManifestError('manifest.defaults missing');
-  for (const k of ['steps', 'frames', 'width', 'height']) num(json.defaults, k, 'manifest.defaults', { int: true, min: 1 });
+  num(json.defaults, 'steps', 'manifest.defaults', { int: true, min: 1, max: MANIFEST_CAPS.steps });
+  num(json.defaults, 'frames', 'manifest.defaults', { int: true, min: 1, max: MANIFEST_CAPS.frames });
+  for (const k of ['width', 'height']) num(json.defaults, k, 'manifest.defaults', { int: true, min: 1, max: MANIFEST_CAPS.side });
+  if (json.limits !== undefined) checkLimits(json.limits);
   num(json.defaults, 'cfgScale', 'manifest.defaults', { min: 0 });
   if (json.defaults.imageCfgScale !== undefined) num(json.defaults, 'imageCfgScale', 'manifest.defaults', { min: 0 });
   num(json.defaults, 'fps', 'manifest.defaults', { min: 1 });
@@ -171,7 +176,8 @@ export function parseManifest(json: unknown): ModelManifest {
     const where = `manifest.files[${i}]`;
     if (!isObj(f)) throw new ManifestError(`${where} must be an object`);
     const path = str(f, 'path', where);
-    if (!isSafeRelativePath(path)) throw new ManifestError(`${where}.path ${JSON.stringify(path)} must be a relative path inside the model folder`);
+    const problem = modelPathProblem(path);
+    if (problem) throw new ManifestError(`${where}.path ${JSON.stringify(path.slice(0, 80))} must be a relative path inside the model folder: it ${problem}`);
     if (seen.has(path)) throw new ManifestError(`${where}.path ${path} is listed twice`);
     seen.add(path);
     str(f, 'role', where);
@@ -185,6 +191,24 @@ export function parseManifest(json: unknown): ModelManifest {
   }
   if (json.latentPreview !== undefined) checkPreview(json.latentPreview, num(json.vae, 'latentChannels', 'manifest.vae'));
   return json as unknown as ModelManifest;
+}
+
+/**
+ * Hard ceilings on what a manifest may ask of the page: a tampered manifest must not make the page build a select with
+ * millions of options or a typed array of unbounded length. The same ceilings as share links (share.ts).
+ */
+export const MANIFEST_CAPS = { frames: 1024, steps: 1000, side: 4096, sizes: 64 } as const;
+
+function checkLimits(l: unknown): void {
+  const where = 'manifest.limits';
+  if (!isObj(l)) throw new ManifestError(`${where} must be an object`);
+  num(l, 'maxFrames', where, { int: true, min: 1, max: MANIFEST_CAPS.frames });
+  num(l, 'maxSteps', where, { int: true, min: 1, max: MANIFEST_CAPS.steps });
+  if (!Array.isArray(l.sizes) || l.sizes.length > MANIFEST_CAPS.sizes) throw new ManifestError(`${where}.sizes must be an array of at most ${MANIFEST_CAPS.sizes} sizes`);
+  l.sizes.forEach((z, i) => {
+    if (!isObj(z)) throw new ManifestError(`${where}.sizes[${i}] must be {width, height}`);
+    for (const k of ['width', 'height']) num(z, k, `${where}.sizes[${i}]`, { int: true, min: 8, max: MANIFEST_CAPS.side });
+  });
 }
 
 function checkLatentNorm(n: unknown, channels: number): void {
