@@ -13,7 +13,7 @@ import { HistoryError, HistoryStore, newId, type HistoryItem } from './history';
 import { conditioningImage, decodeImage, readPhoto, type ConditioningImage } from './image';
 import { modelHash } from './model-hash';
 import { externalModelRefusal } from './model-source';
-import { modelMismatch, parseShare, ShareLinkError, shareUrl, type ShareMode, type ShareParams } from './share';
+import { isShareHash, modelMismatch, parseShare, ShareLinkError, shareUrl, type ShareMode, type ShareParams } from './share';
 import { thumbnailOf } from './thumb';
 import { wireDropZone } from './drop-zone';
 import { setupConditionInputs, type ConditionInputs, type ConditionKind } from './condition-inputs';
@@ -130,6 +130,7 @@ function setModelState(state: 'loading' | 'ready' | 'missing' | 'error' | 'limit
   show(modelRetry, state === 'missing' || state === 'error');
   if (state !== 'loading') show(modelProgress, false);
   updateGenerateAvailability();
+  updateI2vSupport();
 }
 
 function onLoadProgress(p: LoadProgress): void {
@@ -350,7 +351,7 @@ function updatePromptWords(): void {
   if (!pw.unknown.length) {
     promptWordsEl.append(el('span', { class: 'ok', text: `All ${pw.words.length} words are known to the model.` }));
   } else {
-    promptWordsEl.append(`The model does not know ${pw.unknown.length === 1 ? 'this word' : 'these words'} (they are ignored): `);
+    promptWordsEl.append(`The model does not know ${pw.unknown.length === 1 ? 'this word (it is ignored)' : 'these words (they are ignored)'}: `);
     pw.unknown.forEach((w, i) => {
       if (i) promptWordsEl.append(' ');
       promptWordsEl.append(el('mark', { class: 'unknown', text: w }));
@@ -396,12 +397,21 @@ function updateMode(): void {
   const i2v = mode() !== 't2v';
   if (!cfgTouched && model) cfgEl.value = String(defaultCfgScale(model.manifest.defaults, mode()));
   show(i2vPanel, i2v);
+  updateI2vSupport();
+}
+
+/** The note under the image-to-video panel; follows the model's state (loading, failed, loaded without support). */
+function updateI2vSupport(): void {
+  const i2v = mode() !== 't2v';
   const can = model?.loaded?.capabilities.imageToVideo;
   if (i2v && model?.loaded && !can) {
     i2vSupport.textContent = `The loaded model (${model.loaded.name}) cannot do image-to-video yet: you can prepare the photo and share the link, but Generate will not run in this mode.`;
     show(i2vSupport, true);
   } else if (i2v && !model?.loaded) {
-    i2vSupport.textContent = 'Image-to-video needs the model; it is not loaded.';
+    i2vSupport.textContent =
+      modelStatus.dataset.state === 'loading'
+        ? 'Image-to-video needs the model, which is still loading: add a photo meanwhile.'
+        : 'Image-to-video needs the model, and it could not be loaded (see the model status above).';
     show(i2vSupport, true);
   } else {
     show(i2vSupport, false);
@@ -585,7 +595,7 @@ function setProgress(value: number, text: string): void {
 
 function onGenerateProgress(job: number, p: GenerateProgress): void {
   if (job !== jobCounter || !running) return;
-  const eta = p.etaMs !== undefined && p.etaMs > 0 ? ` · about ${formatDuration(p.etaMs)} left` : '';
+  const eta = p.etaMs !== undefined && p.etaMs > 0 ? ` · ${p.etaMs < 1000 ? formatDuration(p.etaMs) : `about ${formatDuration(p.etaMs)}`} left` : '';
   if (p.stage === 'denoise' && p.totalSteps) announce('denoise', `Denoising, ${p.totalSteps} steps${eta}.`);
   else if (p.stage === 'decode') announce('decode', 'Decoding the frames.');
   if (p.stage === 'text') setProgress(0.02, 'Reading the prompt…');
@@ -771,7 +781,7 @@ function history_replace(url: string): void {
 let ignoreHashChange = false;
 
 async function applyLink(hash: string): Promise<void> {
-  if (!hash || hash === '#') return;
+  if (!isShareHash(hash, (id) => document.getElementById(id) !== null)) return;
   linkNotice.replaceChildren();
   try {
     const external = externalModelRefusal(hash, location.origin);
