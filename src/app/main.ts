@@ -16,6 +16,7 @@ import { externalModelRefusal } from './model-source';
 import { isShareHash, modelMismatch, parseShare, ShareLinkError, shareUrl, type ShareMode, type ShareParams } from './share';
 import { thumbnailOf } from './thumb';
 import { wireDropZone } from './drop-zone';
+import { setupHistoryDelete } from './history-delete';
 import { setupConditionInputs, type ConditionInputs, type ConditionKind } from './condition-inputs';
 import { CAMERA_PROMPTS, EXAMPLE_PROMPTS, knownExamples, loadTokenizer, promptWords } from './vocab';
 import { cacheDetail, cacheStatusNote, setupModelCachePanel } from './model-cache-panel';
@@ -91,6 +92,8 @@ interface ResultState {
   url: string;
   meta: GenerationMeta;
   params: ShareParams;
+  /** The history item holding this video, once saved there (or when opened from there). */
+  historyId?: string;
 }
 
 let engine: EngineClient | null = null;
@@ -733,6 +736,19 @@ function showResult(blob: Blob, meta: GenerationMeta, params: ShareParams): void
   show(resultActions, true);
 }
 
+/** Empties the Output panel (its video is gone), saying why in the status line. */
+function clearResult(why: string): void {
+  if (result) URL.revokeObjectURL(result.url);
+  result = null;
+  resultVideo.removeAttribute('src');
+  resultVideo.load();
+  show(resultFigure, false);
+  show(resultActions, false);
+  resultMeta.textContent = '';
+  show(genProgress, false);
+  genStatus.textContent = why;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Share links
 async function copyLink(params: ShareParams): Promise<void> {
@@ -899,6 +915,7 @@ async function openItem(item: HistoryItem): Promise<void> {
   if (usesPhoto(item.params.mode) && item.params.image) await setExactPhoto(item.params.image, item.params.width, item.params.height);
   await conditions?.applyShare(item.params);
   showResult(mp4, item.meta, item.params);
+  if (result) result.historyId = item.id;
   setProgress(1, 'Opened from the history.');
   resultVideo.scrollIntoView({ block: 'nearest' });
 }
@@ -914,13 +931,19 @@ async function downloadItem(item: HistoryItem): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-async function deleteItem(item: HistoryItem): Promise<void> {
-  try {
-    await store?.remove(item.id);
-  } catch (e) {
-    historyStatus.textContent = errorText(e);
-  }
-  await renderHistory();
+const historyDelete = setupHistoryDelete({
+  store: () => store,
+  list: historyList,
+  notice: byId('history-undo'),
+  rerender: renderHistory,
+  onDeleted: (id) => {
+    if (result?.historyId === id) clearResult('The video shown here was deleted from the history.');
+  },
+  errorText,
+});
+
+function deleteItem(item: HistoryItem): Promise<void> {
+  return historyDelete.remove(item);
 }
 
 async function saveToHistory(): Promise<void> {
@@ -942,6 +965,7 @@ async function trySave(entry: { item: HistoryItem; mp4: Blob }): Promise<void> {
   if (!store) return;
   try {
     await store.add(entry.item, entry.mp4);
+    if (result?.blob === entry.mp4) result.historyId = entry.item.id;
     unsavedItem = null;
     show(historyActions, false);
     await renderHistory();
