@@ -17,6 +17,7 @@ import { isShareHash, modelMismatch, parseShare, ShareLinkError, shareUrl, type 
 import { thumbnailOf } from './thumb';
 import { wireDropZone } from './drop-zone';
 import { setupHistoryDelete } from './history-delete';
+import { setupResultView } from './result-view';
 import { setupConditionInputs, type ConditionInputs, type ConditionKind } from './condition-inputs';
 import { CAMERA_PROMPTS, EXAMPLE_PROMPTS, knownExamples, loadTokenizer, promptWords } from './vocab';
 import { cacheDetail, cacheStatusNote, setupModelCachePanel } from './model-cache-panel';
@@ -734,7 +735,17 @@ function showResult(blob: Blob, meta: GenerationMeta, params: ShareParams): void
     `total ${formatDuration(t.totalMs)} (prompt ${Math.round(t.textMs)} ms, denoise ${Math.round(t.denoiseMs)} ms, decode ${Math.round(t.decodeMs)} ms)`;
   show(resultFigure, true);
   show(resultActions, true);
+  resultView.shown();
 }
+
+const resultView = setupResultView({
+  video: resultVideo,
+  pixelated: byId<HTMLInputElement>('pixelated'),
+  upscaleButton: byId<HTMLButtonElement>('download-upscaled'),
+  status: byId('upscale-status'),
+  current: () => (result ? { mp4: result.blob, fileName: downloadLink.download, width: result.meta.width, height: result.meta.height } : null),
+  errorText,
+});
 
 /** Empties the Output panel (its video is gone), saying why in the status line. */
 function clearResult(why: string): void {
