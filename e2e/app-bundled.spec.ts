@@ -50,3 +50,39 @@ test('the guidance field follows the mode: the image default when a frame is giv
   await page.getByLabel('Image to video').check();
   await expect(cfg).toHaveValue('5'); // the user's value is kept
 });
+
+test('Cancel reaches the real denoising loop: 60 steps cancelled at step 3 end before step 5; the next run works', async ({ page }) => {
+  test.setTimeout(240_000);
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+  await page.locator('#example-chips .chip').first().click();
+  await page.locator('#steps').fill('60');
+  // The page clicks Cancel itself the moment step 3 is shown (no round trip through the test runner), and keeps
+  // the highest step it ever showed.
+  await page.evaluate(() => {
+    const status = document.getElementById('gen-status')!;
+    const w = window as unknown as { maxStep: number };
+    w.maxStep = 0;
+    let cancelled = false;
+    const watch = new MutationObserver(() => {
+      const step = Number(status.dataset.step ?? 0);
+      if (step > w.maxStep) w.maxStep = step;
+      if (step >= 3 && !cancelled) {
+        cancelled = true;
+        document.getElementById('generate')!.click();
+      }
+      if (status.textContent === 'Cancelled.') watch.disconnect();
+    });
+    watch.observe(status, { attributes: true, attributeFilter: ['data-step'], childList: true, characterData: true, subtree: true });
+  });
+  await page.locator('#generate').click();
+  await expect(page.locator('#gen-status')).toHaveText('Cancelled.', { timeout: 60_000 });
+  expect(await page.evaluate(() => (window as unknown as { maxStep: number }).maxStep)).toBeLessThan(5);
+  await expect(page.locator('#generate')).toHaveText('Generate');
+  await page.locator('#steps').fill('3');
+  await page.locator('#generate').click();
+  await expect(page.locator('#result-figure')).toBeVisible({ timeout: 120_000 });
+  await expect(page.locator('#result-meta')).toContainText('3 steps');
+  expect(errors).toEqual([]);
+});

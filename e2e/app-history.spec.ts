@@ -97,3 +97,39 @@ test('history: without IndexedDB, generation still works and the history says it
   await expect(page.locator('#result-figure')).toBeVisible();
   await expect(page.locator('#history-list .card')).toHaveCount(0);
 });
+
+test('history: Delete can be undone, keeps the focus in the history, and clears the Output when it showed that video', async ({ page }) => {
+  await serveToyModel(page);
+  await page.goto('/');
+  await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await generate(page, 'a red circle', 11);
+  await expect(page.locator('#history-list .card')).toHaveCount(1, { timeout: 20_000 });
+  await generate(page, 'a blue square', 12);
+  await expect(page.locator('#history-list .card')).toHaveCount(2, { timeout: 20_000 });
+
+  // Deleting a video that is not on screen leaves the Output alone.
+  await page.getByRole('button', { name: 'Delete: a red circle' }).click();
+  await expect(page.locator('#history-list .card-prompt')).toHaveText(['a blue square']);
+  await expect(page.locator('#result-figure')).toBeVisible();
+  const undo = page.getByRole('button', { name: 'Undo: put back “a red circle”' });
+  await expect(undo).toBeFocused();
+  await undo.click();
+  await expect(page.locator('#history-list .card-prompt')).toHaveText(['a blue square', 'a red circle']);
+  await expect(page.getByRole('button', { name: 'Open: a red circle' })).toBeFocused();
+  await expect(page.locator('#history-undo')).toContainText('Restored “a red circle”');
+
+  // Deleting the video the Output shows (just generated) empties the Output.
+  await page.getByRole('button', { name: 'Delete: a blue square' }).click();
+  await expect(page.locator('#result-figure')).toBeHidden();
+  await expect(page.locator('#result-actions')).toBeHidden();
+  await expect(page.locator('#gen-status')).toHaveText('The video shown here was deleted from the history.');
+  expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe('BODY');
+  await page.reload();
+  await expect(page.locator('#history-list .card-prompt')).toHaveText(['a red circle']); // the undone delete stays undone
+  // An item re-opened from the history counts too.
+  await page.getByRole('button', { name: 'Open: a red circle' }).click();
+  await expect(page.locator('#result-figure')).toBeVisible();
+  await page.getByRole('button', { name: 'Delete: a red circle' }).click();
+  await expect(page.locator('#result-figure')).toBeHidden();
+  await expect(page.locator('#history-list .card')).toHaveCount(0);
+});

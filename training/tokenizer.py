@@ -57,17 +57,29 @@ class Tokenizer:
     def vocab_size(self) -> int:
         return len(self.tokens)
 
+    def _id_of(self, word: str):
+        """The word's id, or its singular's when only that is known ("squares" -> "square", "boxes" -> "box"):
+        users write plurals of the shapes the captions name one at a time. Same rule as src/text/tokenizer.ts."""
+        i = self.ids.get(word)
+        if i is not None or len(word) < 4 or not word.endswith("s") or word.endswith("ss"):
+            return i
+        i = self.ids.get(word[:-1])
+        if i is None and word.endswith("es"):
+            i = self.ids.get(word[:-2])
+        return i
+
     def unknown_words(self, text: str) -> List[str]:
         """Words of `text` that map to <unk>, in order of appearance, without repeats."""
         out = []
         for w in split_words(text):
-            if w not in self.ids and w not in out:
+            if self._id_of(w) is None and w not in out:
                 out.append(w)
         return out
 
     def encode(self, text: str) -> Tuple[np.ndarray, np.ndarray]:
         """ids int64 [max_length], mask float32 [max_length]."""
-        ids = [self.ids.get(w, UNK_ID) for w in split_words(text)][: self.max_length - 1] + [EOS_ID]
+        ids = [self._id_of(w) for w in split_words(text)][: self.max_length - 1]
+        ids = [UNK_ID if i is None else i for i in ids] + [EOS_ID]
         n = len(ids)
         out = np.full(self.max_length, PAD_ID, dtype=np.int64)
         out[:n] = ids

@@ -15,9 +15,11 @@ import { conditioningImage, decodeImage, readPhoto, type ConditioningImage } fro
 import { modelHash } from './model-hash';
 import { externalModelRefusal } from './model-source';
 import { fitLinkToModel, verifyLinkImages } from './link-checks';
-import { modelMismatch, parseShare, ShareLinkError, shareUrl, type ShareMode, type ShareParams } from './share';
+import { isShareHash, modelMismatch, parseShare, ShareLinkError, shareUrl, type ShareMode, type ShareParams } from './share';
 import { thumbnailOf } from './thumb';
 import { wireDropZone } from './drop-zone';
+import { setupHistoryDelete } from './history-delete';
+import { setupResultView } from './result-view';
 import { setupConditionInputs, type ConditionInputs, type ConditionKind } from './condition-inputs';
 import { CAMERA_PROMPTS, EXAMPLE_PROMPTS, knownExamples, loadTokenizer, promptWords } from './vocab';
 import { cacheDetail, cacheStatusNote, setupModelCachePanel } from './model-cache-panel';
@@ -95,6 +97,8 @@ interface ResultState {
   url: string;
   meta: GenerationMeta;
   params: ShareParams;
+  /** The history item holding this video, once saved there (or when opened from there). */
+  historyId?: string;
 }
 
 let engine: EngineClient | null = null;
@@ -134,6 +138,7 @@ function setModelState(state: 'loading' | 'ready' | 'missing' | 'error' | 'limit
   show(modelRetry, state === 'missing' || state === 'error');
   if (state !== 'loading') show(modelProgress, false);
   updateGenerateAvailability();
+  updateI2vSupport();
 }
 
 function onLoadProgress(p: LoadProgress): void {
@@ -359,7 +364,7 @@ function updatePromptWords(): void {
   if (!pw.unknown.length) {
     promptWordsEl.append(el('span', { class: 'ok', text: `All ${pw.words.length} words are known to the model.` }));
   } else {
-    promptWordsEl.append(`The model does not know ${pw.unknown.length === 1 ? 'this word' : 'these words'} (they are ignored): `);
+    promptWordsEl.append(`The model does not know ${pw.unknown.length === 1 ? 'this word (it is ignored)' : 'these words (they are ignored)'}: `);
     pw.unknown.forEach((w, i) => {
       if (i) promptWordsEl.append(' ');
       promptWordsEl.append(el('mark', { class: 'unknown', text: w }));
@@ -405,12 +410,21 @@ function updateMode(): void {
   const i2v = mode() !== 't2v';
   if (!cfgTouched && model) cfgEl.value = String(defaultCfgScale(model.manifest.defaults, mode()));
   show(i2vPanel, i2v);
+  updateI2vSupport();
+}
+
+/** The note under the image-to-video panel; follows the model's state (loading, failed, loaded without support). */
+function updateI2vSupport(): void {
+  const i2v = mode() !== 't2v';
   const can = model?.loaded?.capabilities.imageToVideo;
   if (i2v && model?.loaded && !can) {
     i2vSupport.textContent = `The loaded model (${model.loaded.name}) cannot do image-to-video yet: you can prepare the photo and share the link, but Generate will not run in this mode.`;
     show(i2vSupport, true);
   } else if (i2v && !model?.loaded) {
-    i2vSupport.textContent = 'Image-to-video needs the model; it is not loaded.';
+    i2vSupport.textContent =
+      modelStatus.dataset.state === 'loading'
+        ? 'Image-to-video needs the model, which is still loading: add a photo meanwhile.'
+        : 'Image-to-video needs the model, and it could not be loaded (see the model status above).';
     show(i2vSupport, true);
   } else {
     show(i2vSupport, false);
@@ -594,7 +608,7 @@ function setProgress(value: number, text: string): void {
 
 function onGenerateProgress(job: number, p: GenerateProgress): void {
   if (job !== jobCounter || !running) return;
-  const eta = p.etaMs !== undefined && p.etaMs > 0 ? ` · about ${formatDuration(p.etaMs)} left` : '';
+  const eta = p.etaMs !== undefined && p.etaMs > 0 ? ` · ${p.etaMs < 1000 ? formatDuration(p.etaMs) : `about ${formatDuration(p.etaMs)}`} left` : '';
   if (p.stage === 'denoise' && p.totalSteps) announce('denoise', `Denoising, ${p.totalSteps} steps${eta}.`);
   else if (p.stage === 'decode') announce('decode', 'Decoding the frames.');
   if (p.stage === 'text') setProgress(0.02, 'Reading the prompt…');
@@ -730,6 +744,29 @@ function showResult(blob: Blob, meta: GenerationMeta, params: ShareParams): void
     `total ${formatDuration(t.totalMs)} (prompt ${Math.round(t.textMs)} ms, denoise ${Math.round(t.denoiseMs)} ms, decode ${Math.round(t.decodeMs)} ms)`;
   show(resultFigure, true);
   show(resultActions, true);
+  resultView.shown();
+}
+
+const resultView = setupResultView({
+  video: resultVideo,
+  pixelated: byId<HTMLInputElement>('pixelated'),
+  upscaleButton: byId<HTMLButtonElement>('download-upscaled'),
+  status: byId('upscale-status'),
+  current: () => (result ? { mp4: result.blob, fileName: downloadLink.download, width: result.meta.width, height: result.meta.height } : null),
+  errorText,
+});
+
+/** Empties the Output panel (its video is gone), saying why in the status line. */
+function clearResult(why: string): void {
+  if (result) URL.revokeObjectURL(result.url);
+  result = null;
+  resultVideo.removeAttribute('src');
+  resultVideo.load();
+  show(resultFigure, false);
+  show(resultActions, false);
+  resultMeta.textContent = '';
+  show(genProgress, false);
+  genStatus.textContent = why;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -780,7 +817,7 @@ function history_replace(url: string): void {
 let ignoreHashChange = false;
 
 async function applyLink(hash: string): Promise<void> {
-  if (!hash || hash === '#') return;
+  if (!isShareHash(hash, (id) => document.getElementById(id) !== null)) return;
   linkNotice.replaceChildren();
   try {
     const external = externalModelRefusal(hash, location.origin);
@@ -914,6 +951,7 @@ async function openItem(item: HistoryItem): Promise<void> {
   if (usesPhoto(item.params.mode) && item.params.image) await setExactPhoto(item.params.image, item.params.width, item.params.height);
   await conditions?.applyShare(item.params);
   showResult(mp4, item.meta, item.params);
+  if (result) result.historyId = item.id;
   setProgress(1, 'Opened from the history.');
   resultVideo.scrollIntoView({ block: 'nearest' });
 }
@@ -929,13 +967,19 @@ async function downloadItem(item: HistoryItem): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-async function deleteItem(item: HistoryItem): Promise<void> {
-  try {
-    await store?.remove(item.id);
-  } catch (e) {
-    historyStatus.textContent = errorText(e);
-  }
-  await renderHistory();
+const historyDelete = setupHistoryDelete({
+  store: () => store,
+  list: historyList,
+  notice: byId('history-undo'),
+  rerender: renderHistory,
+  onDeleted: (id) => {
+    if (result?.historyId === id) clearResult('The video shown here was deleted from the history.');
+  },
+  errorText,
+});
+
+function deleteItem(item: HistoryItem): Promise<void> {
+  return historyDelete.remove(item);
 }
 
 async function saveToHistory(): Promise<void> {
@@ -957,6 +1001,7 @@ async function trySave(entry: { item: HistoryItem; mp4: Blob }): Promise<void> {
   if (!store) return;
   try {
     await store.add(entry.item, entry.mp4);
+    if (result?.blob === entry.mp4) result.historyId = entry.item.id;
     unsavedItem = null;
     show(historyActions, false);
     await renderHistory();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeShare, fromBase64Url, MAX_HASH_CHARS, modelMismatch, parseShare, ShareLinkError, shareUrl, toBase64Url, type ShareParams } from './share';
+import { encodeShare, fromBase64Url, isShareHash, MAX_HASH_CHARS, modelMismatch, parseShare, ShareLinkError, shareUrl, toBase64Url, type ShareParams } from './share';
 import { modelHash, modelIdentityText } from './model-hash';
 
 const H = 'a'.repeat(64);
@@ -218,3 +218,20 @@ describe('share links', () => {
 function fakePngB64(): string {
   return toBase64Url(fakePng(64, 64));
 }
+
+describe('isShareHash', () => {
+  const ids = new Set(['gen-form', 'history']);
+  const has = (id: string) => ids.has(id);
+  it('an element id on the page is an in-page anchor, not a link', () => {
+    expect(isShareHash('#gen-form', has)).toBe(false);
+    expect(isShareHash('#history', has)).toBe(false);
+    expect(isShareHash('#', has)).toBe(false);
+    expect(isShareHash('', has)).toBe(false);
+  });
+  it('everything else goes to the parser (which explains what is wrong)', () => {
+    expect(isShareHash('#v=1&model=x', has)).toBe(true);
+    expect(isShareHash('#v', has)).toBe(true);
+    expect(isShareHash('#no-such-element', has)).toBe(true);
+    expect(isShareHash('javascript:alert(1)', has)).toBe(true);
+  });
+});

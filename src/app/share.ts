@@ -135,6 +135,17 @@ function text(v: string, key: string): string {
   return v;
 }
 
+/**
+ * False for an in-page anchor (`#gen-form`: the skip link, a heading's link): a hash that is just the id of an
+ * element on the page is never a share link, so it must not reach parseShare and its "can't be used" notice.
+ */
+export function isShareHash(hash: string, isElementId: (id: string) => boolean): boolean {
+  const raw = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (!raw) return false;
+  if (/^[A-Za-z][\w-]*$/.test(raw) && isElementId(raw)) return false;
+  return true;
+}
+
 /** Parses a location hash ('#…' or '…'). Throws ShareLinkError (kind says why) on anything not exactly valid. */
 export function parseShare(hash: string): ShareParams {
   if (typeof hash !== 'string') throw new ShareLinkError('the link is not text');

@@ -1,6 +1,7 @@
 // Main-thread client of the engine worker (./worker.ts) over comlink. Wraps progress callbacks in Comlink.proxy,
 // and turns a crashed worker into rejected calls (WorkerCrashedError) instead of promises that never settle.
 import * as Comlink from 'comlink';
+import { SharedCancelSignal } from './cancel';
 import type { EngineDiagnostics, EngineWorkerApi, PromptAnalysis } from './worker';
 import type {
   DecodeLatentsOptions,
@@ -71,6 +72,10 @@ export function createEngine(worker: Worker = spawnEngineWorker()): EngineClient
       }
     });
   };
+  // Cancel through shared memory too: the worker reads it between denoising steps even while ORT keeps it busy.
+  const sharedCancel = SharedCancelSignal.available() ? new SharedCancelSignal() : null;
+  // (comlink keeps call order, so the worker has the cell before any job the page starts later.)
+  if (sharedCancel) (remote.useSharedCancel(sharedCancel.cell.buffer as SharedArrayBuffer) as Promise<boolean>).catch(() => false);
   const proxy = <F extends (...a: never[]) => unknown>(f: F | undefined) => (f ? Comlink.proxy(f) : undefined);
 
   // Relative URLs are meant relative to the page, not to the worker script: resolve them here.
@@ -90,7 +95,10 @@ export function createEngine(worker: Worker = spawnEngineWorker()): EngineClient
     generate: (request, onProgress) => call(() => remote.generate(request, proxy(onProgress)) as Promise<GenerateResult>),
     decodeLatents: (latents, shape, options, onProgress) =>
       call(() => remote.decodeLatents(latents, shape, options, proxy(onProgress)) as Promise<DecodeResult>),
-    cancel: () => call(() => remote.cancel() as Promise<boolean>),
+    cancel: () => {
+      sharedCancel?.request();
+      return call(() => remote.cancel() as Promise<boolean>);
+    },
     info: () => call(() => remote.info() as Promise<EngineInfo>),
     analyzePrompt: (text) => call(() => remote.analyzePrompt(text) as Promise<PromptAnalysis>),
     diagnostics: () => call(() => remote.diagnostics() as Promise<EngineDiagnostics>),

@@ -10,7 +10,7 @@ import {
   stepNoise,
   type Schedule,
 } from './scheduler';
-import { throwIfCancelled, type CancelFlag } from './cancel';
+import { throwIfCancelled, yieldToEventLoop, type CancelFlag } from './cancel';
 
 /** One text-conditioning branch, already encoded by the text encoder (opaque to the loop). */
 export interface TextCondition {
@@ -75,6 +75,8 @@ export async function denoise(o: DenoiseOptions): Promise<Float32Array> {
   let x: Float64Array = o.xInit ? Float64Array.from(o.xInit) : initialLatent(o.seed, shape, schedule);
   if (x.length !== n) throw new RangeError(`initial latent has ${x.length} values, shape ${JSON.stringify(shape)} needs ${n}`);
   for (let i = 0; i < schedule.steps; i++) {
+    // A step's ORT calls can settle without ever returning to the event loop: yield so a cancel message is seen.
+    if (o.cancel) await yieldToEventLoop();
     throwIfCancelled(o.cancel);
     const sigma = schedule.sigmas[i];
     const sigmaNext = schedule.sigmas[i + 1];

@@ -136,6 +136,8 @@ export class Engine {
   private gpu: GpuContext | null = null;
   private gpuLost = false;
   private job: CancelToken | null = null;
+  /** The page's shared cancel cell (SharedCancelSignal), when the page is cross-origin isolated. */
+  private sharedCancel: Int32Array | null = null;
   private busy = false;
   /** The last successful load's source and options: what a device-loss recovery reloads. */
   private lastLoad: { source: ModelSource; options: LoadOptions } | null = null;
@@ -476,6 +478,15 @@ export class Engine {
     return { unknownWords: tok.unknownWords(text), truncatedWords: tok.truncatedWords(text), maxWords: tok.maxLength - 1 };
   }
 
+  /** Attaches the page's shared cancel cell: every later job also stops when the page sets it. */
+  useSharedCancel(buffer: SharedArrayBuffer): boolean {
+    if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer) || buffer.byteLength < 4) {
+      throw new ValidationError('the shared cancel signal must be a SharedArrayBuffer of at least 4 bytes');
+    }
+    this.sharedCancel = new Int32Array(buffer, 0, 1);
+    return true;
+  }
+
   /** Asks the running job to stop at the next step/chunk boundary; true if a job was running. */
   cancel(): boolean {
     if (!this.job) return false;
@@ -499,7 +510,8 @@ export class Engine {
   private async exclusive<T>(fn: (cancel: CancelToken) => Promise<T>): Promise<T> {
     if (this.busy) throw new BusyError('the engine is busy with another job (cancel it or wait)');
     this.busy = true;
-    const token = new CancelToken();
+    if (this.sharedCancel) Atomics.store(this.sharedCancel, 0, 0); // a cancel meant for an earlier job
+    const token = new CancelToken(this.sharedCancel);
     this.job = token;
     try {
       return await fn(token);

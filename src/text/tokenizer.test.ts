@@ -65,3 +65,16 @@ describe('WordTokenizer ≡ training/tokenizer.py', () => {
     expect(tok.truncatedWords('red')).toBe(0);
   });
 });
+
+describe('plurals of known words', () => {
+  const t = new WordTokenizer({ ...vocab, tokens: [...vocab.tokens.slice(0, 3), 'square', 'box', 'glass', 'is'] });
+  const [square, box] = [t.tokens.indexOf('square'), t.tokens.indexOf('box')];
+  it('map to the singular ("squares" → square, "boxes" → box) and are not reported unknown', () => {
+    expect(t.encode('squares boxes').ids.slice(0, 2)).toEqual([square, box]);
+    expect(t.unknownWords('two squares and boxes')).toEqual(['two', 'and']);
+  });
+  it('only when the singular is known; "ss" words and short words are left alone', () => {
+    expect(t.unknownWords('circles glasss bus')).toEqual(['circles', 'glasss', 'bus']);
+    expect(t.encode('iss').ids[0]).toBe(vocab.unk_id);
+  });
+});

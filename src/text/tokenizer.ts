@@ -68,8 +68,18 @@ export class WordTokenizer {
   /** Words of `text` that map to <unk>, in order of appearance, without repeats (all of them, even past truncation). */
   unknownWords(text: string): string[] {
     const out: string[] = [];
-    for (const w of splitWords(text)) if (!this.ids.has(w) && !out.includes(w)) out.push(w);
+    for (const w of splitWords(text)) if (this.idOf(w) === undefined && !out.includes(w)) out.push(w);
     return out;
+  }
+
+  /**
+   * The id of a word, or of its singular when only that is in the vocabulary ("squares" → "square", "boxes" →
+   * "box"): the training captions name one object of a kind, but users write plurals, and <unk> would drop the shape.
+   */
+  private idOf(word: string): number | undefined {
+    const id = this.ids.get(word);
+    if (id !== undefined || word.length < 4 || !word.endsWith('s') || word.endsWith('ss')) return id;
+    return this.ids.get(word.slice(0, -1)) ?? (word.endsWith('es') ? this.ids.get(word.slice(0, -2)) : undefined);
   }
 
   /** Number of words beyond what fits (they are dropped). */
@@ -82,7 +92,7 @@ export class WordTokenizer {
     const ids = new Array<number>(this.maxLength).fill(this.padId);
     const mask = new Float32Array(this.maxLength);
     words.forEach((w, i) => {
-      ids[i] = this.ids.get(w) ?? this.unkId;
+      ids[i] = this.idOf(w) ?? this.unkId;
     });
     ids[words.length] = this.eosId;
     const length = words.length + 1;
