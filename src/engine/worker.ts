@@ -18,6 +18,7 @@ import { ConditionBuilder } from './image-condition';
 import { DeviceLostError, lostWithin, rejectOnLoss } from './device-loss';
 import { gpuBufferStats, trackGpuBuffers, type GpuBufferStats } from './gpu-accounting';
 import { fileByRole } from '../models/manifest';
+import { checkMemoryPlan } from './memory-check';
 import { validateDecodeRequest, validateGenerateRequest } from './validate';
 import { ortChunkRunner, parseChunkSchedule, type VaeChunkRunner } from './vae-stream';
 import { hasWebGpuVaeDecoder, hasWebGpuVaeEncoder, loadWebGpuVaeDecoder, loadWebGpuVaeEncoder } from './vae-webgpu-loader';
@@ -190,6 +191,9 @@ export class Engine {
       // One GPUDevice for the worker's lifetime (reused across loads; a lost device is replaced).
       const chosen = await chooseBackend(backendChoice, this.gpu && !this.gpuLost ? this.gpu : null);
       if (chosen.gpu !== this.gpu) this.watchGpu(chosen.gpu);
+      // The memory plan before any download: a model that cannot fit is refused here, with the numbers.
+      const memoryPlan = checkMemoryPlan(manifest, chosen.backend, chosen.gpu?.summary ?? null, options.memoryBudgetBytes);
+      if (memoryPlan) report({ stage: 'manifest', message: memoryPlan.lines[memoryPlan.lines.length - 1].trim(), memoryPlan });
 
       const chunkGraph = requireFile(manifest, 'vae-decoder-chunk');
       const wanted = [...graphFiles(manifest, 'vae-decoder-chunk'), requireFile(manifest, 'vae-decoder-chunk-schedule')];
