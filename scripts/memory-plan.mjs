@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `node scripts/memory-plan.mjs [--model DIR | --real] [--size WxH] [--frames N] [--backend wasm|webgpu]
-//   [--max-buffer BYTES] [--max-binding BYTES] [--memory BYTES] [--tile N --overlap N] [--json FILE]`
+//   [--max-buffer BYTES] [--max-binding BYTES] [--memory BYTES] [--tile N --overlap N] [--fp16] [--json FILE]`
+// --fp16: DiT and text-encoder weights stored as 16-bit (upstream ships them so; our exports are fp32 today).
 // Prints the memory plan (src/models/memory-plan.ts) for a model folder's manifest, or with --real for Open-Sora
 // Plan v1.3's released sizes (src/models/real-size.ts), at the manifest's default size unless told; --json saves it.
 // The same plan the engine makes before loading (worker.ts) — here without a browser, for docs and what-ifs.
@@ -21,6 +22,7 @@ const { values: v } = parseArgs({
     tile: { type: 'string' },
     overlap: { type: 'string', default: '4' },
     json: { type: 'string' },
+    fp16: { type: 'boolean', default: false },
   },
 });
 const fail = (msg) => {
@@ -41,6 +43,10 @@ try {
   const { parseManifest } = await runner.import('/src/models/manifest.ts');
   const { realSizeManifest } = await runner.import('/src/models/real-size.ts');
   const manifest = v.real ? realSizeManifest() : parseManifest(JSON.parse(readFileSync(`${v.model}/manifest.json`, 'utf8')));
+  if (v.fp16) {
+    manifest.dit = { ...manifest.dit, dtype: 'float16' };
+    manifest.textEncoder = { ...manifest.textEncoder, dtype: 'float16' };
+  }
   let [width, height] = [manifest.defaults.width, manifest.defaults.height];
   if (v.size) {
     const m = /^(\d+)x(\d+)$/.exec(v.size);

@@ -13,7 +13,7 @@
 //     (no N² buffer), so the FFN's batch·N·mult·D intermediate is the largest tensor.
 //   · VAE decode, one causal chunk of n latent frames (vae-stream.ts): the widest level's tensor ×4 (a ResNet block's
 //     input, norm, padded conv input and output), the mid block's per-frame attention scores, the chunk states (in and
-//     out) and the output frames.
+//     out), the largest conv's im2col buffer and the output frames.
 //   · Text encoder: prompt + negative, its attention scores and FFN intermediate.
 // - Budget: WASM — ORT web's wasm32 heap, 4 GiB, holds everything. WebGPU — every buffer ≤ maxBufferSize and, being
 //   bound as storage, ≤ maxStorageBufferBindingSize; the total against a caller-given GPU memory estimate (WebGPU
@@ -23,6 +23,11 @@ import { fileByRole, graphFiles, type FileRole, type ModelManifest } from './man
 import { ditParams, textEncoderParams, vaeBaseFromWeightBytes, type DitDims, type TextEncoderDims } from './param-count';
 
 export const WASM_HEAP_BYTES = 4 * 2 ** 30;
+/**
+ * What the runtime holds besides tensors (ORT's code, arenas' slack, thread pools): scripts/measure-memory.mjs
+ * measured 30–70 MiB after-load overhead and 20–70 MiB of activation slack on native ORT at the bundled sizes.
+ */
+export const RUNTIME_OVERHEAD_BYTES = 96 * 2 ** 20;
 const F32 = 4;
 /** Bytes per weight of a component config's `dtype` (absent: fp32, what our exports write). */
 const weightBytesPer = (c: { dtype?: unknown }): number => (c.dtype === 'float16' || c.dtype === 'bfloat16' ? 2 : 4);
@@ -64,7 +69,7 @@ export interface MemoryPlan {
   backend: 'wasm' | 'webgpu';
   target: { width: number; height: number; frames: number; tokens: number; latent: number[] };
   components: ComponentPlan[];
-  /** All weights + the largest stage's activations (stages run in turn). */
+  /** All weights + the largest stage's activations (stages run in turn) + RUNTIME_OVERHEAD_BYTES. */
   peakBytes: number;
   /** The same without the text encoder's weights (freed once the prompt is encoded, as upstream does). */
   peakWithoutTextEncoderBytes: number;
@@ -173,6 +178,10 @@ function vaePlan(m: ModelManifest, latent: number[], t: PlanTarget, backend: 'wa
   const level2 = (4 * base + e) * (2 * n + 2) * 4 * h * w;
   const level3 = 2 * base * (2 * n + 2) * 16 * h * w;
   const widest = Math.max(level1, level2, level3) * F32;
+  // ORT's CPU Conv (native and wasm) lowers a 3×3×3 conv to im2col + GEMM: a [C_in·27, T_out·H·W] buffer, 27× its
+  // input — the largest single allocation of the decoder (scripts/measure-memory.mjs found it; without it the plan
+  // missed the measured growth with size by 2.5×). Widest: the 2B-channel convs at 4× (up1.3, layer.0).
+  const im2col = Math.max(2 * base * 27 * 2 * n * 16 * h * w, (4 * base + e) * 27 * 2 * n * 4 * h * w) * F32;
   const attn = 2 * n * (h * w) ** 2 * F32; // mid block: per-frame scores + softmax
   const states = 2 * vaeChunkStateBytes(base, e, m.vae.latentChannels, h, w); // in and out both alive
   const frames = 3 * 4 * n * 64 * h * w * F32 * 2; // video output + its Haar input
@@ -184,8 +193,8 @@ function vaePlan(m: ModelManifest, latent: number[], t: PlanTarget, backend: 'wa
   return {
     name: 'VAE decode',
     weightBytes,
-    activationBytes: 4 * widest + attn + states + frames + blend + (backend === 'webgpu' ? waiting : 0),
-    largestBufferBytes: Math.max(widest, attn / 2),
+    activationBytes: 4 * widest + im2col + attn + states + frames + blend + (backend === 'webgpu' ? waiting : 0),
+    largestBufferBytes: Math.max(widest, im2col, attn / 2),
     note: `weights: file size (B=${base}); chunk of ${n} latent frames${tile ? `, tiles of ${tile.size}+2·${tile.overlap} cells (${tiles} tiles${backend === 'wasm' ? `; ${formatBytes(waiting)} of waiting tile states in JS memory` : ''})` : ''}`,
   };
 }
@@ -214,9 +223,9 @@ export function planMemory(m: ModelManifest, target: PlanTarget, limits: PlanLim
   const weights = components.reduce((a, c) => a + c.weightBytes, 0);
   const act = Math.max(...components.map((c) => c.activationBytes));
   const actNoTe = Math.max(0, ...components.filter((c) => c !== te).map((c) => c.activationBytes));
-  const peakBytes = weights + act;
+  const peakBytes = weights + act + RUNTIME_OVERHEAD_BYTES;
   // Freed after the prompt: the text encoder's weights and activations are gone before the DiT and VAE run.
-  const peakWithoutTextEncoderBytes = Math.max(weights + (te?.activationBytes ?? 0), weights - (te?.weightBytes ?? 0) + actNoTe);
+  const peakWithoutTextEncoderBytes = RUNTIME_OVERHEAD_BYTES + Math.max(weights + (te?.activationBytes ?? 0), weights - (te?.weightBytes ?? 0) + actNoTe);
   const heap = limits.wasmHeapBytes ?? WASM_HEAP_BYTES;
   let budgetBytes: number;
   let budgetSource: string;
@@ -244,7 +253,7 @@ export function planMemory(m: ModelManifest, target: PlanTarget, limits: PlanLim
   const lines = [
     `Memory plan (${limits.backend}, ${target.width}×${target.height}, ${target.frames} frames, latent ${latent.slice(1).join('×')}${dit ? `, ${dit.tokens} tokens` : ''}):`,
     ...components.map((c) => `  ${c.name.padEnd(12)} weights ${formatBytes(c.weightBytes).padStart(10)}  activations ${formatBytes(c.activationBytes).padStart(10)}  largest buffer ${formatBytes(c.largestBufferBytes).padStart(10)}  (${c.note})`),
-    `  peak ${formatBytes(peakBytes)}${te ? ` (${formatBytes(peakWithoutTextEncoderBytes)} with the text encoder freed before denoising)` : ''}; budget ${Number.isFinite(budgetBytes) ? formatBytes(budgetBytes) : 'unknown'} — ${budgetSource}`,
+    `  peak ${formatBytes(peakBytes)} incl. ${formatBytes(RUNTIME_OVERHEAD_BYTES)} runtime overhead${te ? ` (${formatBytes(peakWithoutTextEncoderBytes)} with the text encoder freed before denoising)` : ''}; budget ${Number.isFinite(budgetBytes) ? formatBytes(budgetBytes) : 'unknown'} — ${budgetSource}`,
     fits ? `  fits${freeTextEncoder ? ' only if the text encoder is freed before denoising' : ''}` : `  does not fit: ${refusals.join('; ')}`,
   ];
   return { backend: limits.backend, target: { width: target.width, height: target.height, frames: target.frames, tokens: dit?.tokens ?? 0, latent }, components, peakBytes, peakWithoutTextEncoderBytes, budgetBytes, budgetSource, fits, freeTextEncoder, refusal: fits ? '' : `This model does not fit: ${refusals.join('; ')}.`, lines };
