@@ -185,11 +185,33 @@ def main(argv=None):
     from training import train_vae
     m, _ = train_vae.load_release()
     used = export_tiles(m, a.model_dir)
+    write_fixture(m)
     if not a.no_manifest:
         update_manifest(a.model_dir, [("vae_decoder_chunk_head.onnx", "vae-decoder-chunk-head", used["vae_decoder_chunk_head.onnx"]),
                                       ("vae_decoder_chunk_tail.onnx", "vae-decoder-chunk-tail", used["vae_decoder_chunk_tail.onnx"]),
                                       ("vae_decoder_tiles.json", "vae-decoder-tiles", None)])
     print(f"wrote vae_decoder_chunk_head.onnx / _tail.onnx (external data: {used}) and vae_decoder_tiles.json")
+
+
+# The graph-parity fixture (src/engine/vae-tiles.test.ts runs the exported head/tail graphs through the TS tiled
+# runner on it): PyTorch's decode_tiled with a 1-cell margin so a small latent gets several tiles on both axes and
+# three causal chunks (first, middle, last).
+FIXTURE = {"shape": [1, 8, 3, 8, 9], "tile": 6, "margin": 1, "blend": 2, "t_chunk": 1}
+
+
+def write_fixture(m: WFVAE, out_dir: str = "training/fixtures/vae"):
+    from training.tiled_vae import decode_tiled
+    f = FIXTURE
+    z = torch.randn(*f["shape"], generator=torch.Generator().manual_seed(32))
+    video = decode_tiled(m, z, f["tile"], 2 * f["margin"] + f["blend"], f["blend"], t_chunk=f["t_chunk"])
+    (z * LATENT_SCALE).numpy().astype("<f4").tofile(os.path.join(out_dir, "tiled.in.latent.bin"))
+    video.numpy().astype("<f4").tofile(os.path.join(out_dir, "tiled.out.video.bin"))
+    doc = dict(f, latent="tiled.in.latent.bin (scaled: z · 0.18215)", video="tiled.out.video.bin",
+               video_shape=list(video.shape), atol=1e-4, source="training/export_vae_tiles.py write_fixture")
+    with open(os.path.join(out_dir, "tiled.json"), "w") as fh:
+        json.dump(doc, fh, indent=1)
+        fh.write("\n")
+    return z, video
 
 
 if __name__ == "__main__":

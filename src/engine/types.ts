@@ -24,6 +24,8 @@ export interface LoadOptions {
   wasmThreads?: number;
   /** Memory the model may use, in bytes (the memory plan's budget; WebGPU exposes none, wasm caps it at 4 GiB). */
   memoryBudgetBytes?: number;
+  /** Spatially tiled VAE decode (vae-tiles.ts): 'auto' (default: when the memory plan's VAE estimate is over 1 GiB and the model has the graphs), 'off', or a tile edge in latent cells. */
+  vaeTiles?: 'auto' | 'off' | number;
   /** Where model folders live (default: `<origin>/models/`). */
   modelsBaseUrl?: string;
 }

@@ -39,7 +39,7 @@ export function parseTilesInfo(json: unknown, schedule: ChunkSchedule): TilesInf
 export interface TileOptions {
   /** Tile edge in latent cells (tiles are square; a frame that fits in one tile is decoded whole). */
   tile: number;
-  /** Cross-fade width in latent cells (default 2); the overlap is 2·margin + blend. */
+  /** Cross-fade width in latent cells (default 2, less if the tile is small); the overlap is 2·margin + blend. */
   blend?: number;
 }
 
@@ -76,7 +76,8 @@ async function cpu(t: OrtTensorLike): Promise<Float32Array> {
 export function tiledChunkRunner<T extends OrtTensorLike>(
   head: OrtSessionLike<T>, tail: OrtSessionLike<T>, tensor: OrtTensorFactory<T>, schedule: ChunkSchedule, info: TilesInfo, o: TileOptions,
 ): VaeChunkRunner<TiledState<T>> {
-  const blend = o.blend ?? 2;
+  // Default cross-fade 2 cells, narrower when the tile leaves less room beside the two margins.
+  const blend = o.blend ?? Math.max(0, Math.min(2, o.tile - 1 - 2 * info.margin));
   const overlap = tileOverlap(info.margin, blend);
   if (!Number.isInteger(o.tile) || o.tile <= overlap) throw new RangeError(`VAE tile must be an integer > the overlap ${overlap} (2·margin ${info.margin} + blend ${blend}), got ${o.tile}`);
   const zeros = (idx: number[], h: number, w: number): Record<string, T> => {
