@@ -20,6 +20,7 @@
 //   exposes none); and each component's weights still pass through the 4 GiB wasm heap at load (ORT web creates
 //   initializers there before uploading them; GPU-resident weight streaming is issue #32 part 2).
 import { fileByRole, graphFiles, type FileRole, type ModelManifest } from './manifest';
+import { tileSpans } from '../engine/tile-grid';
 import { ditParams, textEncoderParams, vaeBaseFromWeightBytes, type DitDims, type TextEncoderDims } from './param-count';
 
 export const WASM_HEAP_BYTES = 4 * 2 ** 30;
@@ -40,7 +41,7 @@ export interface PlanTarget {
   cfg?: boolean;
   /** VAE decode: latent frames per chunk after the first (vae-stream.ts default 2). */
   chunkFrames?: number;
-  /** VAE decode in spatial tiles of this many latent cells (+ overlap) instead of the whole frame. */
+  /** VAE decode in spatial tiles of `size` latent cells overlapping by `overlap` (engine/tile-grid.ts) instead of the whole frame. */
   vaeTile?: { size: number; overlap: number };
 }
 
@@ -167,8 +168,8 @@ function vaePlan(m: ModelManifest, latent: number[], t: PlanTarget, backend: 'wa
   const [, , tl, hl, wl] = latent;
   const n = Math.min(t.chunkFrames ?? 2, Math.max(1, tl - 1));
   const tile = t.vaeTile;
-  const h = tile ? Math.min(hl, tile.size + 2 * tile.overlap) : hl;
-  const w = tile ? Math.min(wl, tile.size + 2 * tile.overlap) : wl;
+  const h = tile ? Math.min(hl, tile.size) : hl;
+  const w = tile ? Math.min(wl, tile.size) : wl;
   if (base === null) {
     return { name: 'VAE decode', weightBytes, activationBytes: 0, largestBufferBytes: weightBytes, note: 'activations unknown (decoder width not recognised from its weight size)' };
   }
@@ -185,7 +186,7 @@ function vaePlan(m: ModelManifest, latent: number[], t: PlanTarget, backend: 'wa
   const attn = 2 * n * (h * w) ** 2 * F32; // mid block: per-frame scores + softmax
   const states = 2 * vaeChunkStateBytes(base, e, m.vae.latentChannels, h, w); // in and out both alive
   const frames = 3 * 4 * n * 64 * h * w * F32 * 2; // video output + its Haar input
-  const tiles = tile ? Math.ceil(hl / tile.size) * Math.ceil(wl / tile.size) : 1;
+  const tiles = tile ? tileSpans(hl, tile.size, tile.overlap).length * tileSpans(wl, tile.size, tile.overlap).length : 1;
   // Tiled: one tile runs at a time; the other tiles' causal states wait between chunks — CPU tensors outside the
   // wasm heap on WASM (ORT copies inputs in and outputs out), GPU buffers on WebGPU — plus the chunk's blended frames.
   const waiting = tile ? (tiles - 1) * states / 2 : 0;
@@ -195,7 +196,7 @@ function vaePlan(m: ModelManifest, latent: number[], t: PlanTarget, backend: 'wa
     weightBytes,
     activationBytes: 4 * widest + im2col + attn + states + frames + blend + (backend === 'webgpu' ? waiting : 0),
     largestBufferBytes: Math.max(widest, im2col, attn / 2),
-    note: `weights: file size (B=${base}); chunk of ${n} latent frames${tile ? `, tiles of ${tile.size}+2·${tile.overlap} cells (${tiles} tiles${backend === 'wasm' ? `; ${formatBytes(waiting)} of waiting tile states in JS memory` : ''})` : ''}`,
+    note: `weights: file size (B=${base}); chunk of ${n} latent frames${tile ? `, tiles of ${tile.size} cells overlapping by ${tile.overlap} (${tiles} tiles${backend === 'wasm' ? `; ${formatBytes(waiting)} of waiting tile states in JS memory` : ''})` : ''}`,
   };
 }
 
