@@ -24,6 +24,8 @@ FORMAT, VERSION = "osp-web-model", 1
 ROLES = [
     (r"^vae_decoder_chunk\.onnx$", "vae-decoder-chunk"), (r"^vae_decoder_chunk\.json$", "vae-decoder-chunk-schedule"),
     (r"^vae_decoder_chunk_core\.onnx$", "vae-decoder-chunk-core"),
+    (r"^vae_decoder_chunk_head\.onnx$", "vae-decoder-chunk-head"), (r"^vae_decoder_chunk_tail\.onnx$", "vae-decoder-chunk-tail"),
+    (r"^vae_decoder_tiles\.json$", "vae-decoder-tiles"),
     (r"^vae_decoder_core\.onnx$", "vae-decoder-core"), (r"^vae_decoder\.onnx$", "vae-decoder"),
     (r"^vae_encoder_core\.onnx$", "vae-encoder-core"), (r"^vae_encoder\.onnx$", "vae-encoder"),
     (r"^vae_split\.json$", "vae-split"), (r"^vae_decoder\.weights$", "vae-decoder-weights"),

@@ -24,6 +24,7 @@ import { setupConditionInputs, type ConditionInputs, type ConditionKind } from '
 import { CAMERA_PROMPTS, EXAMPLE_PROMPTS, knownExamples, loadTokenizer, promptWords } from './vocab';
 import { cacheDetail, cacheStatusNote, setupModelCachePanel } from './model-cache-panel';
 import { fetchManifestOrSaved } from './saved-manifest';
+import { memoryPlanPanel } from './memory-plan-panel';
 
 const MODEL_ID = 'osp-v13-tiny';
 const DEFAULT_MAX_FRAMES = 129;
@@ -43,6 +44,7 @@ const formError = byId('form-error');
 const modelStatus = byId('model-status');
 const modelProgress = byId<HTMLProgressElement>('model-progress');
 const modelDetail = byId('model-detail');
+const memoryPlan = memoryPlanPanel(modelDetail);
 const modelRetry = byId<HTMLButtonElement>('model-retry');
 const modelCache = setupModelCachePanel(modelRetry, () => new URL('./', manifestUrl()));
 const envStatus = byId('env-status');
@@ -143,6 +145,7 @@ function setModelState(state: 'loading' | 'ready' | 'missing' | 'error' | 'limit
 
 function onLoadProgress(p: LoadProgress): void {
   // Progress messages travel on their own port: one may arrive after the load already settled.
+  if (p.memoryPlan) memoryPlan.render(p.memoryPlan); // kept after a refusal: the numbers behind it
   if (!loading || modelStatus.dataset.state !== 'loading') return;
   if (p.stage === 'download' && p.download) {
     const d = p.download;

@@ -183,7 +183,9 @@ function progressPrinter(quiet) {
     if (kind === 'load') {
       const d = p.download;
       // One line per file and per 25%: enough to see a slow download move, not a wall of text.
-      line = d ? `load: downloading ${d.file} (${d.fileIndex + 1}/${d.fileCount}) ${Math.floor((4 * d.loaded) / Math.max(1, d.total)) * 25}%` : `load: ${p.message}`;
+      // The memory plan arrives before any download (engine/memory-check.ts): printed whole.
+      if (p.memoryPlan) line = p.memoryPlan.lines.join('\n');
+      else line = d ? `load: downloading ${d.file} (${d.fileIndex + 1}/${d.fileCount}) ${Math.floor((4 * d.loaded) / Math.max(1, d.total)) * 25}%` : `load: ${p.message}`;
     } else if (p.step !== undefined) {
       line = `${p.stage}: step ${p.step}/${p.totalSteps}${p.etaMs !== undefined ? `, ETA ${(p.etaMs / 1000).toFixed(1)} s` : ''}`;
     } else if (p.chunk) {

@@ -1,6 +1,7 @@
 // Plain-data (structured-clone safe) types crossing the worker boundary: requests, results, progress events, errors.
 import type { GenerationDefaults, ModelManifest } from '../models/manifest';
 import type { DownloadProgress } from '../models/fetch';
+import type { MemoryPlan } from '../models/memory-plan';
 import type { PreviewImage } from './latent-preview';
 
 export type BackendChoice = 'auto' | 'wasm' | 'webgpu';
@@ -21,6 +22,10 @@ export interface LoadOptions {
    * not settle while ORT's wasm thread pool is running (the soak measures memory after every job).
    */
   wasmThreads?: number;
+  /** Memory the model may use, in bytes (the memory plan's budget; WebGPU exposes none, wasm caps it at 4 GiB). */
+  memoryBudgetBytes?: number;
+  /** Spatially tiled VAE decode (vae-tiles.ts): 'auto' (default: when the memory plan's VAE estimate is over 1 GiB and the model has the graphs), 'off', or a tile edge in latent cells. */
+  vaeTiles?: 'auto' | 'off' | number;
   /** Where model folders live (default: `<origin>/models/`). */
   modelsBaseUrl?: string;
 }
@@ -30,6 +35,8 @@ export interface LoadProgress {
   message: string;
   /** Present during 'download'. */
   download?: DownloadProgress;
+  /** The memory plan, reported once before any model file is downloaded (src/models/memory-plan.ts). */
+  memoryPlan?: MemoryPlan;
 }
 
 export interface LoadResult {

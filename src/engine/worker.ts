@@ -19,6 +19,8 @@ import { ConditionBuilder } from './image-condition';
 import { DeviceLostError, lostWithin, rejectOnLoss } from './device-loss';
 import { gpuBufferStats, trackGpuBuffers, type GpuBufferStats } from './gpu-accounting';
 import { fileByRole } from '../models/manifest';
+import { checkMemoryPlan } from './memory-check';
+import { chooseVaeTile, loadTiledVae } from './vae-tiles-loader';
 import { validateDecodeRequest, validateGenerateRequest } from './validate';
 import { ortChunkRunner, parseChunkSchedule, type VaeChunkRunner } from './vae-stream';
 import { hasWebGpuVaeDecoder, hasWebGpuVaeEncoder, loadWebGpuVaeDecoder, loadWebGpuVaeEncoder } from './vae-webgpu-loader';
@@ -193,6 +195,10 @@ export class Engine {
       // One GPUDevice for the worker's lifetime (reused across loads; a lost device is replaced).
       const chosen = await chooseBackend(backendChoice, this.gpu && !this.gpuLost ? this.gpu : null);
       if (chosen.gpu !== this.gpu) this.watchGpu(chosen.gpu);
+      // The memory plan before any download: a model that cannot fit is refused here, with the numbers.
+      const memoryPlan = checkMemoryPlan(manifest, chosen.backend, chosen.gpu?.summary ?? null, options.memoryBudgetBytes);
+      if (memoryPlan) report({ stage: 'manifest', message: memoryPlan.lines[memoryPlan.lines.length - 1].trim(), memoryPlan });
+      const vaeTile = chooseVaeTile(manifest, memoryPlan, options.vaeTiles);
 
       const chunkGraph = requireFile(manifest, 'vae-decoder-chunk');
       const wanted = [...graphFiles(manifest, 'vae-decoder-chunk'), requireFile(manifest, 'vae-decoder-chunk-schedule')];
@@ -332,6 +338,17 @@ export class Engine {
           for (const s of [session, ...loadedDit.sessions]) await s.release().catch(() => undefined);
           throw e;
         }
+      }
+      // Spatially tiled VAE decode, forced or because the plan's VAE-decode estimate is over budget (vae-tiles-loader.ts).
+      if (vaeTile !== null && !usesVaeGpu) {
+        const t = await loadTiledVae(manifest, base, schedule, vaeTile, { backend, device: this.gpu?.device, files, cancel, cache: cache ?? undefined, onDownload: dl }).catch(async (e: Error) => {
+          dit?.dispose();
+          for (const s of [session, ...(dit?.sessions ?? []), ...extraSessions]) await s.release().catch(() => undefined);
+          throw e;
+        });
+        vae = t.runner;
+        extraSessions.push(...t.sessions);
+        reason = `${reason}; VAE decoded in ${vaeTile}-cell tiles`;
       }
       const deps: PipelineDeps = {
         manifest,

@@ -11,6 +11,9 @@ import { MANIFEST_FORMAT, MANIFEST_VERSION, parseManifest, type FileRole, type L
 const ROLES: [RegExp, FileRole][] = [
   [/^vae_decoder_chunk\.onnx$/, 'vae-decoder-chunk'],
   [/^vae_decoder_chunk_core\.onnx$/, 'vae-decoder-chunk-core'],
+  [/^vae_decoder_chunk_head\.onnx$/, 'vae-decoder-chunk-head'],
+  [/^vae_decoder_chunk_tail\.onnx$/, 'vae-decoder-chunk-tail'],
+  [/^vae_decoder_tiles\.json$/, 'vae-decoder-tiles'],
   [/^vae_decoder_chunk\.json$/, 'vae-decoder-chunk-schedule'],
   [/^vae_decoder_core\.onnx$/, 'vae-decoder-core'],
   [/^vae_decoder\.onnx$/, 'vae-decoder'],

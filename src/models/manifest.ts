@@ -16,6 +16,9 @@ export type FileRole =
   | 'vae-decoder-chunk-schedule' // JSON: its I/O names, state shapes and schedule
   | 'vae-decoder-core' // decoder without the Haar transforms (WebGPU path)
   | 'vae-decoder-chunk-core' // chunk step without the Haar transforms (WebGPU path; schedule in vae-split)
+  | 'vae-decoder-chunk-head' // chunk step up to the mid block, whole frame (spatially tiled decode, vae-tiles.ts)
+  | 'vae-decoder-chunk-tail' // the rest of the chunk step, one spatial tile at a time
+  | 'vae-decoder-tiles' // JSON: the head/tail state split and the tile margin (export_vae_tiles.py)
   | 'vae-encoder'
   | 'vae-encoder-core'
   | 'vae-split' // JSON describing the Haar split

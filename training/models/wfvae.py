@@ -362,14 +362,23 @@ class Decoder(nn.Module):
         self.inverse_wavelet_out = InverseHaarWaveletTransform3D()
         # chunk-mode state for the W3 -> W2 sum (1-frame delay buffer) and flags
         self.chunk = False
+        self.tail_only = False
         self.delay: Optional[torch.Tensor] = None
         self.has_prev: Optional[torch.Tensor] = None
         self.is_first: Optional[torch.Tensor] = None
         self.is_last: Optional[torch.Tensor] = None
 
     def core(self, z):
-        """Backbone without the Haar inverses: returns (w3, w2_pre, w1_pre)."""
-        h = self.mid(self.conv_in(z))
+        """Backbone without the Haar inverses: returns (w3, w2_pre, w1_pre). With `tail_only`, `z` is already the
+        head's output (training/tiled_vae.py: the head runs on the whole frame, the tail tile by tile)."""
+        return self.core_tail(z if self.tail_only else self.core_head(z))
+
+    def core_head(self, z):
+        """conv_in + mid: the part with the frame-global attention, at latent resolution → [B, 4B + E, T, h, w]."""
+        return self.mid(self.conv_in(z))
+
+    def core_tail(self, h):
+        """Everything after mid: local ops only (convs, per-position norms, upsampling)."""
         h, f3 = h[:, :self.B4], h[:, self.B4:]
         w3 = self.connect_l2(f3)
         h = self.up2(h)
