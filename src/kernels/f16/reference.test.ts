@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { skiparseAttentionReference } from '../gpu/reference/skiparse';
-import { refHaar3dForward } from '../gpu/reference/haar';
-import type { AttentionMode, AttentionShape } from '../gpu/skiparse';
+import { skiparseAttentionReference } from '../skiparse/reference';
+import { refHaar3dForward } from '../haar/reference';
+import type { AttentionMode, AttentionShape } from '../skiparse/rules';
 import { fromF16, toF16 } from './f16';
-import { f16Haar2dForward, f16Haar2dInverse, f16Haar3dForward, f16Haar3dInverse, f16SkiparseAttention } from './f16-reference';
+import { f16Haar2dForward, f16Haar2dInverse, f16Haar3dForward, f16Haar3dInverse, f16SkiparseAttention } from './reference';
 
 function data(n: number, seed: number, amp = 1): Float32Array {
   let s = seed;

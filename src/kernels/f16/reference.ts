@@ -4,10 +4,10 @@
 // q·k dot products, the softmax and its sum, and the p·v accumulation. `accumulate: 'f16'` instead rounds every
 // partial sum to f16 — what a naive all-f16 kernel does — so the tests can show why the f32 accumulators are needed.
 import { fromF16, roundF16, toF16 } from './f16';
-import { skiparseGroupOf, skiparseSeqToken, skiparseValidCount, validateAttentionShape, attentionScale } from '../gpu/reference/skiparse';
-import { refHaar2dForward, refHaar2dInverse, refHaar3dForward, refHaar3dInverse, REF_HAAR3D_UPSTREAM_COEFFICIENT } from '../gpu/reference/haar';
-import type { AttentionShape } from '../gpu/skiparse';
-import type { VideoShape } from '../gpu/haar';
+import { skiparseGroupOf, skiparseSeqToken, skiparseValidCount, validateAttentionShape, attentionScale } from '../skiparse/rules';
+import { refHaar2dForward, refHaar2dInverse, refHaar3dForward, refHaar3dInverse, REF_HAAR3D_UPSTREAM_COEFFICIENT } from '../haar/reference';
+import type { AttentionShape } from '../skiparse/rules';
+import type { VideoShape } from '../haar/haar';
 
 export type Accumulate = 'f32' | 'f16';
 

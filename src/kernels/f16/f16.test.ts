@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { f16BitsToF32, f32ToF16Bits, fromF16, roundF16, toF16 } from './f16';
-import { selectKernelPrecision } from './f16-select';
+import { selectKernelPrecision } from './select';
 
 describe('f32 → f16, round to nearest even', () => {
   it('known values', () => {

@@ -1,6 +1,6 @@
 // IEEE 754 binary16 ⇄ binary32, round-to-nearest-even: the conversions a `shader-f16` WGSL kernel's f16 loads and
 // stores perform (WGSL converts f32 → f16 with round-to-nearest-even where the value is representable range-wise),
-// so the TS f16 references (f16-reference.ts) see exactly the values such a kernel sees. Pure, no DOM.
+// so the TS f16 references (reference.ts) see exactly the values such a kernel sees. Pure, no DOM.
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
