@@ -49,7 +49,7 @@ const SEEDS = [
 // Words a WordNet synset brings in that mean something else in a prompt about this world (kept out on purpose).
 const EXCLUDE = new Set(['go', 'travel', 'move', 'turn', 'blow', 'get', 'mount', 'lift', 'arise', 'recoil', 'reverberate',
   'dot', 'point', 'field', 'round', 'set', 'lot', 'band', 'great', 'full', 'easy', 'slow', 'fast', 'up', 'down', 'stick',
-  'box', 'ring', 'tardily', 'apace', 'wide', 'broad', 'heavy', 'deep', 'high', 'long', 'tall', 'thick', 'fat',
+  'box', 'tardily', 'apace', 'wide', 'broad', 'heavy', 'deep', 'high', 'long', 'tall', 'thick', 'fat',
   'screw', 'type', 'step', 'pad', 'nut', 'double', 'flat', 'jack', 'token', 'die', 'dice', 'skip', 'spring', 'reduce',
   'super', 'grand', 'epic', 'slim', 'slender', 'insignificant', 'extended', 'extensive', 'cake', 'bar', 'chest', 'coffin',
   'crank', 'equator', 'collar', 'diaphragm', 'rim', 'heroic', 'cosmic', 'banging', 'thumping', 'whacking', 'walloping',

@@ -7,7 +7,7 @@ import RULES from './refiner-rules.json';
 
 export type Kind =
   | 'color' | 'shape' | 'size' | 'dir' | 'move' | 'motion' | 'speed' | 'count' | 'bg' | 'camera' | 'pan' | 'tilt'
-  | 'zoom' | 'zoomdir' | 'zoomcam' | 'neg' | 'shade' | 'filler';
+  | 'zoom' | 'zoomdir' | 'zoomcam' | 'neg' | 'shade' | 'ref' | 'filler';
 
 /** How a word was understood; `how` says why (shown to the user). */
 export interface Meaning {
@@ -45,8 +45,8 @@ export function lemmaCandidates(w: string): { base: string; plural: boolean }[] 
   };
   if (IRREGULAR[w]) add(IRREGULAR[w]);
   if (w.endsWith('ies') && w.length > 4) add(w.slice(0, -3) + 'y', true);
-  if (w.endsWith('es') && w.length > 3) add(w.slice(0, -2), true);
   if (w.endsWith('s') && !w.endsWith('ss') && w.length > 2) add(w.slice(0, -1), true);
+  if (w.endsWith('es') && w.length > 3) add(w.slice(0, -2), true);
   if (w.endsWith('ing') && w.length > 5) {
     const b = w.slice(0, -3);
     add(b);
@@ -67,9 +67,12 @@ export function lemmaCandidates(w: string): { base: string; plural: boolean }[] 
 export function lookupExact(w: string): Meaning | null {
   const e = entry(w, true);
   if (e) return { ...e, base: w, plural: false, spelled: false };
-  for (const c of lemmaCandidates(w)) {
-    const m = entry(c.base, true);
-    if (m) return { ...m, base: c.base, plural: c.plural && m.kind === 'shape', spelled: false };
+  // Colour-list names last: "cubes" is the plural of cube, not the colour "Cub".
+  for (const allowColorList of [false, true]) {
+    for (const c of lemmaCandidates(w)) {
+      const m = entry(c.base, allowColorList);
+      if (m) return { ...m, base: c.base, plural: c.plural && m.kind === 'shape', spelled: false };
+    }
   }
   return null;
 }

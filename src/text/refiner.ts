@@ -48,9 +48,10 @@ function tag(words: string[]): (Item | { kind: 'unknown'; words: string[] })[] {
     let matched = false;
     for (const n of phraseLens) {
       if (i + n > words.length) continue;
-      const surface = words.slice(i, i + n).join(' ');
-      const based = [bases[i], ...words.slice(i + 1, i + n)].join(' ');
-      const key = RULE_PHRASES[surface] ? surface : RULE_PHRASES[based] ? based : null;
+      // the first word may be inflected: "pulls back" matches "pull back"
+      const rest = words.slice(i + 1, i + n);
+      const firsts = [words[i], bases[i], ...lemmaCandidates(words[i]).map((c) => c.base)];
+      const key = firsts.map((f) => [f, ...rest].join(' ')).find((k) => RULE_PHRASES[k]);
       if (!key) continue;
       const e = RULE_PHRASES[key];
       out.push({ kind: e[0] as Kind, value: String(e[1]), how: 'rule', base: key, via: '', plural: false, spelled: false, words: words.slice(i, i + n) });
@@ -165,13 +166,20 @@ export function refinePrompt(prompt: string): Refined {
       case 'neg':
         neg = it;
         return;
+      case 'ref': {
+        // "the first …, the second …": the next verb is for that object
+        const o = objects[Number(it.value)];
+        if (o) { pending = [o]; lastGroup = [o]; }
+        return;
+      }
       case 'count':
         mods.count = it;
         return;
       case 'color': {
         const head = nextHead(i);
         if (head === 'shape' || head === 'bg') { mods.colors.push(it); return; }
-        if (it.how === 'cnl') { note(it, `not something this model knows; ${SHAPES_TEXT}`); return; }
+        // a colour-list-only name counts as a colour only where a colour is expected ("the background is pumpkin")
+        if (it.how === 'cnl' && !bgAwait) { note(it, `not something this model knows; ${SHAPES_TEXT}`); return; }
         mapped(it, it.value);
         if (bgAwait) { background = it.value; bgAwait = null; return; }
         const target = [...pending, ...lastGroup, ...objects].reverse().find((o) => o.color === null);
@@ -270,6 +278,7 @@ export function refinePrompt(prompt: string): Refined {
   if (bgAwait) note(bgAwait, 'no colour given for it');
   if (held.motion && !objects.length && !camera) note({ words: [held.motion] }, 'no object to do it');
   if (neg) note(neg, 'nothing this model can negate follows it');
+  if (camera && !objects.length && camera.speed === null && held.speed) camera.speed = held.speed; // "slowly tilt up"
   for (const o of objects) if (o.motion === null || o.motion === 'still') o.speed = null;
   if (camera && objects.length) {
     note({ words: [camera.motion.replace('_', ' ')] }, 'camera moves go with a starting image (image-to-video); a shapes scene has a still camera');
