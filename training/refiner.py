@@ -408,6 +408,12 @@ def refine_prompt(prompt: str) -> dict:
 
     mods = st["mods"]
     camera = st["camera"]
+    # "a static shot", "slowly, the camera …": a move named before the camera word
+    held_cam = (_camera_for(st["cam_verb"], st["held"]["motion"])
+                if st["camera_mode"] and camera is None and st["held"]["motion"] and not objects else None)
+    if held_cam:
+        camera = {"motion": held_cam, "speed": st["cam_speed"]}
+        st["held"]["motion"] = None
     if st["camera_mode"] and camera is None and st["cam_verb"] == "zoom":
         camera = {"motion": "zoom_in", "speed": st["cam_speed"]}
         mappings.append({"from": "zoom", "to": "zoom in", "why": "no in or out given: read as zoom in"})

@@ -268,6 +268,9 @@ export function refinePrompt(prompt: string): Refined {
     }
   });
 
+  // "a static shot", "slowly, the camera …": a move named before the camera word
+  const heldCam = cameraMode && camera === null && held.motion && !objects.length ? cameraFor(camVerb, held.motion) : null;
+  if (heldCam) { camera = { motion: heldCam, speed: camSpeed }; held.motion = null; }
   if (cameraMode && camera === null && camVerb === 'zoom') {
     camera = { motion: 'zoom_in', speed: camSpeed };
     mappings.push({ from: 'zoom', to: 'zoom in', why: 'no in or out given: read as zoom in' });
