@@ -4,6 +4,7 @@ import { createEngine } from '../engine/api';
 import type { GenerateProgress, GenerateRequest, LoadOptions, LoadProgress, ModelSource, RgbaImage } from '../engine/types';
 import { fitImage, type FitReport } from '../media/fit-image';
 import { closeClip, fitFrames, readClipFrames } from '../media/video-frames';
+import { refinePrompt, type Refined } from '../text/refiner';
 
 export interface CliJob {
   model: ModelSource;
@@ -32,6 +33,8 @@ type ProgressSink = (kind: 'load' | 'generate', p: LoadProgress | GenerateProgre
 declare global {
   interface Window {
     cliRun(job: CliJob): Promise<CliResult>;
+    /** The page's prompt refiner (src/text/refiner.ts), so the CLI refines exactly as the playground does. */
+    cliRefine(prompt: string): Refined;
     cliProgress?: ProgressSink;
   }
 }
@@ -49,6 +52,8 @@ async function toBase64(blob: Blob): Promise<string> {
   for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(bin);
 }
+
+window.cliRefine = (prompt: string) => refinePrompt(prompt);
 
 window.cliRun = async (job: CliJob): Promise<CliResult> => {
   const engine = createEngine();
