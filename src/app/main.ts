@@ -17,6 +17,7 @@ import { modelMismatch, parseShare, ShareLinkError, shareUrl, type ShareMode, ty
 import { thumbnailOf } from './thumb';
 import { wireDropZone } from './drop-zone';
 import { setupConditionInputs, type ConditionInputs, type ConditionKind } from './condition-inputs';
+import { setupRefinerPanel } from './refiner-panel';
 import { CAMERA_PROMPTS, EXAMPLE_PROMPTS, knownExamples, loadTokenizer, promptWords } from './vocab';
 import { cacheDetail, cacheStatusNote, setupModelCachePanel } from './model-cache-panel';
 import { fetchManifestOrSaved } from './saved-manifest';
@@ -69,6 +70,7 @@ const fitCanvas = byId<HTMLCanvasElement>('fit-canvas');
 const fitSummary = byId('fit-summary');
 const cropButtons = byId('crop-buttons');
 const promptWordsEl = byId('prompt-words');
+const refiner = setupRefinerPanel({ prompt: promptEl, after: promptWordsEl, onChange: () => updatePromptWords() });
 const sizeEl = byId<HTMLSelectElement>('size');
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -314,6 +316,7 @@ function readForm(): ShareParams {
     height: size.height,
     ...(usesPhoto(mode()) && photo?.fitted ? { image: photo.fitted.png } : {}),
     ...(mode() !== 't2v' && conditions ? conditions.shareFields(mode() as ConditionKind) : {}),
+    ...refiner.shareFields(),
   };
 }
 
@@ -327,6 +330,7 @@ function fillForm(p: ShareParams): void {
   setFrames(p.frames);
   setSize({ width: p.width, height: p.height });
   setMode(p.mode);
+  refiner.pin(p);
   updatePromptWords();
 }
 
@@ -337,7 +341,8 @@ function randomSeed(): number {
 }
 
 function updatePromptWords(): void {
-  const pw = promptWords(promptEl.value, model?.tokenizer ?? null);
+  refiner.render();
+  const pw = promptWords(refiner.modelPrompt(), model?.tokenizer ?? null); // what the model gets: refined or as written
   promptWordsEl.replaceChildren();
   if (!model?.tokenizer) {
     promptWordsEl.textContent = model ? 'This model has no word list: any words are accepted.' : '';
@@ -654,7 +659,7 @@ async function generate(): Promise<void> {
   }
   const request: GenerateRequest = {
     modelId: model.manifest.id,
-    prompt: params.prompt,
+    prompt: params.refined?.caption ?? params.prompt,
     negativePrompt: params.negativePrompt,
     seed: params.seed,
     steps: params.steps,
