@@ -125,6 +125,19 @@ class TestConstructions(unittest.TestCase):
         self.assertFalse(within_one_edit("ab", "ba1"))
 
 
+class TestSampleApplies(unittest.TestCase):
+    def test_sample_py_refines_like_the_page(self):
+        import contextlib
+        import io
+        from training.sample import refine_for_model
+        with contextlib.redirect_stderr(io.StringIO()) as err:
+            self.assertEqual(refine_for_model("on a navy backdrop, a crimson ball rolls leftward"),
+                             "a red circle moves left on a blue background")
+            self.assertEqual(refine_for_model("a crimson ball", refine=False), "a crimson ball")
+            self.assertEqual(refine_for_model("hello"), "hello")
+        self.assertIn("crimson → red", err.getvalue())
+
+
 class TestSharedVectors(unittest.TestCase):
     def test_matches_fixture(self):
         with open(VECTORS, encoding="utf-8") as f:
