@@ -83,7 +83,7 @@ def main(argv=None) -> int:
         rows["as_written"].append(run(it["prompt"], seed, it["scene"]))
         # background first, in the training's words: "on a blue background, a red circle moves left"
         head, _, bg = canon.rpartition(" on ")
-        rows["bg_first_as_written"].append(run(f"{bg}, {head}" if head else canon, seed, it["scene"]))
+        rows["bg_first_as_written"].append(run(f"on {bg}, {head}" if head else canon, seed, it["scene"]))
         rows["bg_last"].append(rows["canonical"][-1])
     out = {"what": __doc__.split("\n")[0], "refiner_version": REFINER_VERSION, "steps": a.steps, "cfg": cfg,
            "seed0": a.seed, "n": len(items), "refined_caption_equals_canonical": same_text,
