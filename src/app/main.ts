@@ -343,6 +343,7 @@ function randomSeed(): number {
 function updatePromptWords(): void {
   refiner.render();
   const pw = promptWords(refiner.modelPrompt(), model?.tokenizer ?? null); // what the model gets: refined or as written
+  if (model?.tokenizer) pw.unknown = refiner.unknownWords() ?? pw.unknown; // refined: the words it left out
   promptWordsEl.replaceChildren();
   if (!model?.tokenizer) {
     promptWordsEl.textContent = model ? 'This model has no word list: any words are accepted.' : '';

@@ -2,6 +2,7 @@
 // word it could not place, updated as the user types; a toggle to give the model the prompt as written. A link or a
 // history item pins the caption it was made with (its own refiner version), so it replays exactly, until the prompt
 // is edited. All text goes through textContent (the prompt is user / link text).
+import { lookup } from '../text/refiner-lexicon';
 import { refinePrompt, REFINER_VERSION, type Refined } from '../text/refiner';
 import { el, show } from './dom';
 import type { ShareParams } from './share';
@@ -19,6 +20,12 @@ export interface RefinerPanel {
   render(): void;
   /** The text the model is given for the current prompt. */
   modelPrompt(): string;
+  /**
+   * While the refiner rewrites the prompt: the prompt's words it does not know at all (they are left out of the
+   * caption), for the vocabulary marks; null when the model gets the prompt as written (then the marks are the
+   * tokenizer's unknown words, as before).
+   */
+  unknownWords(): string[] | null;
   /** What a link / history item records besides the prompt: the refined caption when it differs. */
   shareFields(): Pick<ShareParams, 'refined'>;
   /** Replays a link or history item: its caption (or the prompt as written when it has none) until the prompt is edited. */
@@ -93,6 +100,11 @@ export function setupRefinerPanel(deps: RefinerPanelDeps): RefinerPanel {
   return {
     render,
     modelPrompt,
+    unknownWords() {
+      if (activePin() || !toggle.checked || !last.caption) return null;
+      const words = last.unplaced.map((u) => u.word).filter((w) => !w.includes(' ') && lookup(w) === null);
+      return [...new Set(words)];
+    },
     shareFields() {
       const mp = modelPrompt();
       return mp !== deps.prompt.value ? { refined: { caption: mp, version: activePin()?.refined?.version ?? REFINER_VERSION } } : {};
