@@ -718,8 +718,8 @@ function showResult(blob: Blob, meta: GenerationMeta, params: ShareParams): void
   resultVideo.src = url;
   void resultVideo.play().catch(() => undefined);
   downloadLink.href = url;
-  downloadLink.download = `osp-${slug(meta.prompt)}-seed${meta.seed}.mp4`;
-  resultCaption.textContent = meta.prompt ? `“${meta.prompt}”` : '(no prompt)';
+  downloadLink.download = `osp-${slug(params.prompt)}-seed${meta.seed}.mp4`; // the user's words (meta.prompt: what the model got)
+  resultCaption.textContent = (params.prompt ? `“${params.prompt}”` : '(no prompt)') + (params.refined ? ` — refined: “${params.refined.caption}”` : '');
   const t = meta.timings;
   resultMeta.textContent =
     `seed ${meta.seed} · ${meta.steps} steps · CFG ${meta.cfgScale} · ${meta.frames} frames ${meta.width}×${meta.height} @ ${meta.fps} fps · ` +
