@@ -91,6 +91,21 @@ test.describe('npm run generate (CLI)', () => {
     expect(notVideo.stderr).toMatch(/error: .*(could not read that file as a video|no video track)/);
   });
 
+  test('the prompt refiner: the refined caption is printed and generated (= the caption as written, --no-refine)', async () => {
+    mkdirSync(DIR, { recursive: true });
+    const common = ['--seed', '3', '--steps', '2', '--frames', '5', '--backend', 'wasm'];
+    const r = cli('On a navy backdrop, a crimson ball rolls leftward', ...common, '-o', `${DIR}/refined.mp4`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('refined (refiner v1): "a red circle moves left on a blue background"');
+    expect(r.stderr).toMatch(/refiner: crimson → red \(nearest of the model's colours \(CIELAB\)\)/);
+    const w = cli('a red circle moves left on a blue background', '--no-refine', ...common, '-o', `${DIR}/written.mp4`);
+    expect(w.code, w.stderr).toBe(0);
+    expect(w.stdout).toContain('prompt used as written (--no-refine)');
+    expect(Number(probe(`${DIR}/refined.mp4`).nb_read_frames)).toBe(5);
+    expect(frameHashes(`${DIR}/refined.mp4`)).toEqual(frameHashes(`${DIR}/written.mp4`));
+    expect(cli('--help').stdout).toContain('--no-refine');
+  });
+
   test('bad arguments and bad models fail with a clear message and a non-zero exit code', async () => {
     const usage = [
       [[], /missing the prompt/],

@@ -5,6 +5,8 @@
     ... --image first.png [--end-image last.png]      (i2v / transition; needs the inpaint model)
     ... --video clip.mp4                               (continuation of the first half)
     ... --random                                       (random-init model: output is noise, for plumbing tests)
+    ... --no-refine                                    (the prompt as written; by default the prompt refiner
+                                                        training/refiner.py rewrites it exactly as the page does)
 
 The model is the shipped release (public/models/osp-v13-tiny, an inpaint model: text-to-video runs it with the
 all-masked condition) unless --ckpt names another: a missing .pt is rebuilt from the exported folder that records it
@@ -164,6 +166,26 @@ def default_cfg(defaults: dict, conditioned: bool) -> float:
     return float(defaults.get("cfgScale", 4.5))
 
 
+def refine_for_model(prompt: str, refine: bool = True) -> str:
+    """The text the model gets: the prompt refiner's caption (training/refiner.py, the twin of the page's
+    src/text/refiner.ts, so browser = PyTorch for the same prompt), or the prompt as written with refine off or when
+    nothing of the model's world was recognised. Mappings and unplaced words go to stderr, the caption to stdout."""
+    if not refine:
+        print("prompt used as written (--no-refine)", file=sys.stderr)
+        return prompt
+    from training.refiner import refine_prompt
+    r = refine_prompt(prompt)
+    for m in r["mappings"]:
+        print(f"refiner: {m['from']} → {m['to'] or '(ignored)'} ({m['why']})", file=sys.stderr)
+    for u in r["unplaced"]:
+        print(f"refiner: {u['word']}: {u['why']}", file=sys.stderr)
+    if not r["caption"]:
+        print("refiner: nothing of the model's world recognised; the prompt is used as written", file=sys.stderr)
+        return prompt
+    print(f"refined (refiner v{r['version']}): {json.dumps(r['caption'])}", file=sys.stderr)
+    return r["caption"]
+
+
 def main(argv=None):
     d = shipped_defaults()
     ap = argparse.ArgumentParser(description="Reference sampler: prompt (+ images / video) → MP4 + final latents.")
@@ -189,11 +211,14 @@ def main(argv=None):
     ap.add_argument("-o", "--out", default="sample.mp4")
     ap.add_argument("--latents", default="", help=".npy path (default: next to --out)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--no-refine", dest="refine", action="store_false",
+                    help="give the model the prompt as written (default: refine it as the playground and CLI do)")
     args = ap.parse_args(argv)
     if args.prompt_pos is not None:
         if args.prompt:
             ap.error("give the prompt once: as PROMPT or as --prompt")
         args.prompt = args.prompt_pos
+    args.prompt = refine_for_model(args.prompt, args.refine)
     torch.set_num_threads(args.threads)
     from training.train_dit import RELEASE, load_release, load_vae, random_bundle
     h, w = args.height or args.size, args.width or args.size

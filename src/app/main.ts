@@ -21,6 +21,7 @@ import { wireDropZone } from './drop-zone';
 import { setupHistoryDelete } from './history-delete';
 import { setupResultView } from './result-view';
 import { setupConditionInputs, type ConditionInputs, type ConditionKind } from './condition-inputs';
+import { setupRefinerPanel } from './refiner-panel';
 import { CAMERA_PROMPTS, EXAMPLE_PROMPTS, knownExamples, loadTokenizer, promptWords } from './vocab';
 import { cacheDetail, cacheStatusNote, setupModelCachePanel } from './model-cache-panel';
 import { fetchManifestOrSaved } from './saved-manifest';
@@ -77,6 +78,7 @@ const fitCanvas = byId<HTMLCanvasElement>('fit-canvas');
 const fitSummary = byId('fit-summary');
 const cropButtons = byId('crop-buttons');
 const promptWordsEl = byId('prompt-words');
+const refiner = setupRefinerPanel({ prompt: promptEl, after: promptWordsEl, onChange: () => updatePromptWords() });
 const sizeEl = byId<HTMLSelectElement>('size');
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -331,6 +333,7 @@ function readForm(): ShareParams {
     height: size.height,
     ...(usesPhoto(mode()) && photo?.fitted ? { image: photo.fitted.png } : {}),
     ...(mode() !== 't2v' && conditions ? conditions.shareFields(mode() as ConditionKind) : {}),
+    ...refiner.shareFields(),
   };
 }
 
@@ -344,6 +347,7 @@ function fillForm(p: ShareParams): void {
   setFrames(p.frames);
   setSize({ width: p.width, height: p.height });
   setMode(p.mode);
+  refiner.pin(p);
   updatePromptWords();
 }
 
@@ -354,7 +358,9 @@ function randomSeed(): number {
 }
 
 function updatePromptWords(): void {
-  const pw = promptWords(promptEl.value, model?.tokenizer ?? null);
+  refiner.render();
+  const pw = promptWords(refiner.modelPrompt(), model?.tokenizer ?? null); // what the model gets: refined or as written
+  if (model?.tokenizer) pw.unknown = refiner.unknownWords() ?? pw.unknown; // refined: the words it left out
   promptWordsEl.replaceChildren();
   if (!model?.tokenizer) {
     promptWordsEl.textContent = model ? 'This model has no word list: any words are accepted.' : '';
@@ -680,7 +686,7 @@ async function generate(): Promise<void> {
   }
   const request: GenerateRequest = {
     modelId: model.manifest.id,
-    prompt: params.prompt,
+    prompt: params.refined?.caption ?? params.prompt,
     negativePrompt: params.negativePrompt,
     seed: params.seed,
     steps: params.steps,
@@ -738,8 +744,8 @@ function showResult(blob: Blob, meta: GenerationMeta, params: ShareParams): void
   resultVideo.src = url;
   void resultVideo.play().catch(() => undefined);
   downloadLink.href = url;
-  downloadLink.download = `osp-${slug(meta.prompt)}-seed${meta.seed}.mp4`;
-  resultCaption.textContent = meta.prompt ? `“${meta.prompt}”` : '(no prompt)';
+  downloadLink.download = `osp-${slug(params.prompt)}-seed${meta.seed}.mp4`; // the user's words (meta.prompt: what the model got)
+  resultCaption.textContent = (params.prompt ? `“${params.prompt}”` : '(no prompt)') + (params.refined ? ` — refined: “${params.refined.caption}”` : '');
   const t = meta.timings;
   resultMeta.textContent =
     `seed ${meta.seed} · ${meta.steps} steps · CFG ${meta.cfgScale} · ${meta.frames} frames ${meta.width}×${meta.height} @ ${meta.fps} fps · ` +

@@ -57,6 +57,29 @@ describe('share links', () => {
     expect(parseShare(encodeShare({ ...base, prompt: '', negativePrompt: '' }))).toMatchObject({ prompt: '', negativePrompt: '' });
   });
 
+  it('carries the refined caption and refiner version; links without them (older links) still parse', () => {
+    const refined = { ...base, prompt: 'on a navy backdrop, a crimson ball rolls leftward', refined: { caption: 'a red circle moves left on a blue background', version: 1 } };
+    const hash = encodeShare(refined);
+    expect(hash).toMatch(/&rp=a\+red\+circle\+moves\+left/);
+    expect(parseShare(hash)).toEqual(refined);
+    // a link made before the refiner existed: exactly the old key set, no refined field
+    const old = 'v=1&model=osp-v13-tiny&mh=' + H + '&mode=t2v&p=a+red+ball&np=&seed=1&steps=3&cfg=4.5&frames=5&size=32x32';
+    expect(parseShare(old).refined).toBeUndefined();
+    expect(encodeShare(base)).not.toMatch(/rp=|rv=/);
+    const q = new URLSearchParams(hash);
+    q.delete('rv');
+    expect(err(q.toString()).message).toMatch(/refined caption \(rp\) without its refiner version/);
+    expect(err(withField('rv', '1')).message).toMatch(/refiner version \(rv\) without its refined caption/);
+    const bad = new URLSearchParams(hash);
+    bad.set('rv', '1.5');
+    expect(err(bad.toString()).message).toMatch(/refiner version \(rv\) must be a whole number/);
+    bad.set('rv', '1');
+    bad.set('rp', ' ');
+    expect(err(bad.toString()).message).toMatch(/refined caption \(rp\) is empty/);
+    bad.set('rp', 'a\u0001b');
+    expect(err(bad.toString()).message).toMatch(/refined caption contains control characters/);
+  });
+
   it('round-trips image-to-video with the image bytes', () => {
     const p = { ...base, mode: 'i2v' as const, image: fakePng(64, 64, 500) };
     const back = parseShare(encodeShare(p));

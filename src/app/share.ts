@@ -44,6 +44,12 @@ export interface ShareParams {
   videoFrames?: Uint8Array;
   /** Continuation: how many first frames are kept (1 … frames − 1). */
   keepFrames?: number;
+  /**
+   * The caption the model was given when the prompt refiner rewrote the prompt (src/text/refiner.ts), and that
+   * refiner's version: a link replays this caption exactly even after the refiner changes. Absent (all links made
+   * before the refiner, and refiner off or no change): the prompt was used as written.
+   */
+  refined?: { caption: string; version: number };
 }
 
 export type ShareErrorKind = 'malformed' | 'newer' | 'too-large';
@@ -55,7 +61,8 @@ export class ShareLinkError extends Error {
   }
 }
 
-const KEYS = ['v', 'model', 'mh', 'mode', 'p', 'np', 'seed', 'steps', 'cfg', 'frames', 'size', 'img', 'end', 'vid', 'keep'] as const;
+const KEYS = ['v', 'model', 'mh', 'mode', 'p', 'np', 'seed', 'steps', 'cfg', 'frames', 'size', 'img', 'end', 'vid', 'keep', 'rp', 'rv'] as const;
+export const MAX_REFINER_VERSION = 1000;
 /** The condition fields each mode carries (exactly these, no others). */
 const MODE_KEYS: Record<ShareMode, readonly Key[]> = { t2v: [], i2v: ['img'], transition: ['img', 'end'], continuation: ['vid', 'keep'] };
 const MODE_TEXT: Record<ShareMode, string> = { t2v: 'a text-to-video link', i2v: 'an image-to-video link', transition: 'a transition link', continuation: 'a continuation link' };
@@ -104,6 +111,10 @@ export function encodeShare(p: ShareParams): string {
   if (p.mode === 'transition' && p.endImage) q.set('end', toBase64Url(p.endImage));
   if (p.mode === 'continuation' && p.videoFrames) q.set('vid', toBase64Url(p.videoFrames));
   if (p.mode === 'continuation' && p.keepFrames !== undefined) q.set('keep', String(p.keepFrames));
+  if (p.refined) {
+    q.set('rp', p.refined.caption);
+    q.set('rv', String(p.refined.version));
+  }
   return q.toString();
 }
 
@@ -204,6 +215,13 @@ export function parseShare(hash: string): ShareParams {
   for (const k of ['img', 'end', 'vid', 'keep'] as const) {
     if (!wanted.includes(k) && seen.has(k)) throw new ShareLinkError(`${MODE_TEXT[mode]} must not carry ${k === 'img' ? 'an image' : k === 'end' ? 'a last frame' : k === 'vid' ? 'video frames' : 'a kept-frame count'} (${k})`);
     if (wanted.includes(k) && (seen.get(k) ?? '') === '') throw new ShareLinkError(`${MODE_TEXT[mode]} must carry ${k === 'img' ? 'its image' : k === 'end' ? 'its last frame' : k === 'vid' ? 'its video frames' : 'its kept-frame count'} (${k}): it may have been truncated`);
+  }
+  // Optional and additive (links without them keep working): the refined caption and the refiner's version, together.
+  if (seen.has('rp') !== seen.has('rv')) throw new ShareLinkError(`the link has ${seen.has('rp') ? 'a refined caption (rp) without its refiner version (rv)' : 'a refiner version (rv) without its refined caption (rp)'}: it may have been truncated`);
+  if (seen.has('rp')) {
+    const caption = text(g('rp'), 'the refined caption');
+    if (!caption.trim()) throw new ShareLinkError('the refined caption (rp) is empty');
+    out.refined = { caption, version: int(g('rv'), 'the refiner version (rv)', 1, MAX_REFINER_VERSION) };
   }
   if (mode === 'i2v' || mode === 'transition') out.image = png(g('img'), width, height, mode === 'i2v' ? 'the image' : 'the first frame');
   if (mode === 'transition') {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run generate -- "prompt" -o out.mp4 [--image a.jpg [--end-image b.jpg] | --video clip.mp4 [--keep-frames N]]
 //                      [--seed N] [--steps N] [--cfg X] [--frames N]
-//                      [--negative TEXT] [--backend auto|wasm|webgpu] [--model ID|path/to/manifest.json]`
+//                      [--negative TEXT] [--backend auto|wasm|webgpu] [--model ID|path/to/manifest.json] [--no-refine]`
 // Drives the SAME engine worker as the playground in headless Chromium (src/cli/page.ts) and writes the MP4.
 // Exit codes: 0 ok, 2 bad arguments or a request the engine refuses, 3 the browser could not start, 1 generation
 // failed (message on stderr). Works from any folder: paths are taken relative to the working directory, the dev server
@@ -24,6 +24,8 @@ const USAGE = `usage: npm run generate -- "PROMPT" -o out.mp4 [options]
       --keep-frames N      with --video: how many of its first frames to keep, 1 to frames-1
                            (default: half the output frames, as training/sample.py)
       --negative TEXT      negative prompt (default: the model's)
+      --no-refine          give the model the prompt as written (default: the prompt refiner rewrites it into
+                           the model's caption style and prints the result, as the playground does)
       --seed N             non-negative integer (default: random, printed)
       --steps N            denoising steps (default: the model's)
       --cfg X              classifier-free guidance scale (default: the model's)
@@ -115,6 +117,7 @@ export function parseCli(argv) {
       'model-base': { type: 'string' },
       'timeout-min': { type: 'string', default: '30' },
       quiet: { type: 'boolean', short: 'q', default: false },
+      'no-refine': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -141,7 +144,7 @@ export function parseCli(argv) {
   const keepFrames = intArg('keep-frames', values['keep-frames'], 1, 1023);
   const inputs = { image: readFileArg('image', values.image), 'end-image': readFileArg('end-image', values['end-image']), video: readFileArg('video', values.video) };
   checkOutput(values.output, inputs);
-  return { output: values.output, request, backend: values.backend, model: values.model, modelBase: values['model-base'], timeoutMin, quiet: values.quiet, keepFrames, inputs };
+  return { output: values.output, request, refine: !values['no-refine'], backend: values.backend, model: values.model, modelBase: values['model-base'], timeoutMin, quiet: values.quiet, keepFrames, inputs };
 }
 
 /** Hands an input file to the page in CHUNK_BYTES pieces (see src/cli/page.ts cliPut); returns its name there. */
@@ -233,6 +236,16 @@ async function main() {
     const url = server.resolvedUrls?.local?.[0] ?? `http://127.0.0.1:${server.config.server.port}/`;
     await page.goto(new URL('src/cli/index.html', url).href);
     await page.waitForFunction(() => typeof window.cliRun === 'function', null, { timeout: 60_000 });
+    if (args.refine) {
+      // The playground's refiner (src/text/refiner.ts) in the same page: the caption printed is the one generated.
+      const r = await page.evaluate((p) => window.cliRefine(p), args.request.prompt);
+      for (const m of r.mappings) console.error(`refiner: ${m.from} → ${m.to || '(ignored)'} (${m.why})`);
+      for (const u of r.unplaced) console.error(`refiner: ${u.word}: ${u.why}`);
+      if (r.caption) {
+        console.log(`refined (refiner v${r.version}): ${JSON.stringify(r.caption)}`);
+        args.request.prompt = r.caption;
+      } else console.log('refiner: nothing of the model\'s world recognised; the prompt is used as written');
+    } else console.log('prompt used as written (--no-refine)');
     const job = {
       model: args.model, backend: args.backend, request: args.request, keepFrames: args.keepFrames,
       image: await sendInput(page, 'image', args.inputs.image),

@@ -5,6 +5,7 @@ import { createEngine } from '../engine/api';
 import type { GenerateProgress, GenerateRequest, LoadOptions, LoadProgress, ModelSource, RgbaImage } from '../engine/types';
 import { fitImage, type FitReport } from '../media/fit-image';
 import { closeClip, fitFrames, readClipFrames } from '../media/video-frames';
+import { refinePrompt, type Refined } from '../text/refiner';
 
 export interface CliJob {
   model: ModelSource;
@@ -34,6 +35,8 @@ declare global {
   interface Window {
     cliRun(job: CliJob): Promise<CliResult>;
     cliPut(name: string, base64Chunk: string): void;
+    /** The page's prompt refiner (src/text/refiner.ts), so the CLI refines exactly as the playground does. */
+    cliRefine(prompt: string): Refined;
     cliProgress?: ProgressSink;
   }
 }
@@ -65,6 +68,8 @@ function takeInput(name: string): Blob {
   inputs.delete(name);
   return new Blob(parts as BlobPart[]);
 }
+
+window.cliRefine = (prompt: string) => refinePrompt(prompt);
 
 window.cliRun = async (job: CliJob): Promise<CliResult> => {
   const engine = createEngine();
