@@ -9,7 +9,8 @@ bit-identical (parity vectors: training/fixtures/structure_parity.json).
     hysteresis: NMS ≥ HIGH are edges, NMS ≥ LOW are edges when 8-connected to one.
 
 Thresholds are in grey levels of L1 Sobel magnitude of the blurred image (a step of h grey levels peaks at 2.5 h):
-LOW 20, HIGH 40 — every object/background pair of the shapes world whose luma differs by ≥ 16 levels is found.
+LOW 20, HIGH 40 — every object/background pair of the shapes world whose luma differs by ≥ 16 levels is found;
+a few colour pairs have (nearly) equal luma (red on purple: 2 levels) and give no edges (≈ 2 % of frames).
 """
 from __future__ import annotations
 

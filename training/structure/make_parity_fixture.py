@@ -28,7 +28,7 @@ def b64(a: np.ndarray) -> str:
 
 
 def canny_cases() -> list[dict]:
-    frames = [make_clip(3, 17, 64).video[8], make_clip(11, 17, 64).video[0],
+    frames = [make_clip(3, 17, 64).video[8], make_clip(12, 17, 64).video[0],
               photo_clips.make_camera_clip(0, 17, 64, "eval").video[0]]
     return [{"h": f.shape[0], "w": f.shape[1], "rgb": b64(f), "edges": b64(canny_frame(f))} for f in frames]
 
