@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CANNY_HIGH, CANNY_LOW, cannyFrame } from './canny';
 import { renderStructure, type StructureScene } from './geometry';
 import { parseStructureFrames, structureVideo } from './signals';
+import { expandDrawing, type Drawing } from './drawing';
 
 interface Fixture {
   low: number; high: number;
@@ -67,5 +68,25 @@ describe('structure video', () => {
     const v = structureVideo(sig, 3, 2, 2, [1]);
     expect(Array.from(v.subarray(0, 12))).toEqual([0, 0, 0, 0, 0.5, 0.5, 0.5, 0.5, 0, 0, 0, 0]);
     expect(Array.from(v.subarray(12))).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0]);
+  });
+});
+
+describe('drawing → scene ≡ training/structure/sampling.py expand_drawing', () => {
+  const cases = (fx as unknown as { drawings: { drawing: Drawing; scene: StructureScene }[] }).drawings;
+  cases.forEach((c, k) => {
+    it(`drawing ${k}`, () => {
+      const got = expandDrawing(c.drawing);
+      expect(got.frames).toBe(c.scene.frames);
+      got.objects.forEach((o, i) => {
+        const r = c.scene.objects[i];
+        expect(o.shape).toBe(r.shape);
+        for (let t = 0; t < got.frames; t++) {
+          expect(Math.abs(o.center[t][0] - r.center[t][0])).toBeLessThan(1e-9);
+          expect(Math.abs(o.center[t][1] - r.center[t][1])).toBeLessThan(1e-9);
+          expect(Math.abs(o.extent[t] - r.extent[t])).toBeLessThan(1e-9);
+          expect(Math.abs(o.angle[t] - r.angle[t])).toBeLessThan(1e-9);
+        }
+      });
+    });
   });
 });

@@ -45,10 +45,24 @@ def scene_cases(frames=(0, 8, 16)) -> list[dict]:
     return out
 
 
+DRAWINGS = [
+    {"size": 64, "frames": 17, "objects": [{"shape": "star", "extent": 26, "angle": 0, "path": [[14, 32], [50, 32]]}]},
+    {"size": 64, "frames": 17, "objects": [
+        {"shape": "square", "extent": 20, "angle": 10, "path": [[12, 12], [52, 20], [30, 50]], "spin": 4},
+        {"shape": "circle", "extent": 14, "path": [[48, 48]], "grow": 1.03}]},
+]
+
+
+def drawing_cases() -> list[dict]:
+    """Drawings (compact parameters) → their expanded scenes (compared within 1e-9; rendering is checked above)."""
+    from training.structure.sampling import expand_drawing
+    return [{"drawing": d, "scene": expand_drawing(d)} for d in DRAWINGS]
+
+
 def main():
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:
-        json.dump({"low": LOW, "high": HIGH, "canny": canny_cases(), "scenes": scene_cases()}, f)
+        json.dump({"low": LOW, "high": HIGH, "canny": canny_cases(), "scenes": scene_cases(), "drawings": drawing_cases()}, f)
         f.write("\n")
     print(OUT, os.path.getsize(OUT), "bytes")
 

@@ -32,6 +32,12 @@ class TestSignals(unittest.TestCase):
                 ref = unb64(c[k], (sc["frames"], sc["size"], sc["size"])).astype(int)
                 got = np.round(render_structure(sc, k) * 255).astype(int)
                 self.assertLessEqual(int(np.abs(got - ref).max()), 0)
+        from training.structure.sampling import expand_drawing
+        for c in d["drawings"]:
+            got = expand_drawing(c["drawing"])
+            for o, r in zip(got["objects"], c["scene"]["objects"]):
+                for k in ("center", "extent", "angle"):
+                    self.assertTrue(np.allclose(o[k], r[k], atol=1e-9, rtol=0))
 
     def test_flat_image_has_no_edges(self):
         f = np.full((32, 32, 3), 120, np.uint8)
