@@ -85,6 +85,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--no-ceiling", dest="ceiling", action="store_false")
     ap.add_argument("--out", default="docs/eval/structure.json")
+    ap.add_argument("--no-baseline", dest="baseline", action="store_false", help="skip the no-structure runs")
+    ap.add_argument("--merge", action="store_true", help="update --out in place (e.g. a baseline measured earlier)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     from training.train_structure import load_base, load_controller
@@ -100,6 +102,13 @@ def main(argv=None):
                           "params": sum(p.numel() for p in ctrl.parameters()), "bytes_fp32": cmeta.get("bytes_fp32"),
                           "K": ctrl.cfg.depth, "structure_config": cmeta.get("structure_config")},
            "base": {"ckpt": args.base, "step": base_meta.get("step")}, "shapes": {}, "photo": {}}
+    if args.merge and os.path.exists(args.out):
+        with open(args.out) as f:
+            old = json.load(f)
+        for k in ("shapes", "photo"):
+            out[k] = dict(old.get(k, {}), **out[k])
+        if "vae_ceiling" in old:
+            out["vae_ceiling"] = old["vae_ceiling"]
 
     def write():
         os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
@@ -108,7 +117,8 @@ def main(argv=None):
             f.write("\n")
 
     ms_all, gen_s = [], []
-    configs = [(None, "none")] + [(k, s) for k in args.types.split(",") for s in args.subsets.split(",")]
+    configs = [(None, "none")] * args.baseline + [(k, s) for k in args.types.split(",") if k
+                                                   for s in args.subsets.split(",")]
     for kind, subset in configs:
         _, scores, f1s, ms, secs = run_config(bundle, tok, vae, ctrl, prompts, clips, kind, subset, args)
         out["shapes"][f"{kind or 'none'}/{subset}"] = dict(summary(prompts, scores), edge_f1=f1_mean(f1s))
@@ -122,7 +132,8 @@ def main(argv=None):
         pp = [{"caption": c.caption} for c in cases]
         ref = [edge_f1(canny_video(E.vae_roundtrip(vae, c.video)), canny_video(c.video)) for c in cases]
         out["photo"]["vae_reconstruction/edge_f1"] = f1_mean(ref)
-        for kind, subset in ((None, "none"), ("canny", "all"), ("canny", "first")):
+        for kind, subset in [(None, "none")] * args.baseline + [("canny", s) for s in args.subsets.split(",")
+                                                                  if "canny" in args.types.split(",")]:
             _, _, f1s, _, _ = run_config(bundle, tok, vae, ctrl, pp, cases, kind, subset, args, photo=True)
             out["photo"][f"{kind or 'none'}/{subset}/edge_f1"] = f1_mean(f1s)
             write()
