@@ -84,13 +84,73 @@ def export(ctrl: StructureController, out_dir: str, fixture_dir: str, meta: dict
     return path
 
 
+class DiTResidualGraph(nn.Module):
+    """The WASM one-graph DiT (inpaint inputs) with one more input, residuals [M, 1, N, D], added after every block."""
+
+    def __init__(self, dit):
+        super().__init__()
+        self.dit = dit
+
+    def forward(self, latent, timestep, text_states, text_mask, cond_latent, cond_mask, residuals):
+        from training.models.structure_controller import dit_forward_with_residuals
+        return dit_forward_with_residuals(self.dit, latent, timestep, text_states, text_mask, cond_latent, cond_mask,
+                                          residuals)
+
+
+DEV_DIT_OUT = "training/fixtures/structure/dev_dit"
+
+
+def export_dev_pipeline(out_dir: str = DEV_DIT_OUT):
+    """A toy inpaint DiT + a matching controller (random, non-zero projectors): structure_controller.onnx →
+    residuals → dit_structure.onnx, with PyTorch's v for a CFG batch of 2 at 17 × 64² (src/structure/
+    pipeline.test.ts chains the two graphs on onnxruntime-node)."""
+    from training.models.skiparse_dit import DiTConfig, OpenSoraT2V_v1_3
+    os.makedirs(out_dir, exist_ok=True)
+    torch.manual_seed(1)
+    dit = OpenSoraT2V_v1_3(DiTConfig(num_layers=6, num_heads=2, head_dim=12, caption_channels=24,
+                                     inpaint=True)).eval()
+    ctrl = StructureController(StructureConfig.for_dit(dit.cfg, depth=1)).eval()
+    with torch.no_grad():
+        for p in ctrl.projectors:
+            p.weight.normal_(0, 0.2)
+    export(ctrl, out_dir, out_dir, {"source": "random dev weights, matching dev_dit"})
+    g = torch.Generator().manual_seed(2)
+    s, tid = fixture_inputs(ctrl)[0]
+    with torch.no_grad():
+        res = ControllerGraph(ctrl)(s, tid)
+        b, lt = 2, 5
+        inp = {"latent": torch.randn(b, 8, lt, 8, 8, generator=g), "timestep": torch.tensor([999.0, 499.0]),
+               "text_states": torch.randn(b, 6, 24, generator=g), "text_mask": torch.tensor([[1.0] * 6, [1.0] * 3 + [0.0] * 3]),
+               "cond_latent": torch.randn(b, 8, lt, 8, 8, generator=g), "cond_mask": torch.ones(b, 4, lt, 8, 8)}
+        v = DiTResidualGraph(dit)(*inp.values(), res)
+        v0 = dit(*inp.values())
+    torch.onnx.export(DiTResidualGraph(dit), (*inp.values(), res), os.path.join(out_dir, "dit_structure.onnx"),
+                      opset_version=OPSET, input_names=list(inp) + ["residuals"], output_names=["v"],
+                      do_constant_folding=True, dynamic_axes={
+                          "latent": {0: "B", 2: "T", 3: "H", 4: "W"}, "timestep": {0: "B"},
+                          "text_states": {0: "B", 1: "L"}, "text_mask": {0: "B", 1: "L"},
+                          "cond_latent": {0: "B", 2: "T", 3: "H", 4: "W"}, "cond_mask": {0: "B", 2: "T", 3: "H", 4: "W"},
+                          "residuals": {2: "N"}, "v": {0: "B", 2: "T", 3: "H", 4: "W"}})
+    files = {}
+    for k, t in dict(inp, v=v, v_base=v0).items():
+        t.numpy().astype("<f4").tofile(os.path.join(out_dir, f"dit_{k}.bin"))
+        files[k] = {"file": f"dit_{k}.bin", "shape": list(t.shape)}
+    with open(os.path.join(out_dir, "dit_fixture.json"), "w") as f:
+        json.dump({"inputs": files, "structure_case": 0, "max_abs_v_minus_base": float((v - v0).abs().max())}, f,
+                  indent=1)
+        f.write("\n")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", default="", help="controller release (.pt); default: random dev weights")
     ap.add_argument("--out", default="")
     ap.add_argument("--fixtures", default="")
+    ap.add_argument("--dev-dit", dest="dev_dit", action="store_true", help="also the toy DiT + controller pipeline")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
+    if args.dev_dit:
+        export_dev_pipeline()
     if args.ckpt:
         from training.train_structure import load_controller
         ctrl, meta = load_controller(args.ckpt)
