@@ -68,6 +68,7 @@ def parse_args(argv=None):
     ap.add_argument("--text_drop", type=float, default=0.1)
     ap.add_argument("--bf16", type=int, default=-1)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda (one GPU; not yet run on one)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--run_dir", default=RUN_DIR)
     ap.add_argument("--release", default=RELEASE)
@@ -138,32 +139,35 @@ def load_controller(path: str = RELEASE) -> tuple[StructureController, dict]:
 def main(argv=None):
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
+    dev = torch.device(args.device)
     if args.bf16 < 0:
-        args.bf16 = int(cpu_has_bf16())
+        args.bf16 = int(dev.type == "cuda" or cpu_has_bf16())
     os.makedirs(args.run_dir, exist_ok=True)
     state_path = os.path.join(args.run_dir, "state_structure.pt")
     bundle, tok, base_meta, vae = load_base(args.base, args.vae)
+    bundle.to(dev)
+    vae.to(dev)
     dit, norm = bundle.dit, bundle.latent_norm
     torch.manual_seed(args.seed)
     cfg = StructureConfig.for_dit(dit.cfg, depth=args.depth)
-    ctrl = StructureController(cfg)
+    ctrl = StructureController(cfg).to(dev)
     opt = torch.optim.AdamW(ctrl.parameters(), lr=args.lr, weight_decay=0.0)
     rng = np.random.default_rng([args.seed, 30])
-    gen = torch.Generator().manual_seed(args.seed)
+    gen = torch.Generator(device=dev).manual_seed(args.seed)
     step, cpu_total, wall_total = 0, 0.0, 0.0
     ema = {k: v.detach().clone() for k, v in ctrl.state_dict().items()}
     st = torch.load(state_path, map_location="cpu") if os.path.exists(state_path) else None
     if st is not None:
         ctrl.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
-        ema = st["ema"]
+        ema = {k: v.to(dev) for k, v in st["ema"].items()}
         rng.bit_generator.state = st["rng"]
         gen.set_state(st["gen"])
         step, cpu_total, wall_total = st["step"], st["cpu_seconds"], st["wall_seconds"]
         print(f"resumed {state_path} at step {step}", flush=True)
-    cl, cm = all_masked_condition(vae, args.frames, args.size, norm)
+    cl, cm = (v.to(dev) for v in all_masked_condition(vae, args.frames, args.size, norm))
     lt, hp = cl.shape[2], args.size // 16
-    cos, sin = dit.rope(lt, hp, hp)
+    cos, sin = dit.rope(lt, hp, hp, dev)
     print(f"controller {sum(p.numel() for p in ctrl.parameters()):,} params ({controller_bytes(ctrl):,} bytes), "
           f"K {args.depth}, base {args.base} step {base_meta.get('step')}, bf16 {args.bf16}", flush=True)
 
@@ -195,23 +199,24 @@ def main(argv=None):
             g["lr"] = lr
         t0 = time.time()
         items = [draw_sample(rng, args.frames, args.size, args.photo_frac) for _ in range(args.bs)]
-        video = torch.stack([video_to_tensor(v) for v, *_ in items])
+        video = torch.stack([video_to_tensor(v) for v, *_ in items]).to(dev)
         caps = [("" if rng.random() < args.text_drop else c) for _, c, *_ in items]
-        s = torch.from_numpy(np.stack([x[2] for x in items]))
-        tid = torch.tensor([x[3] for x in items])
+        s = torch.from_numpy(np.stack([x[2] for x in items])).to(dev)
+        tid = torch.tensor([x[3] for x in items], device=dev)
         with torch.no_grad():
             from training.train_dit import encode_latents
             x0 = LN.to_dit(encode_latents(vae, video, gen), norm)
-            ids, tmask = tok.encode_batch(caps)
+            ids, tmask = (v.to(dev) for v in tok.encode_batch(caps))
             states = bundle.text_encoder(ids, tmask)
         t1 = time.time()
         b = x0.shape[0]
-        u = (torch.arange(b, dtype=torch.float64) + torch.rand(b, generator=gen, dtype=torch.float64)) / b
+        u = (torch.arange(b, dtype=torch.float64, device=dev) + torch.rand(b, generator=gen, dtype=torch.float64,
+                                                                           device=dev)) / b
         t = (D.NUM_TRAIN_TIMESTEPS * u ** args.t_power).long().clamp(0, D.NUM_TRAIN_TIMESTEPS - 1)  # stratified
-        noise = torch.randn(x0.shape, generator=gen)
+        noise = torch.randn(x0.shape, generator=gen, device=dev)
         xt = D.q_sample(x0, noise, t)
         target = D.v_target(x0, noise, t)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(args.bf16)):
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bool(args.bf16)):
             res = ctrl(s, tid, cos, sin)
             pred = dit_forward_with_residuals(dit, xt, t.float(), states, tmask, cl.expand(b, -1, -1, -1, -1),
                                               cm.expand(b, -1, -1, -1, -1), res)
