@@ -38,6 +38,30 @@ class TestTrainStructure(unittest.TestCase):
             self.assertGreater(meta["cpu_seconds"], 0)
             self.assertEqual(meta["structure_config"]["depth"], 2)
 
+    @unittest.skipUnless(os.path.exists("public/models/osp-v13-tiny/dit.weights"), "needs the bundled model")
+    def test_sigterm_saves_and_exits(self):
+        import signal
+        import subprocess
+        import sys
+        import time
+        with tempfile.TemporaryDirectory() as d:
+            rel = os.path.join(d, "s.pt")
+            env = dict(os.environ, OMP_NUM_THREADS="1")
+            p = subprocess.Popen([sys.executable, "-m", "training.train_structure", "--bs", "1", "--frames", "5",
+                                  "--size", "32", "--run_dir", d, "--release", rel, "--log_every", "1"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+            t0 = time.time()
+            for line in p.stdout:  # wait for the first logged step, then ask it to stop
+                if line.startswith("step 2 ") or time.time() - t0 > 120:
+                    break
+            p.send_signal(signal.SIGTERM)
+            rest = p.communicate(timeout=120)[0]
+            self.assertEqual(p.returncode, 0)
+            self.assertIn("(SIGTERM)", rest)
+            with open(rel.replace(".pt", ".json")) as f:
+                self.assertGreaterEqual(json.load(f)["step"], 2)
+            self.assertTrue(os.path.exists(os.path.join(d, "state_structure.pt")))
+
 
 if __name__ == "__main__":
     unittest.main()
