@@ -213,6 +213,11 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-refine", dest="refine", action="store_false",
                     help="give the model the prompt as written (default: refine it as the playground and CLI do)")
+    ap.add_argument("--structure", default="", help="structure: a drawn scene .json (sketch / mask) or a video / photo "
+                    "(canny) — the Structure Condition Controller, training/structure/sampling.py")
+    ap.add_argument("--structure-type", dest="structure_type", choices=("canny", "sketch", "mask"), default="sketch")
+    ap.add_argument("--structure-frames", dest="structure_frames", default="all", help="all | first | 0,8,16")
+    ap.add_argument("--structure-ckpt", dest="structure_ckpt", default="training/checkpoints/structure_tiny.pt")
     args = ap.parse_args(argv)
     if args.prompt_pos is not None:
         if args.prompt:
@@ -250,6 +255,14 @@ def main(argv=None):
                                            seed=args.seed, norm=bundle.latent_norm)
         cond = (cl, cm)
         print("condition mode:", mode, file=sys.stderr)
+    if args.structure:  # residuals computed once, added after every DiT block at every step
+        from training.structure.sampling import load_signal, residuals, structured_bundle
+        from training.train_structure import load_controller
+        res, ms = residuals(load_controller(args.structure_ckpt)[0], bundle.dit,
+                            load_signal(args.structure, args.structure_type, args.frames, h), args.structure_type,
+                            args.structure_frames)
+        bundle = structured_bundle(bundle, res)
+        print(f"structure: {args.structure_type} on frames {args.structure_frames} ({ms:.0f} ms)", file=sys.stderr)
     x = generate(bundle, tok, vae, args.prompt, args.negative, args.seed, args.steps, args.cfg, args.frames, h, w,
                  cond)
     lat_path = args.latents or os.path.splitext(args.out)[0] + ".npy"
