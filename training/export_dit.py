@@ -280,7 +280,10 @@ def export_all(bundle, tok, out_dir, inpaint_bundle=None, fixtures_dir=None, sou
         export_model_graphs(inpaint_bundle.dit.eval(), "_inpaint", xi, text_states)
 
     weight_bytes = share_external(paths, out_dir)
-    tok.write_json(P("vocab.json"))
+    # the word-level vocabulary, or (converted official models) the tokenizer's own file, e.g. spiece.model
+    tok_file = tok.write_files(out_dir) if hasattr(tok, "write_files") else "vocab.json"
+    if tok_file == "vocab.json":
+        tok.write_json(P("vocab.json"))
     graphs = {os.path.basename(p)[:-5]: io_of(p) for p in paths}
     manifest = {
         "description": "Open-Sora Plan v1.3 Skiparse DiT + text encoder, ONNX opset 17 fp32 (training/export_dit.py)",
@@ -288,7 +291,8 @@ def export_all(bundle, tok, out_dir, inpaint_bundle=None, fixtures_dir=None, sou
         "weights": {"file": WEIGHTS, "bytes": weight_bytes,
                     "note": "external data of every graph (content-deduplicated); pass the same buffer to each "
                             "session as externalData path 'dit.weights'"},
-        "tokenizer": "vocab.json",
+        "tokenizer": tok_file,
+        "tokenizer_type": getattr(tok, "kind", "word-level"),
         "dit_config": cfg.to_dict(),
         "text_config": te.cfg.to_dict(),
         "latent": {"channels": cfg.in_channels, "vae_scale": 0.18215, "vae_stride": [4, 8, 8],
@@ -319,9 +323,14 @@ def export_all(bundle, tok, out_dir, inpaint_bundle=None, fixtures_dir=None, sou
         "models": {"t2v": {"one_graph": "dit.onnx", "embed": "dit_embed.onnx"}},
     }
     if inpaint_bundle is not None:
+        shared = source == "random"
         manifest["models"]["inpaint"] = {
             "one_graph": "dit_inpaint.onnx", "embed": "dit_embed_inpaint.onnx",
-            "note": "blocks/final/text encoder shared with t2v in this export" if source == "random" else ""}
+            # separately trained inpaint weights (official i2v DiT): only the one-graph is self-contained; the
+            # split path's blocks/final are the t2v model's, so dit_embed_inpaint must not be combined with them
+            "shares_blocks": shared,
+            "note": "blocks/final/text encoder shared with t2v in this export" if shared else
+                    "own weights: dit_inpaint.onnx is the whole inpaint model; text encoder shared"}
     with open(P("dit_graphs.json"), "w") as f:
         json.dump(manifest, f, indent=1)
         f.write("\n")
