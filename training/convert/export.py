@@ -63,11 +63,6 @@ def source_files(folder: str):
     return out
 
 
-def _refp16(paths, weights_name, share):
-    onnx_fp16.convert_files(paths)
-    return share(paths, weights_name)
-
-
 def export_folder(out: str, vae, latent: dict, dit, text_encoder, spiece: str, inpaint=None, dtype: str = "fp32",
                   sources: dict | None = None, license_text: str = "", model_id: str = "", name: str = "",
                   defaults: dict | None = None, log=print) -> dict:
@@ -87,14 +82,7 @@ def export_folder(out: str, vae, latent: dict, dit, text_encoder, spiece: str, i
     export_dit.export_all(bundle, tok, out, inp, None, "official")
     if dtype == "fp16":
         log("storing weights as fp16")
-        enc = [P("vae_encoder.onnx"), P("vae_encoder_core.onnx")]
-        dec = [P(n) for n in ("vae_decoder.onnx", "vae_decoder_core.onnx", "vae_decoder_chunk.onnx",
-                              "vae_decoder_chunk_core.onnx")]
-        _refp16(enc, "vae_encoder.weights", export_vae.share_external)
-        _refp16(dec, "vae_decoder.weights", export_vae.share_external)
-        dit_graphs = sorted(glob.glob(P("dit*.onnx"))) + [P("text_encoder.onnx")]
-        onnx_fp16.convert_files(dit_graphs)
-        export_dit.share_external(dit_graphs, out)
+        onnx_fp16.store_fp16(out)
     graphs = json.load(open(P("dit_graphs.json")))
     graphs["weights_dtype"] = dtype
     with open(P("dit_graphs.json"), "w") as f:
