@@ -68,8 +68,11 @@ class RMSNorm(nn.Module):
         self.eps = eps
 
     def forward(self, x):
-        var = x.float().pow(2).mean(-1, keepdim=True)
-        return self.weight * (x.float() * torch.rsqrt(var + self.eps)).to(self.weight.dtype)
+        # casts only where the dtype changes: a float→float Cast chain in the exported graph trips onnxruntime's
+        # Cast-elimination pass ("Node input … is not a graph input") at optimization level basic and above
+        xf = x if x.dtype == torch.float32 else x.float()
+        y = xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + self.eps)
+        return self.weight * (y if y.dtype == self.weight.dtype else y.to(self.weight.dtype))
 
 
 class SelfAttention(nn.Module):
@@ -96,7 +99,8 @@ class SelfAttention(nn.Module):
         h, d = self.cfg.num_heads, self.cfg.d_kv
         q, k, v = (f(x).reshape(b, n, h, d).transpose(1, 2) for f in (self.q, self.k, self.v))
         s = torch.matmul(q, k.transpose(-1, -2)) + bias  # T5: no 1/√d (folded into the init)
-        p = torch.softmax(s.float(), dim=-1).to(v.dtype)
+        p = torch.softmax(s if s.dtype == torch.float32 else s.float(), dim=-1)
+        p = p if p.dtype == v.dtype else p.to(v.dtype)
         return self.o(torch.matmul(p, v).transpose(1, 2).reshape(b, n, h * d))
 
 
@@ -164,7 +168,8 @@ class T5Encoder(nn.Module):
         x = self.shared(ids)
         n = ids.shape[1]
         pb = self.encoder.block[0].layer[0].SelfAttention.position_bias(n, ids.device)
-        bias = pb + ((1.0 - mask.to(torch.float32)) * torch.finfo(torch.float32).min)[:, None, None, :]
+        m = mask if mask.dtype == torch.float32 else mask.to(torch.float32)
+        bias = pb + ((1.0 - m) * torch.finfo(torch.float32).min)[:, None, None, :]
         inter = {"embeddings": x, "position_bias": pb}
         for i, blk in enumerate(self.encoder.block):
             x = blk(x, bias)

@@ -211,6 +211,55 @@ class TestDiT(unittest.TestCase):
 
 
 @unittest.skipUnless(os.path.isdir(FIX), "upstream fixtures not present")
+class TestTextEncoder(unittest.TestCase):
+    def test_mt5_parity_and_intermediates(self):
+        from training.convert.text_encoder import load_official_text_encoder
+        m, info = load_official_text_encoder(os.path.join(FIX, "mt5"))
+        self.assertEqual((m.cfg.max_length, m.cfg.pad_id, m.cfg.eos_id, m.cfg.gated), (512, 0, 1, True))
+        with torch.no_grad():
+            out, inter = m(npy("mt5", "input_ids.npy"), npy("mt5", "attention_mask.npy"), True)
+        self.assertLess(maxdiff(out, npy("mt5", "last_hidden_state.npy")), TOL)
+        for k in ("embeddings", "position_bias", "block_out_0", "block_out_1"):
+            self.assertLess(maxdiff(inter[k], npy("mt5", "intermediates", k + ".npy")), TOL, k)
+        # the padding mask matters: without it sample 1's real tokens change
+        with torch.no_grad():
+            unmasked = m(npy("mt5", "input_ids.npy"), torch.ones(2, 12, dtype=torch.long))
+        self.assertGreater(maxdiff(unmasked[1, :8], out[1, :8]), 1e-3)
+
+    def test_strict_errors(self):
+        from training.convert.text_encoder import load_official_text_encoder
+        src = os.path.join(FIX, "mt5")
+        sd = load_file(os.path.join(src, "model.safetensors"))
+        cfg = json.load(open(os.path.join(src, "config.json")))
+
+        def attempt(state=None, config=None, spiece=True):
+            tmp = tempfile.mkdtemp()
+            try:
+                with open(os.path.join(tmp, "config.json"), "w") as f:
+                    json.dump(config or cfg, f)
+                if spiece:
+                    shutil.copy(os.path.join(src, "spiece.model"), tmp)
+                save_file(state if state is not None else sd, os.path.join(tmp, "model.safetensors"))
+                return load_official_text_encoder(tmp)
+            finally:
+                shutil.rmtree(tmp)
+
+        k = "encoder.block.1.layer.1.DenseReluDense.wi_1.weight"
+        with self.assertRaisesRegex(CheckpointError, f"missing key '{k}'"):
+            attempt({n: v for n, v in sd.items() if n != k})
+        with self.assertRaisesRegex(CheckpointError, "unexpected key 'encoder.block.2.layer.0.layer_norm.weight'"):
+            attempt({**sd, "encoder.block.2.layer.0.layer_norm.weight": torch.ones(64)})
+        with self.assertRaisesRegex(CheckpointError, "unsupported feed_forward_proj 'gated-silu'"):
+            attempt(config={**cfg, "feed_forward_proj": "gated-silu"})
+        with self.assertRaisesRegex(CheckpointError, "no spiece.model"):
+            attempt(spiece=False)
+        # a full seq2seq checkpoint: decoder / lm_head ignored, a tied embed_tokens copy accepted
+        m, _ = attempt({**sd, "decoder.final_layer_norm.weight": torch.ones(64), "lm_head.weight": sd["shared.weight"],
+                        "encoder.embed_tokens.weight": sd["shared.weight"]})
+        self.assertEqual(m.cfg.d_model, 64)
+
+
+@unittest.skipUnless(os.path.isdir(FIX), "upstream fixtures not present")
 class TestMaskCompressor(unittest.TestCase):
     def test_matches_upstream(self):
         out = compress_mask(npy("dit", "mask_compressor", "mask.npy"))
