@@ -78,7 +78,7 @@ describe.skipIf(!have)('converted upstream-v13 fixture model on onnxruntime-node
     expect(card).toContain(src);
   });
 
-  it('VAE encoder / decoder graphs match upstream WFVAEModel', async () => {
+  it('VAE encoder / decoder graphs match upstream WFVAEModel', { timeout: 60_000 }, async () => {
     const enc = await session('vae_encoder.onnx');
     const e = await enc.run({ video: tensor('wfvae', 'x.npy') });
     check('vae_encoder latent', maxAbs(e.latent.data as Float32Array, scaled(f32('wfvae', 'enc_mean.npy'), 0.18215)));
@@ -91,7 +91,7 @@ describe.skipIf(!have)('converted upstream-v13 fixture model on onnxruntime-node
     }
   });
 
-  it('text encoder graph matches MT5EncoderModel', async () => {
+  it('text encoder graph matches MT5EncoderModel', { timeout: 60_000 }, async () => {
     const te = await session('text_encoder.onnx');
     const out = await te.run({ input_ids: tensor('mt5', 'input_ids.npy'), text_mask: asFloat('mt5', 'attention_mask.npy') });
     check('text_encoder', maxAbs(out.text_states.data as Float32Array, f32('mt5', 'last_hidden_state.npy')));
@@ -122,7 +122,7 @@ describe.skipIf(!have)('converted upstream-v13 fixture model on onnxruntime-node
         }
         const out = await s.run(feeds);
         check(`${graph} ${c}`, maxAbs(out.v.data as Float32Array, f32('dit', name, c, 'out.npy')));
-      });
+      }, 240_000); // session creation of a 32-layer graph: ~40 s on 2 busy cores
     }
   }
 });
