@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { parseManifest } from './manifest';
 import { parseNpy } from './npy';
-import { parseDitGraphs } from '../engine/dit';
+import { ditGraphNames, parseDitGraphs } from '../engine/dit';
 
 // OSP_OFFICIAL_DIR / OSP_OFFICIAL_TOL: check another conversion of the same fixtures, e.g. an fp16-storage copy
 // (python -m training.convert.onnx_fp16 …) at its own tolerance; errors are printed either way.
@@ -72,6 +72,13 @@ describe.skipIf(!have)('converted upstream-v13 fixture model on onnxruntime-node
     expect(m.tokenizer?.maxLength).toBe(512);
     const info = parseDitGraphs(JSON.parse(readFileSync(join(CONVERTED_DIR, 'dit_graphs.json'), 'utf8')));
     expect(info.modes.join(',')).toBe(['dense', 'dense', ...Array(14).fill(['single', 'group']).flat(), 'dense', 'dense'].join(','));
+    expect(info.tokenizerType).toBe('sentencepiece');
+    expect(info.tokenizer).toBe('spiece.model');
+    // the i2v DiT has its own weights: only its one-graph is used; the WebGPU split path must not pair its embed
+    // with the t2v blocks
+    expect(info.inpaint).toEqual({ oneGraph: 'dit_inpaint', embed: 'dit_embed_inpaint', sharesBlocks: false });
+    expect(ditGraphNames(info, 'wasm').optional).toEqual(['dit_inpaint']);
+    expect(ditGraphNames(info, 'webgpu').optional).toEqual([]);
     // the model card carries the source files' hashes
     const card = readFileSync(join(CONVERTED_DIR, 'README.md'), 'utf8');
     const src = createHash('sha256').update(readFileSync(join(FIX, 'dit/t2v/diffusion_pytorch_model.safetensors'))).digest('hex');
