@@ -103,6 +103,17 @@ class PostGraph(nn.Module):
         return self.blk.post_attention(hidden, attn, t6, text, text_bias(text_mask))
 
 
+class BlockGraph(nn.Module):
+    """A whole block (self-attention core included): the unit the stitched one-graph is built from."""
+
+    def __init__(self, blk):
+        super().__init__()
+        self.blk = blk
+
+    def forward(self, hidden, t6, rope_cos, rope_sin, text, text_mask):
+        return self.blk(hidden, t6, rope_cos, rope_sin, text, text_bias(text_mask))
+
+
 class FinalGraph(nn.Module):
     def __init__(self, dit):
         super().__init__()
@@ -122,6 +133,56 @@ TXT = {0: "B", 1: "L"}
 def export(module, args, path, names_in, names_out, dyn):
     torch.onnx.export(module, args, path, opset_version=OPSET, input_names=names_in, output_names=names_out,
                       dynamic_axes=dyn, do_constant_folding=True)
+    onnx.checker.check_model(onnx.load(path))
+
+
+# Deeper models get their one-graph stitched from per-block graphs (training/onnx_stitch.py): tracing 32 layers as one
+# graph takes 15–30 min with torch 1.13. The bundled 8-layer model keeps the traced one-graph.
+STITCH_MIN_LAYERS = 9
+
+
+def export_one_graph_stitched(d, args, names, dyn, path):
+    """dit.onnx of model d as embed → blocks → final, each traced on its own (same inputs / output as DiTGraph)."""
+    import tempfile
+    from training.onnx_stitch import stitch
+    cond = d.cfg.inpaint
+    latent, timestep, ts, mask = args[:4]
+    eargs = (latent, timestep, ts) + tuple(args[4:])
+    enames = ["latent", "timestep", "text_states"] + (["cond_latent", "cond_mask"] if cond else [])
+    emb_out = ["hidden", "t6", "embedded_timestep", "text", "rope_cos", "rope_sin"]
+    edyn = {k: v for k, v in dyn.items() if k in enames}
+    edyn.update({"hidden": SEQ, "t6": {0: "B"}, "embedded_timestep": {0: "B"}, "text": TXT, "rope_cos": {0: "N"},
+                 "rope_sin": {0: "N"}})
+    with tempfile.TemporaryDirectory() as tmp:
+        export(EmbedGraph(d), eargs, os.path.join(tmp, "embed.onnx"), enames, emb_out, edyn)
+        embed = onnx.load(os.path.join(tmp, "embed.onnx"))
+        h, t6, e, text, cos, sin = EmbedGraph(d)(*eargs)
+        glob_names = {"t6": "t6", "embedded_timestep": "e", "text": "text", "rope_cos": "rope_cos",
+                      "rope_sin": "rope_sin", "hidden": "h0"}
+        parts = [(embed, "embed/", {**{n: n for n in enames}, **glob_names})]
+        bnames = ["hidden", "t6", "rope_cos", "rope_sin", "text", "text_mask"]
+        for i, blk in enumerate(d.transformer_blocks):
+            p = os.path.join(tmp, f"b{i}.onnx")
+            export(BlockGraph(blk), (h, t6, cos, sin, text, mask), p, bnames, ["hidden_out"],
+                   {"hidden": SEQ, "t6": {0: "B"}, "rope_cos": {0: "N"}, "rope_sin": {0: "N"}, "text": TXT,
+                    "text_mask": TXT, "hidden_out": SEQ})
+            parts.append((onnx.load(p), f"b{i}/", {"hidden": f"h{i}", "t6": "t6", "rope_cos": "rope_cos",
+                                                    "rope_sin": "rope_sin", "text": "text", "text_mask": "text_mask",
+                                                    "hidden_out": f"h{i + 1}"}))
+            h = blk(h, t6, cos, sin, text, text_bias(mask))
+        p = os.path.join(tmp, "final.onnx")
+        export(FinalGraph(d), (h, e, latent), p, ["hidden", "embedded_timestep", "latent"], ["v"],
+               {"hidden": SEQ, "embedded_timestep": {0: "B"}, "latent": LAT, "v": LAT})
+        final = onnx.load(p)
+        parts.append((final, "final/", {"hidden": f"h{len(d.transformer_blocks)}", "embedded_timestep": "e",
+                                        "latent": "latent", "v": "v"}))
+        b0 = parts[1][0]
+        text_mask_in = next(v for v in b0.graph.input if v.name == "text_mask")
+        ins = {v.name: v for v in embed.graph.input}
+        inputs = [ins["latent"], ins["timestep"], ins["text_states"], text_mask_in] + \
+                 ([ins["cond_latent"], ins["cond_mask"]] if cond else [])
+        model = stitch(parts, inputs, list(final.graph.output))
+    onnx.save(model, path)
     onnx.checker.check_model(onnx.load(path))
 
 
@@ -246,7 +307,10 @@ def export_all(bundle, tok, out_dir, inpaint_bundle=None, fixtures_dir=None, sou
             enames += ["cond_latent", "cond_mask"]
             dyn.update(cond_dyn)
             edyn.update(cond_dyn)
-        export(DiTGraph(d), args, P(f"dit{suffix}.onnx"), names, ["v"], dyn)
+        if d.cfg.num_layers >= STITCH_MIN_LAYERS:
+            export_one_graph_stitched(d, args, names, dyn, P(f"dit{suffix}.onnx"))
+        else:
+            export(DiTGraph(d), args, P(f"dit{suffix}.onnx"), names, ["v"], dyn)
         export(EmbedGraph(d), eargs, P(f"dit_embed{suffix}.onnx"), enames, emb_out, edyn)
         paths.extend([P(f"dit{suffix}.onnx"), P(f"dit_embed{suffix}.onnx")])
 
@@ -280,7 +344,10 @@ def export_all(bundle, tok, out_dir, inpaint_bundle=None, fixtures_dir=None, sou
         export_model_graphs(inpaint_bundle.dit.eval(), "_inpaint", xi, text_states)
 
     weight_bytes = share_external(paths, out_dir)
-    tok.write_json(P("vocab.json"))
+    # the word-level vocabulary, or (converted official models) the tokenizer's own file, e.g. spiece.model
+    tok_file = tok.write_files(out_dir) if hasattr(tok, "write_files") else "vocab.json"
+    if tok_file == "vocab.json":
+        tok.write_json(P("vocab.json"))
     graphs = {os.path.basename(p)[:-5]: io_of(p) for p in paths}
     manifest = {
         "description": "Open-Sora Plan v1.3 Skiparse DiT + text encoder, ONNX opset 17 fp32 (training/export_dit.py)",
@@ -288,7 +355,8 @@ def export_all(bundle, tok, out_dir, inpaint_bundle=None, fixtures_dir=None, sou
         "weights": {"file": WEIGHTS, "bytes": weight_bytes,
                     "note": "external data of every graph (content-deduplicated); pass the same buffer to each "
                             "session as externalData path 'dit.weights'"},
-        "tokenizer": "vocab.json",
+        "tokenizer": tok_file,
+        "tokenizer_type": getattr(tok, "kind", "word-level"),
         "dit_config": cfg.to_dict(),
         "text_config": te.cfg.to_dict(),
         "latent": {"channels": cfg.in_channels, "vae_scale": 0.18215, "vae_stride": [4, 8, 8],
@@ -319,9 +387,14 @@ def export_all(bundle, tok, out_dir, inpaint_bundle=None, fixtures_dir=None, sou
         "models": {"t2v": {"one_graph": "dit.onnx", "embed": "dit_embed.onnx"}},
     }
     if inpaint_bundle is not None:
+        shared = source == "random"
         manifest["models"]["inpaint"] = {
             "one_graph": "dit_inpaint.onnx", "embed": "dit_embed_inpaint.onnx",
-            "note": "blocks/final/text encoder shared with t2v in this export" if source == "random" else ""}
+            # separately trained inpaint weights (official i2v DiT): only the one-graph is self-contained; the
+            # split path's blocks/final are the t2v model's, so dit_embed_inpaint must not be combined with them
+            "shares_blocks": shared,
+            "note": "blocks/final/text encoder shared with t2v in this export" if shared else
+                    "own weights: dit_inpaint.onnx is the whole inpaint model; text encoder shared"}
     with open(P("dit_graphs.json"), "w") as f:
         json.dump(manifest, f, indent=1)
         f.write("\n")

@@ -242,7 +242,6 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
 
-    from training.checkpoint_from_onnx import state_fingerprint
     from training.train_vae import load_release, release_available
     if release_available(args.ckpt):  # the .pt, or its rebuild from the vae_*.weights exported from it
         m, meta = load_release(args.ckpt)
@@ -250,12 +249,21 @@ def main(argv=None):
         print("WARNING: no checkpoint, exporting random weights")
         meta = {"config": WFVAEConfig.tiny().to_dict()}
         m = WFVAE(WFVAEConfig(**meta["config"]))
+    export_model(m, args.out, args.fixtures, args.ckpt, meta)
+
+
+def export_model(m, out, fixtures=None, source="", meta=None):
+    """All VAE graphs + vae_decoder_chunk.json + vae_split.json of model `m` into `out`; the PyTorch reference
+    fixtures into `fixtures` (skipped when None: converted official weights have their own parity fixtures)."""
+    from training.checkpoint_from_onnx import state_fingerprint
+    meta = meta or {}
+    os.makedirs(out, exist_ok=True)
     cfg = m.cfg
     m.eval()
     for p in m.parameters():
         p.requires_grad_(False)
     L = cfg.latent_dim
-    P = lambda n: os.path.join(args.out, n)
+    P = lambda n: os.path.join(out, n)
 
     # trace shapes deliberately differ from the fixture shapes (checks the dynamic axes)
     vid = torch.rand(1, 3, 13, 48, 40) * 2 - 1
@@ -342,7 +350,7 @@ def main(argv=None):
 
     split_doc = {
         # what was exported: checkpoint_from_onnx rebuilds the .pt from the vae_*.weights with these
-        "source": args.ckpt, "vae_config": cfg.to_dict(), "state_sha256": state_fingerprint(m.state_dict()),
+        "source": source, "vae_config": cfg.to_dict(), "state_sha256": state_fingerprint(m.state_dict()),
         "layout": "[B, C, T, H, W] float32, subband-major channels s*C + c (C = 3 RGB channels)",
         "haar": "3D: 8 filters +-0.3536, causal first-frame pairing (x0,x0); 2D: 4 filters +-0.5 [LL, h, w, hw]; "
                 "inverse 3D drops its first output frame (one-shot / first chunk)",
@@ -395,8 +403,17 @@ def main(argv=None):
     }
     json.dump(split_doc, open(P("vae_split.json"), "w"), indent=1)
 
+    sizes = {n: os.path.getsize(P(n)) for n in sorted(os.listdir(out)) if n.startswith("vae_")}
+    total = sum(sizes.values())
+    for n, s in sizes.items():
+        print(f"{n:28s} {s / 1e6:8.3f} MB")
+    print(f"total {total / 1e6:.3f} MB (weights: encoder {enc_bytes / 1e6:.3f} MB, decoder {dec_bytes / 1e6:.3f} MB)")
+
+
     # ---- fixtures (PyTorch fp32 reference)
-    fx = Fixtures(args.fixtures)
+    if fixtures is None:
+        return
+    fx = Fixtures(fixtures)
     v9 = fixture_video(9, 32)
     with torch.no_grad():
         lat9, lv9 = EncoderGraph(m)(v9)
@@ -457,13 +474,7 @@ def main(argv=None):
         err = (full - v17_dec).abs().max().item()
         print(f"pytorch chunk loop vs one-shot decoder: max abs err {err:.2e}")
         assert err < 1e-5
-    fx.save({"chunks": bounds, "checkpoint": args.ckpt, "step": meta.get("step")})
-
-    sizes = {n: os.path.getsize(P(n)) for n in sorted(os.listdir(args.out)) if n.startswith("vae_")}
-    total = sum(sizes.values())
-    for n, s in sizes.items():
-        print(f"{n:28s} {s / 1e6:8.3f} MB")
-    print(f"total {total / 1e6:.3f} MB (weights: encoder {enc_bytes / 1e6:.3f} MB, decoder {dec_bytes / 1e6:.3f} MB)")
+    fx.save({"chunks": bounds, "checkpoint": source, "step": meta.get("step")})
 
 
 if __name__ == "__main__":

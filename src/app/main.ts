@@ -27,7 +27,12 @@ import { cacheDetail, cacheStatusNote, setupModelCachePanel } from './model-cach
 import { fetchManifestOrSaved } from './saved-manifest';
 import { memoryPlanPanel } from './memory-plan-panel';
 
-const MODEL_ID = 'osp-v13-tiny';
+// `?model=<id>` picks another installed model folder (models/<id>/, e.g. a converted official checkpoint from
+// training/convert_official.py); only plain ids, so the page never fetches outside models/.
+const MODEL_ID = ((): string => {
+  const id = new URLSearchParams(location.search).get('model');
+  return id && /^[a-z0-9][a-z0-9._-]*$/i.test(id) ? id : 'osp-v13-tiny';
+})();
 const DEFAULT_MAX_FRAMES = 129;
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ import { loadFiles, type DownloadProgress, type FileCache } from '../models/fetc
 import { dirOf, externalDataName, fileByRole, ManifestError, type ManifestFile, type ModelManifest } from '../models/manifest';
 import { createSession, ort, type Backend } from '../models/ort-session';
 import { checkGraphIo, ditGraphIo } from '../models/graph-check';
-import { WordTokenizer, type VocabJson } from '../text/tokenizer';
+import { WordTokenizer, type PromptTokenizer, type VocabJson } from '../text/tokenizer';
+import { SentencePieceTokenizer } from '../text/sentencepiece';
 import type { CancelFlag } from './cancel';
 import type { Denoiser } from './denoise';
 import { checkDitLatentShape, ditGraphNames, OnnxPromptEncoder, parseDitGraphs, WasmDenoiser, WebGpuDenoiser, type DitGraphsInfo, type TensorCtor } from './dit';
@@ -22,7 +23,7 @@ export interface LoadedDit {
   fallbackReason?: string;
   /** The WGSL Skiparse kernel of the WebGPU path (null on wasm). */
   attentionKernel: SkiparseVariant | null;
-  tokenizer: WordTokenizer;
+  tokenizer: PromptTokenizer;
   promptEncoder: PromptEncoder;
   denoiser: (latentShape: readonly number[]) => Promise<Denoiser>;
   /**
@@ -107,8 +108,13 @@ async function loadDitInto(sessions: ortTypes.InferenceSession[], manifest: Mode
   };
   let graphs = graphsFor(backend);
   const files = await loadFiles(base, fileSet(graphs), { cancel: o.cancel, cache: o.cache, onProgress: o.onDownload });
-  const vocab = JSON.parse(new TextDecoder().decode(files.get(vocabFile.path)!)) as VocabJson;
-  const tokenizer = new WordTokenizer(vocab, { maxLength: info.textMaxLength });
+  // The tokenizer the export names (dit_graphs.json tokenizer_type): word-level vocab.json for the bundled encoder,
+  // the model's own spiece.model for a converted mT5.
+  const tokBytes = files.get(vocabFile.path)!;
+  const tokenizer: PromptTokenizer =
+    info.tokenizerType === 'sentencepiece'
+      ? await SentencePieceTokenizer.fromModel(tokBytes, { maxLength: info.textMaxLength, padId: info.textPadId, eosId: info.textEosId })
+      : new WordTokenizer(JSON.parse(new TextDecoder().decode(tokBytes)) as VocabJson, { maxLength: info.textMaxLength });
 
   const open = async (name: string, b: Backend, gpuOutputs = false) => {
     const g = need(`${name}.onnx`);

@@ -47,7 +47,8 @@ describe('engine DiT (one-graph, ORT-node) vs training/sample.py', () => {
     expect(info.modes).toEqual(['dense', 'dense', 'single', 'group', 'single', 'group', 'dense', 'dense']);
     expect(ditGraphNames(info, 'wasm').required).toEqual(['text_encoder', 'dit']);
     expect(ditGraphNames(info, 'webgpu').required).toHaveLength(2 + 2 * info.numLayers + 1);
-    expect(info.inpaint).toEqual({ oneGraph: 'dit_inpaint', embed: 'dit_embed_inpaint' });
+    expect(info.inpaint).toEqual({ oneGraph: 'dit_inpaint', embed: 'dit_embed_inpaint', sharesBlocks: true }); // no shares_blocks: the dev export's shared blocks
+    expect(info.tokenizerType).toBe('word-level');
     expect(ditGraphNames(info, 'wasm').optional).toEqual(['dit_inpaint']);
     expect(ditGraphNames(info, 'webgpu').optional).toEqual(['dit_embed_inpaint']);
   });

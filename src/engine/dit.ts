@@ -15,7 +15,7 @@ import { alignedBytes, tensorUsage, VEC4_ALIGN } from '../gpu/buffers';
 import type { AttentionMode } from '../kernels/skiparse/skiparse';
 import type { ImageCondition, Denoiser, TextCondition } from './denoise';
 import type { PromptEncoder } from './pipeline';
-import { WordTokenizer } from '../text/tokenizer';
+import { WordTokenizer, type PromptTokenizer } from '../text/tokenizer';
 
 type Session = ortTypes.InferenceSession;
 type Tensor = ortTypes.Tensor;
@@ -37,15 +37,20 @@ export interface DitGraphsInfo {
   modes: AttentionMode[];
   /** Graph names present (dit, dit_embed, dit_block0_pre, …, dit_inpaint, dit_embed_inpaint). */
   graphs: string[];
-  /** Path of the vocabulary relative to dit_graphs.json's folder. */
+  /** Path of the vocabulary (vocab.json) or SentencePiece model (spiece.model) relative to dit_graphs.json's folder. */
   tokenizer: string;
+  /** 'word-level' (bundled text encoder, vocab.json) or 'sentencepiece' (converted mT5, spiece.model). */
+  tokenizerType: 'word-level' | 'sentencepiece';
+  /** SentencePiece ids of the text encoder (from text_config; word-level vocabularies carry their own). */
+  textPadId: number;
+  textEosId: number;
   /** Name of the external-data file every graph references. */
   weights: string;
   /**
    * Inpaint (image-condition) graphs sharing this export's blocks/final/text encoder (dit_graphs.json models.inpaint;
    * an inpaint model with its own weights is exported as a separate folder with its own dit_graphs.json).
    */
-  inpaint: { oneGraph: string; embed: string } | null;
+  inpaint: { oneGraph: string; embed: string; sharesBlocks: boolean } | null;
   /**
    * The main graphs (dit / dit_embed) ARE an inpaint model (dit_config.inpaint: one inpaint checkpoint exported as
    * the model): they take cond_latent/cond_mask on every call; text-to-video passes the all-masked condition.
@@ -74,7 +79,11 @@ export function parseDitGraphs(json: unknown): DitGraphsInfo {
   const weights = isObj(j.weights) && typeof j.weights.file === 'string' ? j.weights.file : fail('weights.file missing');
   const inp = isObj(j.models) && isObj(j.models.inpaint) ? j.models.inpaint : null;
   const stem = (v: unknown) => (typeof v === 'string' ? v.replace(/\.onnx$/, '') : fail('models.inpaint graphs must be file names'));
-  const inpaint = inp ? { oneGraph: stem(inp.one_graph), embed: stem(inp.embed) } : null;
+  // shares_blocks false: separately trained inpaint weights (official i2v DiT) — only its one-graph is self-contained
+  const inpaint = inp ? { oneGraph: stem(inp.one_graph), embed: stem(inp.embed), sharesBlocks: inp.shares_blocks !== false } : null;
+  const tokenizerType = j.tokenizer_type === undefined ? 'word-level' : j.tokenizer_type;
+  if (tokenizerType !== 'word-level' && tokenizerType !== 'sentencepiece') fail(`unsupported tokenizer_type ${JSON.stringify(j.tokenizer_type)}`);
+  const tokType = tokenizerType as DitGraphsInfo['tokenizerType'];
   if (dc.inpaint !== undefined && typeof dc.inpaint !== 'boolean') fail('dit_config.inpaint must be a boolean');
   const mainInpaint = dc.inpaint === true;
   if (mainInpaint && inpaint) fail('an inpaint main model cannot also list models.inpaint');
@@ -93,6 +102,9 @@ export function parseDitGraphs(json: unknown): DitGraphsInfo {
     modes: modes as AttentionMode[],
     graphs,
     tokenizer: typeof j.tokenizer === 'string' ? j.tokenizer : fail('tokenizer missing'),
+    tokenizerType: tokType,
+    textPadId: typeof tc.pad_id === 'number' ? tc.pad_id : 0,
+    textEosId: typeof tc.eos_id === 'number' ? tc.eos_id : 1,
     weights,
     inpaint,
     mainInpaint,
@@ -111,7 +123,7 @@ export function ditGraphNames(info: DitGraphsInfo, backend: 'wasm' | 'webgpu'): 
   if (backend === 'wasm') return { required: ['text_encoder', 'dit'], optional: info.inpaint ? [info.inpaint.oneGraph] : [] };
   const blocks: string[] = [];
   for (let i = 0; i < info.numLayers; i++) blocks.push(`dit_block${i}_pre`, `dit_block${i}_post`);
-  return { required: ['text_encoder', 'dit_embed', ...blocks, 'dit_final'], optional: info.inpaint ? [info.inpaint.embed] : [] };
+  return { required: ['text_encoder', 'dit_embed', ...blocks, 'dit_final'], optional: info.inpaint?.sharesBlocks ? [info.inpaint.embed] : [] };
 }
 
 /** Checks a latent shape against the DiT (patch divisibility, channels) with a clear message. */
@@ -159,7 +171,7 @@ function textBatch(texts: readonly TextCondition[]): { states: Float32Array; sta
 /** The text encoder as the pipeline's PromptEncoder (runs on the CPU tensors of whatever backend `session` uses). */
 export class OnnxPromptEncoder implements PromptEncoder {
   constructor(
-    readonly tokenizer: WordTokenizer,
+    readonly tokenizer: PromptTokenizer,
     private readonly session: Session,
     private readonly Tensor: TensorCtor,
   ) {}

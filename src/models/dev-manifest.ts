@@ -28,6 +28,7 @@ const ROLES: [RegExp, FileRole][] = [
   [/^text_encoder.*\.onnx$/, 'text-encoder'],
   [/^text_encoder.*\.weights$/, 'text-encoder-weights'],
   [/^vocab.*$/, 'tokenizer-vocab'],
+  [/^spiece\.model$/, 'tokenizer-vocab'],
   [/^README\.md$/, 'model-card'],
 ];
 

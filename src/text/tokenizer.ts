@@ -26,6 +26,16 @@ export interface Encoded {
   length: number;
 }
 
+/** What the engine needs of a tokenizer: WordTokenizer (bundled model) or SentencePieceTokenizer (converted mT5). */
+export interface PromptTokenizer {
+  readonly maxLength: number;
+  encode(text: string): Encoded;
+  /** Words the model cannot represent (shown by the UI); empty where every input has pieces. */
+  unknownWords(text: string): string[];
+  /** Tokens dropped by truncation. */
+  truncatedWords(text: string): number;
+}
+
 export class TokenizerError extends Error {
   override name = 'TokenizerError';
 }
@@ -37,7 +47,7 @@ export function splitWords(text: string): string[] {
   return text.toLowerCase().match(WORD) ?? [];
 }
 
-export class WordTokenizer {
+export class WordTokenizer implements PromptTokenizer {
   readonly maxLength: number;
   readonly padId: number;
   readonly unkId: number;

@@ -54,6 +54,10 @@ class DiTConfig:
     timestep_channels: int = 256
     rope_theta: float = ROPE_THETA
     interpolation_scale: Tuple[float, float, float] = (1.0, 1.0, 1.0)
+    # Explicit per-layer self-attention modes ('dense' / 'single' / 'group'). None = derived from the depth
+    # (layer_modes). Converted official checkpoints set it to upstream's hard-coded `1 < i < 30` rule, which only
+    # coincides with the derived schedule at 32 layers (training/convert/dit.py upstream_layer_modes).
+    layer_schedule: Optional[List[str]] = None
 
     @property
     def hidden(self) -> int:
@@ -73,8 +77,20 @@ class DiTConfig:
         d = asdict(self)
         d["interpolation_scale"] = list(self.interpolation_scale)
         d["hidden"] = self.hidden
-        d["layer_modes"] = layer_modes(self.num_layers, self.sparse1d)
+        d["layer_modes"] = self.modes()
+        if self.layer_schedule is None:
+            del d["layer_schedule"]  # bundled configs stay as they were
         return d
+
+    def modes(self) -> List[str]:
+        if self.layer_schedule is None:
+            return layer_modes(self.num_layers, self.sparse1d)
+        s = list(self.layer_schedule)
+        if len(s) != self.num_layers or any(m not in ("dense", "single", "group") for m in s):
+            raise ValueError(f"layer_schedule must list {self.num_layers} modes of dense/single/group, got {s}")
+        if not self.sparse1d and any(m != "dense" for m in s):
+            raise ValueError("layer_schedule has Skiparse layers but sparse1d is false")
+        return s
 
     @staticmethod
     def from_dict(d) -> "DiTConfig":
@@ -82,6 +98,8 @@ class DiTConfig:
         kw = {k: v for k, v in d.items() if k in keys}
         if "interpolation_scale" in kw:
             kw["interpolation_scale"] = tuple(kw["interpolation_scale"])
+        if kw.get("layer_schedule") is not None:
+            kw["layer_schedule"] = list(kw["layer_schedule"])
         return DiTConfig(**kw)
 
 
@@ -345,7 +363,7 @@ class OpenSoraT2V_v1_3(nn.Module):
             self.init_condition_streams()
         self.adaln_single = AdaLayerNormSingle(d, cfg.timestep_channels)
         self.caption_projection = CaptionProjection(cfg.caption_channels, d)
-        self.modes = layer_modes(cfg.num_layers, cfg.sparse1d)
+        self.modes = cfg.modes()
         self.transformer_blocks = nn.ModuleList([BasicTransformerBlock(cfg, m) for m in self.modes])
         self.norm_out = FixedLayerNorm(d, cfg.norm_eps)
         self.scale_shift_table = nn.Parameter(torch.randn(2, d) / d ** 0.5)
