@@ -38,8 +38,6 @@ const USAGE = `usage: npm run generate -- "PROMPT" -o out.mp4 [options]
 
 /** setTimeout's ceiling (2^31 − 1 ms ≈ 35,791 min): a longer delay fires at once, so the flag is capped below it. */
 export const MAX_TIMEOUT_MIN = 35_000;
-/** How much of an input file goes to the page per call: one page.evaluate with 200 MB of base64 kills the page. */
-const CHUNK_BYTES = 8 * 2 ** 20;
 const DECIMAL = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
 
 function decimalArg(name, v) {
@@ -147,16 +145,6 @@ export function parseCli(argv) {
   return { output: values.output, request, refine: !values['no-refine'], backend: values.backend, model: values.model, modelBase: values['model-base'], timeoutMin, quiet: values.quiet, keepFrames, inputs };
 }
 
-/** Hands an input file to the page in CHUNK_BYTES pieces (see src/cli/page.ts cliPut); returns its name there. */
-async function sendInput(page, name, path) {
-  if (path === undefined) return undefined;
-  const bytes = readFileSync(path);
-  for (let at = 0; at < bytes.length; at += CHUNK_BYTES) {
-    await page.evaluate(([n, b64]) => window.cliPut(n, b64), [name, bytes.subarray(at, at + CHUNK_BYTES).toString('base64')]);
-  }
-  return name;
-}
-
 /** A model id stays an id; a manifest file is read here and served by Vite from its folder in the repo. */
 function modelSource(model, modelBase) {
   if (!model.endsWith('.json')) {
@@ -220,8 +208,11 @@ async function main() {
   const { launchChromium, startViteServer } = await import('../../scripts/headless.mjs');
   let browser;
   let server;
+  let inputUrl;
   try {
-    ({ server } = await startViteServer(0, ROOT));
+    // Input files are streamed to the page by the dev server itself (scripts/headless.mjs), never copied through CDP.
+    const files = new Map(Object.entries(args.inputs).filter(([, path]) => path !== undefined));
+    ({ server, inputUrl } = await startViteServer(0, ROOT, files));
     browser = await launchChromium();
   } catch (e) {
     console.error(`error: could not start headless Chromium (${e.message}). Install it with: apt-get install -y chromium (or set CHROMIUM_PATH)`);
@@ -248,9 +239,7 @@ async function main() {
     } else console.log('prompt used as written (--no-refine)');
     const job = {
       model: args.model, backend: args.backend, request: args.request, keepFrames: args.keepFrames,
-      image: await sendInput(page, 'image', args.inputs.image),
-      endImage: await sendInput(page, 'end-image', args.inputs['end-image']),
-      video: await sendInput(page, 'video', args.inputs.video),
+      image: inputUrl('image'), endImage: inputUrl('end-image'), video: inputUrl('video'),
     };
     let timer;
     const result = await Promise.race([

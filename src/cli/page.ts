@@ -1,6 +1,6 @@
 // The in-browser half of `npm run generate`: drives the engine worker exactly as the playground does and hands the
 // MP4 back to Node as base64. Progress goes to Node through `window.cliProgress` (a Playwright binding). Input files
-// arrive before the job in pieces (`cliPut`, a few MB each): one call carrying 200 MB of base64 closes the page.
+// are fetched from the CLI's dev server, which streams them from disk (scripts/headless.mjs).
 import { createEngine } from '../engine/api';
 import type { GenerateProgress, GenerateRequest, LoadOptions, LoadProgress, ModelSource, RgbaImage } from '../engine/types';
 import { fitImage, type FitReport } from '../media/fit-image';
@@ -11,11 +11,11 @@ export interface CliJob {
   model: ModelSource;
   backend: LoadOptions['backend'];
   request: Omit<GenerateRequest, 'image' | 'endImage' | 'video'>;
-  /** Name (given to cliPut) of the conditioning image file (any format the browser decodes). */
+  /** Same-origin URL of the conditioning image file (any format the browser decodes). */
   image?: string;
-  /** Transition: name of the last frame's image file. */
+  /** Transition: URL of the last frame's image file. */
   endImage?: string;
-  /** Continuation: name of a video file; its first `keepFrames` frames are kept. */
+  /** Continuation: URL of a video file; its first `keepFrames` frames are kept. */
   video?: string;
   /** Frames of the video to keep (default: max(1, ⌊frames/2⌋), training/sample.py's default). */
   keepFrames?: number;
@@ -34,18 +34,10 @@ type ProgressSink = (kind: 'load' | 'generate', p: LoadProgress | GenerateProgre
 declare global {
   interface Window {
     cliRun(job: CliJob): Promise<CliResult>;
-    cliPut(name: string, base64Chunk: string): void;
     /** The page's prompt refiner (src/text/refiner.ts), so the CLI refines exactly as the playground does. */
     cliRefine(prompt: string): Refined;
     cliProgress?: ProgressSink;
   }
-}
-
-function fromBase64(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 async function toBase64(blob: Blob): Promise<string> {
@@ -55,18 +47,11 @@ async function toBase64(blob: Blob): Promise<string> {
   return btoa(bin);
 }
 
-const inputs = new Map<string, Uint8Array[]>();
-
-window.cliPut = (name, base64Chunk) => {
-  inputs.set(name, [...(inputs.get(name) ?? []), fromBase64(base64Chunk)]);
-};
-
-/** The file sent under `name` as a Blob (its pieces are released here: the Blob holds the bytes). */
-function takeInput(name: string): Blob {
-  const parts = inputs.get(name);
-  if (!parts) throw new Error(`no input named ${name} was sent`);
-  inputs.delete(name);
-  return new Blob(parts as BlobPart[]);
+/** An input file, fetched from the CLI's dev server (scripts/headless.mjs streams it from disk). */
+async function takeInput(url: string): Promise<Blob> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`the input ${url} could not be read from the CLI (HTTP ${res.status})`);
+  return res.blob();
 }
 
 window.cliRefine = (prompt: string) => refinePrompt(prompt);
@@ -79,7 +64,7 @@ window.cliRun = async (job: CliJob): Promise<CliResult> => {
     const width = job.request.width ?? loaded.defaults.width;
     const height = job.request.height ?? loaded.defaults.height;
     const frames = job.request.frames ?? loaded.defaults.frames;
-    const fit = async (name: string) => fitImage(takeInput(name), width, height);
+    const fit = async (url: string) => fitImage(await takeInput(url), width, height);
     let image: RgbaImage | undefined;
     let endImage: RgbaImage | undefined;
     let video: { frames: RgbaImage[] } | undefined;
@@ -88,7 +73,7 @@ window.cliRun = async (job: CliJob): Promise<CliResult> => {
     if (job.endImage) ({ image: endImage, report: out.endImageFit } = await fit(job.endImage));
     if (job.video) {
       const keep = job.keepFrames ?? Math.max(1, Math.floor(frames / 2));
-      const clip = await readClipFrames(takeInput(job.video), keep);
+      const clip = await readClipFrames(await takeInput(job.video), keep);
       try {
         // By default keep what the clip has (like sample.py, which pads a short clip); an explicit count must exist.
         if (job.keepFrames !== undefined && clip.frames.length < keep) throw new Error(`--keep-frames ${keep}: the video has only ${clip.frames.length} frame${clip.frames.length === 1 ? '' : 's'}`);
