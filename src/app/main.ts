@@ -141,6 +141,9 @@ function setModelState(state: 'loading' | 'ready' | 'missing' | 'error' | 'limit
   updateI2vSupport();
 }
 
+/** Graphs whose session the current load has started (the "part n" of the preparing message). */
+let preparedGraphs = 0;
+
 function onLoadProgress(p: LoadProgress): void {
   // Progress messages travel on their own port: one may arrive after the load already settled.
   if (!loading || modelStatus.dataset.state !== 'loading') return;
@@ -152,7 +155,12 @@ function onLoadProgress(p: LoadProgress): void {
     modelProgress.setAttribute('aria-valuetext', `${formatBytes(d.overallLoaded)} of ${formatBytes(d.overallTotal)}`);
     modelStatus.textContent = `${d.phase === 'cached' ? "Loading the model from this browser's cache" : 'Downloading the model'}: ${formatBytes(d.overallLoaded)} of ${formatBytes(d.overallTotal)} (file ${d.fileIndex + 1} of ${d.fileCount}${d.phase === 'verify' ? ', verifying' : ''})`;
   } else if (p.stage === 'session') {
-    modelStatus.textContent = 'Preparing the model…';
+    // Session creation has no byte count: an indeterminate bar and the graph being prepared, not a full bar.
+    const graph = /creating (\S+) session/.exec(p.message)?.[1];
+    if (graph) preparedGraphs++;
+    modelProgress.removeAttribute('value');
+    modelProgress.removeAttribute('aria-valuetext');
+    modelStatus.textContent = graph ? `Preparing the model: ${graph} (part ${preparedGraphs})…` : 'Preparing the model…';
   } else if (p.stage === 'manifest') {
     modelStatus.textContent = 'Reading the model manifest…';
   }
@@ -165,6 +173,7 @@ function manifestUrl(): URL {
 async function loadModel(): Promise<void> {
   if (loading || running) return;
   loading = true;
+  preparedGraphs = 0;
   setModelState('loading', 'Loading the model…');
   try {
     if (!model) {
