@@ -620,7 +620,8 @@ function onGenerateProgress(job: number, p: GenerateProgress): void {
   const eta = p.etaMs !== undefined && p.etaMs > 0 ? ` · ${p.etaMs < 1000 ? formatDuration(p.etaMs) : `about ${formatDuration(p.etaMs)}`} left` : '';
   if (p.stage === 'denoise' && p.totalSteps) announce('denoise', `Denoising, ${p.totalSteps} steps${eta}.`);
   else if (p.stage === 'decode') announce('decode', 'Decoding the frames.');
-  if (p.stage === 'text') setProgress(0.02, 'Reading the prompt…');
+  if (p.stage === 'text' && p.message) setProgress(0.02, 'Preparing the video encoder for the first time (once per visit)…');
+  else if (p.stage === 'text') setProgress(0.02, 'Reading the prompt…');
   else if (p.stage === 'denoise' && p.step && p.totalSteps) {
     setProgress(0.05 + (0.8 * p.step) / p.totalSteps, `Denoising: step ${p.step} of ${p.totalSteps}${eta}`);
     genStatus.dataset.step = String(p.step);

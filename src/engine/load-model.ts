@@ -38,6 +38,8 @@ export interface OpenModelOptions {
   cache?: FileCache;
   onDownload: (d: DownloadProgress) => void;
   onSession: (message: string) => void;
+  /** Progress of what opens after the load (the VAE encoder, at its first use). */
+  onLater: (message: string) => void;
 }
 
 export async function openModel(manifest: ModelManifest, base: URL, o: OpenModelOptions): Promise<OpenedModel> {
@@ -64,7 +66,7 @@ export async function openModel(manifest: ModelManifest, base: URL, o: OpenModel
     let encodeCondition: PipelineDeps['encodeCondition'];
     const vaeGpu = vae.gpuCounts;
     if (dit?.hasInpaintGraph && fileByRole(manifest, 'vae-encoder')) {
-      const encode = lazyVaeEncoder(manifest, base, { device: backend === 'webgpu' ? o.gpu?.device : undefined, files, cache: o.cache, sessions, counts: vaeGpu ?? undefined, onDownload: o.onDownload, onSession: o.onSession });
+      const encode = lazyVaeEncoder(manifest, base, { device: backend === 'webgpu' ? o.gpu?.device : undefined, files, cache: o.cache, sessions, counts: vaeGpu ?? undefined, onDownload: (d) => o.onLater(`${d.file}: ${d.phase === 'cached' ? 'from cache' : d.phase}`), onSession: o.onLater });
       const conditions = new ConditionBuilder(encode, dit.info.maskChannels, manifest.vae.spatialCompression);
       encodeCondition = (kept, req) => conditions.build(kept, req.frames, req.latentShape);
     }

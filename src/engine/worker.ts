@@ -81,6 +81,8 @@ export class Engine {
   /** Counters of the loaded model's WebGPU VAE (WGSL Haar kernels), null when it uses the whole graphs. */
   private vaeGpu: VaeGpuCounts | null = null;
   private recoveries = 0;
+  /** Where parts of the model opened during a job (the VAE encoder) report progress; null between jobs. */
+  private jobNotice: ((message: string) => void) | null = null;
   /** The persistent model cache (IndexedDB), opened on the first load; null cache: loads go without it. */
   private fileCache: Promise<OpenedCache> | null = null;
 
@@ -121,6 +123,7 @@ export class Engine {
       chosen, choice, gpu: this.gpu, options, cancel, cache: cache ?? undefined,
       onDownload: (d) => report({ stage: 'download', message: downloadMessage(d), download: d }),
       onSession: (message) => report({ stage: 'session', message }),
+      onLater: (message) => this.jobNotice?.(message),
     });
     // Entries the current manifest no longer references (an older export) are dropped once this load succeeded.
     const activity = cache?.report();
@@ -137,7 +140,17 @@ export class Engine {
   async generate(request: GenerateRequest, onProgress?: (p: GenerateProgress) => unknown): Promise<GenerateResult> {
     const model = this.requireModel();
     const req = validateGenerateRequest(request, model.manifest);
-    return this.exclusive((cancel) => this.onLiveDevice(cancel, () => generateVideo(this.model!.deps, req, { cancel, onProgress: safeCallback(onProgress) }))).finally(() => releaseCallback(onProgress));
+    const progress = safeCallback(onProgress);
+    const t0 = performance.now();
+    // The lazily opened VAE encoder reports its download and session creation to this job.
+    const notice = (message: string) => progress({ stage: 'text', message, elapsedMs: performance.now() - t0 });
+    return this.exclusive((cancel) => {
+      this.jobNotice = notice;
+      return this.onLiveDevice(cancel, () => generateVideo(this.model!.deps, req, { cancel, onProgress: progress }));
+    }).finally(() => {
+      if (this.jobNotice === notice) this.jobNotice = null;
+      releaseCallback(onProgress);
+    });
   }
 
   /**
