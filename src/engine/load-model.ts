@@ -5,7 +5,7 @@
 import type { GpuContext } from '../gpu/device';
 import { fileByRole, ManifestError, type ModelManifest } from '../models/manifest';
 import type { DownloadProgress, FileCache } from '../models/fetch';
-import { ortThreadCount } from '../models/ort-session';
+import { ortThreadCount, type Backend } from '../models/ort-session';
 import { Mp4Writer } from '../video/mp4-writer';
 import type { CancelToken } from './cancel';
 import { hasOnnxDit, loadDit, type LoadedDit } from './dit-loader';
@@ -46,17 +46,30 @@ export async function openModel(manifest: ModelManifest, base: URL, o: OpenModel
   const files = new Map<string, Uint8Array>();
   const sessions: ortTypes.InferenceSession[] = [];
   try {
-    const vae = await loadVaeDecoder(manifest, base, { backend: o.chosen.backend, strict: o.choice === 'webgpu', device: o.gpu?.device, files, cancel: o.cancel, cache: o.cache, onDownload: o.onDownload, onSession: o.onSession });
-    sessions.push(vae.session);
+    const isToy = (manifest.dit as { kind?: unknown } | undefined)?.kind === 'toy';
+    const withDit = !isToy && hasOnnxDit(manifest);
+    const openVae = () => loadVaeDecoder(manifest, base, { backend: o.chosen.backend, strict: o.choice === 'webgpu', device: o.gpu?.device, files, cancel: o.cancel, cache: o.cache, onDownload: o.onDownload, onSession: o.onSession });
+    const openDit = (backend: Backend) => loadDit(manifest, base, { backend, allowFallback: o.choice !== 'webgpu', gpu: o.gpu, attentionKernel: o.options.attentionKernel, cancel: o.cancel, cache: o.cache, onDownload: o.onDownload, onSession: o.onSession });
+    // On wasm nothing can fall back, so the DiT's download overlaps the VAE session (the first one, which also starts
+    // ORT's wasm runtime); sessions themselves are still created one at a time (ort-session.ts). On WebGPU the DiT
+    // waits: a failing first WebGPU session moves the whole model to wasm.
+    const parallel = withDit && o.chosen.backend === 'wasm';
+    const [vaeR, ditR] = await Promise.allSettled([openVae(), parallel ? openDit('wasm') : Promise.resolve(undefined)]);
+    if (vaeR.status === 'fulfilled') sessions.push(vaeR.value.session);
+    if (ditR.status === 'fulfilled' && ditR.value) sessions.push(...ditR.value.sessions);
+    if (vaeR.status === 'rejected' || ditR.status === 'rejected') {
+      if (ditR.status === 'fulfilled') ditR.value?.dispose();
+      throw vaeR.status === 'rejected' ? vaeR.reason : (ditR as PromiseRejectedResult).reason;
+    }
+    const vae = vaeR.value;
     const backend = vae.backend;
     let reason = vae.backend !== o.chosen.backend ? vae.note : [o.chosen.reason, vae.note].filter(Boolean).join('; ');
-    const isToy = (manifest.dit as { kind?: unknown } | undefined)?.kind === 'toy';
-    let dit: LoadedDit | undefined;
-    if (!isToy && hasOnnxDit(manifest)) {
-      dit = await loadDit(manifest, base, { backend, allowFallback: o.choice !== 'webgpu', gpu: o.gpu, attentionKernel: o.options.attentionKernel, cancel: o.cancel, cache: o.cache, onDownload: o.onDownload, onSession: o.onSession });
+    let dit: LoadedDit | undefined = ditR.value;
+    if (withDit && !parallel) {
+      dit = await openDit(backend);
       sessions.push(...dit.sessions);
-      if (dit.fallbackReason) reason = `${reason}; ${dit.fallbackReason}`;
     }
+    if (dit?.fallbackReason) reason = `${reason}; ${dit.fallbackReason}`;
     if (dit?.info.mainInpaint && !fileByRole(manifest, 'vae-encoder')) {
       dit.dispose();
       throw new ManifestError(`model ${manifest.id}: its DiT is an inpaint model (dit_config.inpaint), which needs the VAE encoder (role vae-encoder) for every generation, and the manifest lists none`);
