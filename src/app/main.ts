@@ -150,6 +150,9 @@ function setModelState(state: 'loading' | 'ready' | 'missing' | 'error' | 'limit
   updateI2vSupport();
 }
 
+/** Graphs whose session the current load has started (the "part n" of the preparing message). */
+let preparedGraphs = 0;
+
 function onLoadProgress(p: LoadProgress): void {
   // Progress messages travel on their own port: one may arrive after the load already settled.
   if (p.memoryPlan) memoryPlan.render(p.memoryPlan); // kept after a refusal: the numbers behind it
@@ -162,7 +165,12 @@ function onLoadProgress(p: LoadProgress): void {
     modelProgress.setAttribute('aria-valuetext', `${formatBytes(d.overallLoaded)} of ${formatBytes(d.overallTotal)}`);
     modelStatus.textContent = `${d.phase === 'cached' ? "Loading the model from this browser's cache" : 'Downloading the model'}: ${formatBytes(d.overallLoaded)} of ${formatBytes(d.overallTotal)} (file ${d.fileIndex + 1} of ${d.fileCount}${d.phase === 'verify' ? ', verifying' : ''})`;
   } else if (p.stage === 'session') {
-    modelStatus.textContent = 'Preparing the model…';
+    // Session creation has no byte count: an indeterminate bar and the graph being prepared, not a full bar.
+    const graph = /creating (\S+) session/.exec(p.message)?.[1];
+    if (graph) preparedGraphs++;
+    modelProgress.removeAttribute('value');
+    modelProgress.removeAttribute('aria-valuetext');
+    modelStatus.textContent = graph ? `Preparing the model: ${graph} (part ${preparedGraphs})…` : 'Preparing the model…';
   } else if (p.stage === 'manifest') {
     modelStatus.textContent = 'Reading the model manifest…';
   }
@@ -175,6 +183,7 @@ function manifestUrl(): URL {
 async function loadModel(): Promise<void> {
   if (loading || running) return;
   loading = true;
+  preparedGraphs = 0;
   setModelState('loading', 'Loading the model…');
   try {
     if (!model) {
@@ -625,7 +634,8 @@ function onGenerateProgress(job: number, p: GenerateProgress): void {
   const eta = p.etaMs !== undefined && p.etaMs > 0 ? ` · ${p.etaMs < 1000 ? formatDuration(p.etaMs) : `about ${formatDuration(p.etaMs)}`} left` : '';
   if (p.stage === 'denoise' && p.totalSteps) announce('denoise', `Denoising, ${p.totalSteps} steps${eta}.`);
   else if (p.stage === 'decode') announce('decode', 'Decoding the frames.');
-  if (p.stage === 'text') setProgress(0.02, 'Reading the prompt…');
+  if (p.stage === 'text' && p.message) setProgress(0.02, 'Preparing the video encoder for the first time (once per visit)…');
+  else if (p.stage === 'text') setProgress(0.02, 'Reading the prompt…');
   else if (p.stage === 'denoise' && p.step && p.totalSteps) {
     setProgress(0.05 + (0.8 * p.step) / p.totalSteps, `Denoising: step ${p.step} of ${p.totalSteps}${eta}`);
     genStatus.dataset.step = String(p.step);

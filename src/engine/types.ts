@@ -156,6 +156,8 @@ export interface GenerateProgress {
   etaMs?: number;
   /** Latent → RGB preview of the current state (denoise stage). */
   preview?: PreviewImage;
+  /** With stage 'text': a part of the model opened on first use (the VAE encoder), e.g. "creating vae_encoder.onnx session (wasm)". */
+  message?: string;
   /** A decoded VAE chunk was handed to the encoder. */
   chunk?: { index: number; count: number; frames: number; firstFrame: number; totalFrames: number };
   /** With `chunk`: small copies (longer side ≤ 48 px) of that chunk's decoded frames, stacked vertically. */

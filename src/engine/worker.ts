@@ -3,35 +3,28 @@
 // Every public method validates its input, never leaves a promise hanging, and reports failures as Errors whose
 // `name` is one of EngineErrorName.
 import * as Comlink from 'comlink';
-import { acquireGpu, type GpuContext } from '../gpu/device';
-import { externalDataName, graphFiles, requireFile, ManifestError, parseManifest, type ModelManifest } from '../models/manifest';
-import { fetchManifest, folderUrl, loadFiles, type DownloadProgress } from '../models/fetch';
+import type { GpuContext } from '../gpu/device';
+import { ManifestError, parseManifest, type ModelManifest } from '../models/manifest';
+import { fetchManifest, folderUrl } from '../models/fetch';
 import { openModelFileCache, type OpenedCache } from '../models/idb-file-cache';
 import { MODEL_ID_PATTERN, modelManifestUrl } from '../models/model-path';
-import { configureOrt, createSession, f32, ortThreadCount, type ExternalDataFile } from '../models/ort-session';
-import { checkGraphIo, vaeChunkIo } from '../models/graph-check';
-import { Mp4Writer } from '../video/mp4-writer';
 import { CancelToken } from './cancel';
 import { decodeToVideo, generateVideo, type PipelineDeps } from './pipeline';
-import { toyDenoiser, toyPromptEncoder } from './toy-model';
-import { hasOnnxDit, loadDit, type LoadedDit } from './dit-loader';
-import { ConditionBuilder } from './image-condition';
+import type { LoadedDit } from './dit-loader';
 import { DeviceLostError, lostWithin, rejectOnLoss } from './device-loss';
 import { gpuBufferStats, trackGpuBuffers, type GpuBufferStats } from './gpu-accounting';
-import { fileByRole } from '../models/manifest';
 import { checkMemoryPlan } from './memory-check';
-import { chooseVaeTile, loadTiledVae } from './vae-tiles-loader';
+import { chooseVaeTile } from './vae-tiles-loader';
 import { validateDecodeRequest, validateGenerateRequest } from './validate';
-import { ortChunkRunner, parseChunkSchedule, type VaeChunkRunner } from './vae-stream';
-import { hasWebGpuVaeDecoder, hasWebGpuVaeEncoder, loadWebGpuVaeDecoder, loadWebGpuVaeEncoder } from './vae-webgpu-loader';
-import type { VideoEncoder } from './image-condition';
-import { zeroVaeGpuCounts, type VaeGpuCounts } from './vae-stream-webgpu';
+import type { VaeGpuCounts } from './vae-stream-webgpu';
+import { chooseBackend } from './backend-choice';
+import { loadResult, openModel } from './load-model';
+import { downloadMessage, isManifestUrl, isRequestError, releaseCallback, safeCallback, validateLoadOptions } from './worker-support';
 import {
   BusyError,
   NotLoadedError,
   NotSupportedError,
   ValidationError,
-  type BackendChoice,
   type DecodeLatentsOptions,
   type DecodeResult,
   type EngineInfo,
@@ -76,63 +69,6 @@ export interface PromptAnalysis {
   maxWords: number;
 }
 
-/** "vae.weights: from cache" / "vae.weights: downloading 1.2/7.0 MB" for LoadProgress.message. */
-function downloadMessage(d: DownloadProgress): string {
-  if (d.phase === 'cached') return `${d.file}: from cache (${d.total} bytes)`;
-  if (d.phase === 'verify') return `${d.file}: verifying`;
-  return `${d.file}: downloading ${d.loaded}/${d.total} bytes`;
-}
-
-/** Calls a progress callback without letting it fail or slow the job (comlink proxies return promises). */
-function safeCallback<T>(fn: ((p: T) => unknown) | undefined): (p: T) => void {
-  return (p) => {
-    if (!fn) return;
-    try {
-      void Promise.resolve(fn(p)).catch(() => undefined);
-    } catch {
-      /* a throwing callback must not break the job */
-    }
-  };
-}
-
-/** Failures that have nothing to do with the GPU (no need to wait for a device-lost signal). */
-function isRequestError(e: unknown): boolean {
-  return ['CancelledError', 'ValidationError', 'NotSupportedError', 'NotLoadedError', 'BusyError'].includes((e as Error)?.name);
-}
-
-/**
- * Frees a progress callback's comlink proxy (a MessagePort + the page's closure) as soon as its job is over. Without
- * it the page keeps one per call until the worker happens to collect the proxy (the soak showed ~4 KB per job).
- */
-function releaseCallback(fn: unknown): void {
-  try {
-    (fn as { [Comlink.releaseProxy]?: () => void } | undefined)?.[Comlink.releaseProxy]?.();
-  } catch {
-    /* a plain function (Engine used directly) or already released */
-  }
-}
-
-function isManifestUrl(s: string): boolean {
-  return /\.json(\?.*)?$/i.test(s);
-}
-
-async function chooseBackend(choice: BackendChoice, current: GpuContext | null): Promise<{ backend: 'wasm' | 'webgpu'; reason: string; gpu: GpuContext | null }> {
-  if (choice === 'wasm') return { backend: 'wasm', reason: 'requested', gpu: current };
-  let gpu: GpuContext | null = current;
-  try {
-    gpu ??= await acquireGpu();
-  } catch (e) {
-    if (choice === 'webgpu') throw new Error(`WebGPU requested but unavailable: ${(e as Error).message}`);
-    return { backend: 'wasm', reason: `WebGPU unavailable (${(e as Error).message})`, gpu: null };
-  }
-  if (choice === 'webgpu') return { backend: 'webgpu', reason: 'requested', gpu };
-  if (gpu.summary.isFallbackAdapter) {
-    // A software adapter (SwiftShader) is 100–250× slower than ORT's wasm backend; keep the device for our kernels.
-    return { backend: 'wasm', reason: 'fallback (software) WebGPU adapter: wasm is faster', gpu };
-  }
-  return { backend: 'webgpu', reason: 'hardware WebGPU adapter', gpu };
-}
-
 export class Engine {
   private model: Loaded | null = null;
   private gpu: GpuContext | null = null;
@@ -147,6 +83,8 @@ export class Engine {
   /** Counters of the loaded model's WebGPU VAE (WGSL Haar kernels), null when it uses the whole graphs. */
   private vaeGpu: VaeGpuCounts | null = null;
   private recoveries = 0;
+  /** Where parts of the model opened during a job (the VAE encoder) report progress; null between jobs. */
+  private jobNotice: ((message: string) => void) | null = null;
   /** The persistent model cache (IndexedDB), opened on the first load; null cache: loads go without it. */
   private fileCache: Promise<OpenedCache> | null = null;
 
@@ -172,226 +110,53 @@ export class Engine {
   }
 
   private async loadModel(source: ModelSource, report: (p: LoadProgress) => void, options: LoadOptions, cancel: CancelToken): Promise<LoadResult> {
-    {
-      const backendChoice = options.backend ?? 'auto';
-      if (!['auto', 'wasm', 'webgpu'].includes(backendChoice)) throw new ValidationError(`backend must be auto, wasm or webgpu, got ${String(backendChoice)}`);
-      if (!['auto', 'simple', 'tiled', undefined].includes(options.attentionKernel)) {
-        throw new ValidationError(`attentionKernel must be auto, simple or tiled, got ${String(options.attentionKernel)}`);
-      }
-      if (options.wasmThreads !== undefined) {
-        if (!Number.isInteger(options.wasmThreads) || options.wasmThreads < 1 || options.wasmThreads > 64) {
-          throw new ValidationError(`wasmThreads must be an integer in [1, 64], got ${String(options.wasmThreads)}`);
-        }
-        configureOrt({ threads: options.wasmThreads }); // no-op once ORT has created a session in this worker
-      }
-      report({ stage: 'manifest', message: 'reading manifest' });
-      const { manifest, base } = await this.resolveManifest(source, options);
-      await this.unload();
-      // Model files come from the browser's cache when it has them (verified like downloads), else are downloaded
-      // and stored there; no IndexedDB or a full disk only means no cache.
-      const { cache, reason: noCache } = await (this.fileCache ??= openModelFileCache());
-      cache?.begin();
-      const dl = (d: DownloadProgress) => report({ stage: 'download', message: downloadMessage(d), download: d });
-      // One GPUDevice for the worker's lifetime (reused across loads; a lost device is replaced).
-      const chosen = await chooseBackend(backendChoice, this.gpu && !this.gpuLost ? this.gpu : null);
-      if (chosen.gpu !== this.gpu) this.watchGpu(chosen.gpu);
-      // The memory plan before any download: a model that cannot fit is refused here, with the numbers.
-      const memoryPlan = checkMemoryPlan(manifest, chosen.backend, chosen.gpu?.summary ?? null, options.memoryBudgetBytes);
-      if (memoryPlan) report({ stage: 'manifest', message: memoryPlan.lines[memoryPlan.lines.length - 1].trim(), memoryPlan });
-      const vaeTile = chooseVaeTile(manifest, memoryPlan, options.vaeTiles);
-
-      const chunkGraph = requireFile(manifest, 'vae-decoder-chunk');
-      const wanted = [...graphFiles(manifest, 'vae-decoder-chunk'), requireFile(manifest, 'vae-decoder-chunk-schedule')];
-      const files = await loadFiles(base, wanted, {
-        cancel,
-        cache: cache ?? undefined,
-        onProgress: dl,
-      });
-      report({ stage: 'session', message: `creating ${chunkGraph.path} session (${chosen.backend})` });
-      const externalData: ExternalDataFile[] = (chunkGraph.externalData ?? []).map((p) => ({ path: externalDataName(chunkGraph, p), data: files.get(p)! }));
-      let backend = chosen.backend;
-      let reason = chosen.reason;
-      let session: ortTypes.InferenceSession;
-      try {
-        session = await createSession(files.get(chunkGraph.path)!, { backend, device: this.gpu?.device, externalData });
-      } catch (e) {
-        if (backend !== 'webgpu' || backendChoice === 'webgpu') throw e;
-        backend = 'wasm';
-        reason = `WebGPU session failed (${(e as Error).message}); using wasm`;
-        session = await createSession(files.get(chunkGraph.path)!, { backend, externalData });
-      }
-      let schedule: ReturnType<typeof parseChunkSchedule>;
-      try {
-        schedule = parseChunkSchedule(JSON.parse(new TextDecoder().decode(files.get(requireFile(manifest, 'vae-decoder-chunk-schedule').path)!)));
-        // A valid graph with other inputs/shapes (from another export) fails at load with a clear message.
-        checkGraphIo(session, chunkGraph.path, vaeChunkIo(schedule, manifest.vae.latentChannels));
-      } catch (e) {
-        await session.release().catch(() => undefined);
-        throw e;
-      }
-      let vae = ortChunkRunner(session, f32, schedule) as VaeChunkRunner<unknown>;
-      const vaeGpu = zeroVaeGpuCounts();
-      let usesVaeGpu = false;
-      // WebGPU: the chunk step without its Haar transforms + our WGSL Haar kernels on ORT's GPU buffers
-      // (vae-stream-webgpu.ts); the whole chunk graph stays when the manifest has no core graph or it fails to load.
-      if (backend === 'webgpu' && this.gpu && hasWebGpuVaeDecoder(manifest)) {
-        try {
-          const g = await loadWebGpuVaeDecoder(manifest, base, schedule, {
-            device: this.gpu.device,
-            files,
-            counts: vaeGpu,
-            cancel,
-            cache: cache ?? undefined,
-            onDownload: dl,
-            onSession: (message) => report({ stage: 'session', message }),
-          });
-          await session.release().catch(() => undefined);
-          session = g.session;
-          vae = g.runner;
-          usesVaeGpu = true;
-        } catch (e) {
-          if ((e as Error).name === 'CancelledError') {
-            await session.release().catch(() => undefined);
-            throw e;
-          }
-          reason = `${reason}; WGSL-Haar VAE unavailable (${(e as Error).message}): whole chunk graph on WebGPU`;
-        }
-      }
-      const isToy = (manifest.dit as { kind?: unknown } | undefined)?.kind === 'toy';
-      let dit: LoadedDit | undefined;
-      if (!isToy && hasOnnxDit(manifest)) {
-        try {
-          dit = await loadDit(manifest, base, {
-            backend,
-            allowFallback: backendChoice !== 'webgpu',
-            gpu: this.gpu,
-            attentionKernel: options.attentionKernel,
-            cancel,
-            cache: cache ?? undefined,
-            onDownload: dl,
-            onSession: (message) => report({ stage: 'session', message }),
-          });
-        } catch (e) {
-          await session.release().catch(() => undefined);
-          throw e;
-        }
-        if (dit.fallbackReason) reason = `${reason}; ${dit.fallbackReason}`;
-      }
-      // Inpainting condition (i2v, transition, continuation; every job of an inpaint main model): the DiT's inpaint
-      // graph + the VAE encoder (WGSL forward Haar + vae_encoder_core on WebGPU when listed, else wasm).
-      let encodeCondition: PipelineDeps['encodeCondition'];
-      const extraSessions: ortTypes.InferenceSession[] = [];
-      if (dit?.info.mainInpaint && !fileByRole(manifest, 'vae-encoder')) {
-        dit.dispose();
-        for (const s of [session, ...dit.sessions]) await s.release().catch(() => undefined);
-        throw new ManifestError(`model ${manifest.id}: its DiT is an inpaint model (dit_config.inpaint), which needs the VAE encoder (role vae-encoder) for every generation, and the manifest lists none`);
-      }
-      if (dit?.hasInpaintGraph && fileByRole(manifest, 'vae-encoder')) {
-        const loadedDit = dit;
-        try {
-          const gpuEnc = backend === 'webgpu' && this.gpu && hasWebGpuVaeEncoder(manifest)
-            ? await loadWebGpuVaeEncoder(manifest, base, {
-              device: this.gpu.device,
-              files,
-              counts: vaeGpu,
-              cancel,
-              cache: cache ?? undefined,
-            onDownload: dl,
-              onSession: (message) => report({ stage: 'session', message }),
-            }).catch((e: Error) => {
-              if (e.name === 'CancelledError') throw e;
-              reason = `${reason}; WGSL-Haar VAE encoder unavailable (${e.message}): wasm encoder`;
-              return null;
-            })
-            : null;
-          let encode: VideoEncoder;
-          if (gpuEnc) {
-            extraSessions.push(gpuEnc.session);
-            encode = gpuEnc.encode;
-            usesVaeGpu = true;
-          } else {
-            const encGraph = requireFile(manifest, 'vae-encoder');
-            const encFiles = await loadFiles(base, graphFiles(manifest, 'vae-encoder'), {
-              cancel,
-              cache: cache ?? undefined,
-              onProgress: dl,
-            });
-            report({ stage: 'session', message: `creating ${encGraph.path} session (wasm)` });
-            const enc = await createSession(encFiles.get(encGraph.path)!, {
-              backend: 'wasm',
-              externalData: (encGraph.externalData ?? []).map((p) => ({ path: externalDataName(encGraph, p), data: encFiles.get(p)! })),
-            });
-            extraSessions.push(enc);
-            for (const [k, v] of encFiles) files.set(k, v);
-            encode = async (video, dims) => {
-              const out = await enc.run({ video: f32(video, dims) });
-              const data = (await out.latent.getData()) as Float32Array;
-              for (const t of Object.values(out)) t.dispose();
-              return data;
-            };
-          }
-          const maskChannels = loadedDit.info.maskChannels;
-          const conditions = new ConditionBuilder(encode, maskChannels, manifest.vae.spatialCompression);
-          encodeCondition = (kept, req) => conditions.build(kept, req.frames, req.latentShape);
-        } catch (e) {
-          loadedDit.dispose();
-          for (const s of [session, ...loadedDit.sessions]) await s.release().catch(() => undefined);
-          throw e;
-        }
-      }
-      // Spatially tiled VAE decode, forced or because the plan's VAE-decode estimate is over budget (vae-tiles-loader.ts).
-      if (vaeTile !== null && !usesVaeGpu) {
-        const t = await loadTiledVae(manifest, base, schedule, vaeTile, { backend, device: this.gpu?.device, files, cancel, cache: cache ?? undefined, onDownload: dl }).catch(async (e: Error) => {
-          dit?.dispose();
-          for (const s of [session, ...(dit?.sessions ?? []), ...extraSessions]) await s.release().catch(() => undefined);
-          throw e;
-        });
-        vae = t.runner;
-        extraSessions.push(...t.sessions);
-        reason = `${reason}; VAE decoded in ${vaeTile}-cell tiles`;
-      }
-      const deps: PipelineDeps = {
-        manifest,
-        backend,
-        vae,
-        sink: (o) => Mp4Writer.create(o),
-        stats: {},
-        // The DiT integration plugs in here: a Denoiser (ONNX graphs + WGSL Skiparse on this.gpu) and a PromptEncoder.
-        ...(isToy ? { denoiser: async (shape) => toyDenoiser(shape, Number((manifest.dit as { stepDelayMs?: number }).stepDelayMs ?? 0)), promptEncoder: toyPromptEncoder } : {}),
-        // The exported DiT (dit-loader.ts): text encoder + one-graph (wasm) or split graphs + WGSL Skiparse (webgpu).
-        // Image-to-video when the manifest has the inpaint graph and the VAE encoder.
-        ...(dit ? { denoiser: dit.denoiser, promptEncoder: dit.promptEncoder, supportsImage: Boolean(encodeCondition), encodeCondition, alwaysConditioned: dit.info.mainInpaint } : {}),
-      };
-      // Entries the current manifest no longer references (an older export) are dropped once this load succeeded.
-      const activity = cache?.report();
-      const evicted = cache ? await cache.retainOnly(manifest.files.map((f) => f.sha256)).catch(() => 0) : 0;
-      const result: LoadResult = {
-        modelId: manifest.id,
-        name: manifest.name,
-        backend,
-        backendReason: reason,
-        wasmThreads: ortThreadCount(),
-        crossOriginIsolated: Boolean(globalThis.crossOriginIsolated),
-        capabilities: { decodeLatents: true, generate: Boolean(deps.denoiser && deps.promptEncoder), imageToVideo: Boolean(deps.supportsImage) },
-        defaults: manifest.defaults,
-        latentChannels: manifest.vae.latentChannels,
-        bytesLoaded: [...files.values()].reduce((a, b) => a + b.byteLength, 0) + (dit?.bytes ?? 0),
-        cache: { hits: activity?.hits ?? 0, stored: activity?.stored ?? 0, discarded: activity?.discarded ?? 0, evicted, problem: activity ? activity.storeError : noCache ?? 'no cache' },
-        ...(dit ? { ditBackend: dit.backend } : {}),
-      };
-      this.model = { manifest, result, deps, sessions: [session, ...(dit?.sessions ?? []), ...extraSessions], dit };
-      this.lastLoad = { source, options };
-      this.vaeGpu = usesVaeGpu ? vaeGpu : null;
-      report({ stage: 'ready', message: `${manifest.id} ready (${backend})` });
-      return result;
-    }
+    const choice = validateLoadOptions(options);
+    report({ stage: 'manifest', message: 'reading manifest' });
+    const { manifest, base } = await this.resolveManifest(source, options);
+    await this.unload();
+    // Model files come from the browser's cache when it has them (verified like downloads), else are downloaded
+    // and stored there; no IndexedDB or a full disk only means no cache.
+    const { cache, reason: noCache } = await (this.fileCache ??= openModelFileCache());
+    cache?.begin();
+    // One GPUDevice for the worker's lifetime (reused across loads; a lost device is replaced).
+    const chosen = await chooseBackend(choice, this.gpu && !this.gpuLost ? this.gpu : null);
+    if (chosen.gpu !== this.gpu) this.watchGpu(chosen.gpu);
+    // The memory plan before any download: a model that cannot fit is refused here, with the numbers.
+    const memoryPlan = checkMemoryPlan(manifest, chosen.backend, chosen.gpu?.summary ?? null, options.memoryBudgetBytes);
+    if (memoryPlan) report({ stage: 'manifest', message: memoryPlan.lines[memoryPlan.lines.length - 1].trim(), memoryPlan });
+    const opened = await openModel(manifest, base, {
+      chosen, choice, gpu: this.gpu, options, cancel, cache: cache ?? undefined,
+      onDownload: (d) => report({ stage: 'download', message: downloadMessage(d), download: d }),
+      onSession: (message) => report({ stage: 'session', message }),
+      onLater: (message) => this.jobNotice?.(message),
+      vaeTile: chooseVaeTile(manifest, memoryPlan, options.vaeTiles),
+    });
+    // Entries the current manifest no longer references (an older export) are dropped once this load succeeded.
+    const activity = cache?.report();
+    const evicted = cache ? await cache.retainOnly(manifest.files.map((f) => f.sha256)).catch(() => 0) : 0;
+    const result = loadResult(manifest, opened, { hits: activity?.hits ?? 0, stored: activity?.stored ?? 0, discarded: activity?.discarded ?? 0, evicted, problem: activity ? activity.storeError : noCache ?? 'no cache' });
+    this.model = { manifest, result, deps: opened.deps, sessions: opened.sessions, dit: opened.dit };
+    this.lastLoad = { source, options };
+    this.vaeGpu = opened.vaeGpu;
+    report({ stage: 'ready', message: `${manifest.id} ready (${opened.backend})` });
+    return result;
   }
 
   /** Text(/image)-to-video. Rejects with NotSupportedError when the model has no DiT (a VAE-only manifest). */
   async generate(request: GenerateRequest, onProgress?: (p: GenerateProgress) => unknown): Promise<GenerateResult> {
     const model = this.requireModel();
     const req = validateGenerateRequest(request, model.manifest);
-    return this.exclusive((cancel) => this.onLiveDevice(cancel, () => generateVideo(this.model!.deps, req, { cancel, onProgress: safeCallback(onProgress) }))).finally(() => releaseCallback(onProgress));
+    const progress = safeCallback(onProgress);
+    const t0 = performance.now();
+    // The lazily opened VAE encoder reports its download and session creation to this job.
+    const notice = (message: string) => progress({ stage: 'text', message, elapsedMs: performance.now() - t0 });
+    return this.exclusive((cancel) => {
+      this.jobNotice = notice;
+      return this.onLiveDevice(cancel, () => generateVideo(this.model!.deps, req, { cancel, onProgress: progress }));
+    }).finally(() => {
+      if (this.jobNotice === notice) this.jobNotice = null;
+      releaseCallback(onProgress);
+    });
   }
 
   /**
