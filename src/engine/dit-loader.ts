@@ -8,7 +8,7 @@ import { dirOf, externalDataName, fileByRole, ManifestError, type ManifestFile, 
 import { createSession, ort, type Backend } from '../models/ort-session';
 import { checkGraphIo, ditGraphIo } from '../models/graph-check';
 import { WordTokenizer, type VocabJson } from '../text/tokenizer';
-import type { CancelFlag } from './cancel';
+import type { CancelFlag } from '../core/cancel';
 import type { Denoiser } from './denoise';
 import { checkDitLatentShape, ditGraphNames, OnnxPromptEncoder, parseDitGraphs, WasmDenoiser, WebGpuDenoiser, type DitGraphsInfo, type TensorCtor } from './dit';
 import type { PromptEncoder } from './pipeline';

@@ -3,7 +3,7 @@
 // Every public method validates its input, never leaves a promise hanging, and reports failures as Errors whose
 // `name` is one of EngineErrorName.
 import * as Comlink from 'comlink';
-import { acquireGpu, type GpuContext } from '../gpu/device';
+import { acquireGpu, WebGpuUnavailableError, type GpuContext } from '../gpu/device';
 import { externalDataName, graphFiles, requireFile, ManifestError, parseManifest, type ModelManifest } from '../models/manifest';
 import { fetchManifest, folderUrl, loadFiles, type DownloadProgress } from '../models/fetch';
 import { openModelFileCache, type OpenedCache } from '../models/idb-file-cache';
@@ -11,7 +11,7 @@ import { MODEL_ID_PATTERN, modelManifestUrl } from '../models/model-path';
 import { configureOrt, createSession, f32, ortThreadCount, type ExternalDataFile } from '../models/ort-session';
 import { checkGraphIo, vaeChunkIo } from '../models/graph-check';
 import { Mp4Writer } from '../video/mp4-writer';
-import { CancelToken } from './cancel';
+import { CancelToken } from '../core/cancel';
 import { decodeToVideo, generateVideo, type PipelineDeps } from './pipeline';
 import { toyDenoiser, toyPromptEncoder } from './toy-model';
 import { hasOnnxDit, loadDit, type LoadedDit } from './dit-loader';
@@ -120,7 +120,7 @@ async function chooseBackend(choice: BackendChoice, current: GpuContext | null):
   try {
     gpu ??= await acquireGpu();
   } catch (e) {
-    if (choice === 'webgpu') throw new Error(`WebGPU requested but unavailable: ${(e as Error).message}`);
+    if (choice === 'webgpu') throw new WebGpuUnavailableError(`WebGPU requested but unavailable: ${(e as Error).message}`);
     return { backend: 'wasm', reason: `WebGPU unavailable (${(e as Error).message})`, gpu: null };
   }
   if (choice === 'webgpu') return { backend: 'webgpu', reason: 'requested', gpu };
