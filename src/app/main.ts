@@ -3,7 +3,7 @@
 import { createEngine, type EngineClient } from '../engine/api';
 import type { BackendChoice, GenerateProgress, GenerateRequest, GenerationMeta, LoadProgress, LoadResult } from '../engine/types';
 import type { PreviewImage } from '../core/image';
-import { MODE_TAGS } from '../core/modes';
+import { MODE_NAMES, MODE_TAGS } from '../core/modes';
 import { defaultCfgScale, type ModelManifest } from '../models/manifest';
 import type { WordTokenizer } from '../text/tokenizer';
 import { setupServiceWorker } from './coi';
@@ -646,7 +646,7 @@ async function generate(): Promise<void> {
   }
   if (params.mode !== 't2v') {
     if (!loaded.capabilities.imageToVideo) {
-      formError.textContent = `Image-to-video is not supported by the loaded model (${loaded.name}) yet. Switch to “Text to video”, or keep the settings and share the link.`;
+      formError.textContent = `Image-to-video is not supported by the loaded model (${loaded.name}) yet. Switch to “${MODE_NAMES.t2v}”, or keep the settings and share the link.`;
       return;
     }
     if (usesPhoto(params.mode) && !photo?.fitted) {
