@@ -49,7 +49,6 @@ class WorkerBatches(IterableDataset):
 
     def __iter__(self):
         from training import masks as MK
-        from training.train_dit import Batcher
         info = get_worker_info()
         w, n = (info.id, info.num_workers) if info is not None else (0, 1)
         b = Batcher(*self.args, seed=self.seed * 1009 + w, rank=self.rank, weights=self.weights)
@@ -109,3 +108,43 @@ class ParallelBatcher:
 
     def load(self, s):
         pass
+
+
+class Batcher:
+    """Same-shape batches: the shape (T) is drawn from a RNG shared by all ranks; clips from a per-rank RNG."""
+
+    def __init__(self, frame_choices, sizes, bs_video, bs_image, seed, rank, weights=None):
+        from training.data.datasets import _normalize_weights, make_sample
+        from training.data import photo_clips
+        self.make_sample = make_sample
+        self.names, self.p = _normalize_weights(weights)
+        self.sizes = [int(s) for s in (sizes if isinstance(sizes, (list, tuple)) else [sizes])]
+        if "photo" in self.names:
+            for size in self.sizes:
+                photo_clips.preload(size, "train")
+        self.t_values = sorted(frame_choices)
+        pt = np.array([frame_choices[t] for t in self.t_values], dtype=np.float64)
+        self.t_p = pt / pt.sum()
+        self.bs_video, self.bs_image = bs_video, bs_image
+        self.shape_rng = np.random.default_rng([seed, 999])
+        self.rng = np.random.default_rng([seed, rank])
+
+    def state(self):
+        return {"shape": self.shape_rng.bit_generator.state, "data": self.rng.bit_generator.state}
+
+    def load(self, s):
+        self.shape_rng.bit_generator.state = s["shape"]
+        self.rng.bit_generator.state = s["data"]
+
+    def next(self):
+        t = self.t_values[int(self.shape_rng.choice(len(self.t_values), p=self.t_p))]
+        size = self.sizes[int(self.shape_rng.integers(len(self.sizes)))]
+        b = self.bs_image if t == 1 else self.bs_video
+        b = max(1, round(b * (self.sizes[0] / size) ** 2))  # roughly constant tokens per batch (Min-Max token)
+        vids, caps = [], []
+        for _ in range(b):
+            world = self.names[int(self.rng.choice(len(self.names), p=self.p))]
+            s = self.make_sample(world, int(self.rng.integers(0, 2 ** 31 - 1)), t, size, "train", None, self.rng)
+            vids.append(s["video"])
+            caps.append(s["caption"])
+        return torch.stack(vids), caps

@@ -177,7 +177,7 @@ def expected_state(dit_config: dict, text_config: dict) -> "OrderedDict[str, tup
     """key -> (shape, numpy dtype) of a DiTBundle with these configs, in state_dict order."""
     from training.models.skiparse_dit import DiTConfig
     from training.models.text_encoder import TextEncoderConfig
-    from training.train_dit import DiTBundle
+    from training.dit_bundle import DiTBundle
     return _expected(DiTBundle(DiTConfig.from_dict(dit_config), TextEncoderConfig(**text_config)))
 
 

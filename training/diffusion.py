@@ -95,7 +95,6 @@ def loss_weights(t, gamma: float = SNR_GAMMA, floor: float = 0.0):
 def v_loss(v_pred, v, t, gamma: float = SNR_GAMMA, valid=None, floor: float = 0.0):
     """MSE(v̂, v) averaged over (valid) latent positions per sample, weighted by min-SNR (high-noise floor: see
     loss_weights), averaged over the batch."""
-    import torch
     err = (v_pred.float() - v.float()) ** 2
     dims = tuple(range(1, err.dim()))
     if valid is None:

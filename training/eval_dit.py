@@ -77,7 +77,7 @@ def to_tensor(video: np.ndarray) -> torch.Tensor:
 
 @torch.no_grad()
 def vae_roundtrip(vae, video: np.ndarray) -> np.ndarray:
-    from training.train_dit import encode_latents
+    from training.dit_release import encode_latents
     return to_u8(vae.decode_scaled(encode_latents(vae, to_tensor(video), sample=False)))
 
 
@@ -99,7 +99,8 @@ def i2v_condition(vae, image: np.ndarray, norm=None, last: np.ndarray | None = N
 
 
 def load_model(path: str, random: bool, inpaint=False):
-    from training.train_dit import load_release, random_bundle
+    from training.dit_bundle import random_bundle
+    from training.dit_release import load_release
     if random:
         b, tok = random_bundle(inpaint=inpaint)
         return b, tok, {'random_init': True}
@@ -272,7 +273,7 @@ def _probe_caption(o: dict, bg: str) -> str:
 
 def _video_latent(bundle, vae, video: np.ndarray) -> torch.Tensor:
     from training import latent_norm as LN
-    from training.train_dit import encode_latents
+    from training.dit_release import encode_latents
     x = torch.from_numpy(video.astype(np.float32)).permute(3, 0, 1, 2)[None] / 127.5 - 1.0
     return LN.to_dit(encode_latents(vae, x, sample=False), bundle.latent_norm)
 
@@ -669,7 +670,7 @@ def main(argv=None):
     args.sweep_steps = [int(x) for x in args.sweep_steps.split(',')]
     args.sweep_cfg = [float(x) for x in args.sweep_cfg.split(',')]
     torch.set_num_threads(args.threads)
-    from training.train_dit import load_vae
+    from training.dit_release import load_vae
     t_start, c_start = time.time(), time.process_time()
     vae, trained = load_vae(args.vae, allow_random=args.random)
     bundle, tok, meta = load_model(args.ckpt, args.random)

@@ -29,7 +29,6 @@ import os
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import numpy as np
 import onnx
 import torch
 import torch.nn as nn
@@ -449,7 +448,7 @@ def export_all(bundle, tok, out_dir, inpaint_bundle=None, fixtures_dir=None, sou
 def random_models(seed=0):
     """The dev export: random T2V bundle (all parameters perturbed so no path is trivially zero) and an inpaint
     bundle sharing its weights plus random condition streams."""
-    from training.train_dit import DiTBundle, default_configs, random_bundle
+    from training.dit_bundle import DiTBundle, default_configs, random_bundle
     bundle, tok = random_bundle(seed=seed, **DEV_DIMS)
     g = torch.Generator().manual_seed(seed + 1)
     dc, tc = default_configs(tok, inpaint=True, **DEV_DIMS)
@@ -465,7 +464,7 @@ def random_models(seed=0):
 def random_inpaint_main(seed=0):
     """Random inpaint bundle exported as the main model (dit_config.inpaint = true); its condition Linears are
     perturbed (zero at init) so the condition reaches v."""
-    from training.train_dit import random_bundle
+    from training.dit_bundle import random_bundle
     bundle, tok = random_bundle(inpaint=True, seed=seed, **DEV_INPAINT_DIMS)
     g = torch.Generator().manual_seed(seed + 1)
     with torch.no_grad():
@@ -489,7 +488,7 @@ def main(argv=None):
         bundle, tok = random_inpaint_main()
         m = export_all(bundle, tok, args.out or RANDOM_INPAINT_OUT, None, None, "random-inpaint-main")
     elif args.ckpt:
-        from training.train_dit import load_release
+        from training.dit_release import load_release
         bundle, tok, meta = load_release(args.ckpt)
         inp = load_release(args.inpaint_ckpt)[0] if args.inpaint_ckpt else None
         out = args.out or "public/models/osp-v13-tiny"

@@ -98,9 +98,8 @@ def file_entries(folder: str) -> list:
 
 def fit_preview(n_clips: int = 24, size: int = 64, frames: int = 17, ridge: float = 1e-3, seed: int = 0) -> dict:
     """rgb ≈ bias + M·z (z = scaled latent cell) over VAE latents of training-world clips."""
-    import torch
     from training.data.datasets import make_sample
-    from training.train_dit import encode_latents, load_vae
+    from training.dit_release import encode_latents, load_vae
     vae = load_vae()[0]
     rng = np.random.default_rng(seed)
     rows_z, rows_rgb = [], []

@@ -315,7 +315,7 @@ def export_model(m, out, fixtures=None, source="", meta=None):
                                 P("vae_decoder_chunk_core.onnx")], "vae_decoder.weights")
 
     # ---- chunk JSON
-    h, w = lat.shape[3], lat.shape[4]
+    h = lat.shape[3]
     states = []
     for i, (n, s) in enumerate(zip(names, state0)):
         d = {"input": f"state_in_{i}", "output": f"state_out_{i}", "module": n}

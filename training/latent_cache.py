@@ -95,7 +95,7 @@ def build_shard(vae, index: int, seed: int, size: int, frames: int, weights: dic
 
 def build(out: str, clips: int, size: int = 64, frames: int = 17, seed: int = 0, weights: dict | None = None,
           vae_path: str = "", rank: int = 0, world: int = 1, threads: int = 1, shard: int = SHARD, log=print):
-    from training.train_dit import VAE_CKPT, load_vae
+    from training.dit_release import VAE_CKPT, load_vae
     torch.set_num_threads(threads)
     # "random": the seeded random-init VAE of train_dit --vae random (tests and smoke runs only)
     vae, _ = load_vae("", True) if vae_path == "random" else load_vae(vae_path or VAE_CKPT)

@@ -47,7 +47,7 @@ def to_vae(x, norm: dict | None):
 def measure(vae, clips: int = 256, size: int = 64, frames=(17, 1), seed: int = 0, weights=None) -> dict:
     """Per-channel mean/std of posterior-sampled scaled latents over training clips (the DiT's x0 distribution)."""
     from training.data.datasets import _normalize_weights, make_sample
-    from training.train_dit import encode_latents
+    from training.dit_release import encode_latents
     names, p = _normalize_weights(weights)
     rng = np.random.default_rng([seed, 4242])
     gen = torch.Generator().manual_seed(seed)
@@ -89,7 +89,7 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    from training.train_dit import load_vae
+    from training.dit_release import load_vae
     vae, _ = load_vae()
     res = measure(vae, args.clips, args.size, seed=args.seed)
     with open(args.out, "w") as f:

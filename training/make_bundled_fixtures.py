@@ -80,7 +80,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(2)
     from training.sample import build_condition, decode_latents, default_cfg, generate
-    from training.train_dit import load_release, load_vae
+    from training.dit_release import load_release, load_vae
     bundle, tok, meta = load_release(args.ckpt)
     vae = load_vae(args.vae)[0]
     manifest = json.load(open(os.path.join(MODEL_DIR, "manifest.json")))

@@ -97,7 +97,7 @@ def sha256(path):
 @torch.no_grad()
 def i2v_sample(inp_bundle, tok):
     from training.sample import build_condition, generate
-    from training.train_dit import load_vae
+    from training.dit_release import load_vae
     r = I2V
     vae, trained = load_vae("training/checkpoints/wfvae_tiny.pt", allow_random=False)
     # Is the checkpoint the one that was exported? Its encoder must reproduce the VAE export's PyTorch fixture.
@@ -105,7 +105,7 @@ def i2v_sample(inp_bundle, tok):
     vin = torch.from_numpy(np.fromfile(os.path.join("training/fixtures/vae", vidx["inputs"]["video"]["file"]),
                                        dtype=np.float32).reshape(vidx["inputs"]["video"]["shape"]))
     vout = np.fromfile(os.path.join("training/fixtures/vae", vidx["outputs"]["latent"]["file"]), dtype=np.float32)
-    from training.train_dit import encode_latents
+    from training.dit_release import encode_latents
     export_err = float(np.abs(encode_latents(vae, vin, sample=False).numpy().ravel() - vout).max())
     img = synthetic_image(r["height"], r["width"])
     im = torch.from_numpy(img[..., :3].astype(np.float32)).permute(2, 0, 1) / 127.5 - 1.0  # as sample.load_image
@@ -155,7 +155,7 @@ def to_tensor(img):
 
 def vae_export_check(vae):
     """Does the checkpoint equal the VAE export? Its encoder must reproduce the export's PyTorch fixture."""
-    from training.train_dit import encode_latents
+    from training.dit_release import encode_latents
     vidx = json.load(open("training/fixtures/vae/index.json"))["fixtures"]["encoder"]
     vin = torch.from_numpy(np.fromfile(os.path.join("training/fixtures/vae", vidx["inputs"]["video"]["file"]),
                                        dtype=np.float32).reshape(vidx["inputs"]["video"]["shape"]))
@@ -194,7 +194,7 @@ def condition_sample(name, bundle, tok, vae, r, images=(), video=None, kept_rgba
 
 @torch.no_grad()
 def inpaint_mode_samples(inp_bundle, tok):
-    from training.train_dit import load_vae
+    from training.dit_release import load_vae
     from training.export_dit import random_inpaint_main
     vae, trained = load_vae("training/checkpoints/wfvae_tiny.pt", allow_random=False)
     out = {}

@@ -96,7 +96,7 @@ def build_condition(vae, frames: int, h: int, w: int, images=(), video=None, noi
     if noise_strength > 0:
         sig = MK.inference_sigma(np.random.default_rng(seed), noise_strength)
         pix = MK.add_condition_noise(pix, mask, [sig], torch.Generator().manual_seed(seed))
-    from training.train_dit import encode_latents
+    from training.dit_release import encode_latents
     cond = LN.to_dit(encode_latents(vae, MK.masked_video(pix, mask), sample=False), norm)
     return cond, MK.compress_mask(mask), mode
 
@@ -225,7 +225,8 @@ def main(argv=None):
         args.prompt = args.prompt_pos
     args.prompt = refine_for_model(args.prompt, args.refine)
     torch.set_num_threads(args.threads)
-    from training.train_dit import RELEASE, load_release, load_vae, random_bundle
+    from training.dit_bundle import random_bundle
+    from training.dit_release import RELEASE, load_release, load_vae
     h, w = args.height or args.size, args.width or args.size
     conditioned = bool(args.image or args.video)
     if args.cfg is None:

@@ -42,125 +42,26 @@ import torch.distributed as dist
 from training import diffusion as D
 from training import latent_norm as LN
 from training import masks as MK
-from training.batch_workers import from_uint8
+from training.batch_workers import Batcher as Batcher, from_uint8
 from training.cpu_features import cpu_has_bf16
-from training.models.skiparse_dit import DiTConfig, OpenSoraT2V_v1_3, count_params
-from training.models.text_encoder import TextEncoder, TextEncoderConfig
+from training.dit_bundle import DiTBundle as DiTBundle, default_configs as default_configs, random_bundle as random_bundle
+from training.dit_release import (  # re-exported: `training.train_dit.X` keeps working
+    RELEASE as RELEASE,
+    VAE_CKPT as VAE_CKPT,
+    encode_condition as encode_condition,
+    encode_latents as encode_latents,
+    load_release as load_release,
+    load_vae as load_vae,
+    release_meta as release_meta,
+    save_release as save_release,
+)
+from training.models.skiparse_dit import count_params
+from training.models.text_encoder import TextEncoder
 from training.tokenizer import GENERIC_CAPTION, Tokenizer
 
-VAE_CKPT = "training/checkpoints/wfvae_tiny.pt"
-RELEASE = {"t2v": "training/checkpoints/dit_tiny.pt", "inpaint": "training/checkpoints/dit_inpaint_tiny.pt"}
 RUN_DIR = "training/runs/dit"
 
 
-# ----------------------------------------------------------------------------------------------- models / io
-class DiTBundle(torch.nn.Module):
-    """Everything that trains: the denoiser and the text encoder (one optimizer, one EMA)."""
-
-    def __init__(self, dit_cfg: DiTConfig, text_cfg: TextEncoderConfig):
-        super().__init__()
-        self.dit = OpenSoraT2V_v1_3(dit_cfg)
-        self.text_encoder = TextEncoder(text_cfg)
-        self.latent_norm = None  # set from the release meta (training/latent_norm.py)
-
-    def forward(self, x, t, ids, mask, cond_latent=None, cond_mask=None):
-        return self.dit(x, t, self.text_encoder(ids, mask), mask, cond_latent, cond_mask)
-
-
-def default_configs(tok: Tokenizer, inpaint=False, layers=8, heads=4, head_dim=48, text_width=192, text_layers=3,
-                    dense=False):
-    tc = TextEncoderConfig(vocab_size=tok.vocab_size, width=text_width, layers=text_layers,
-                           heads=max(1, text_width // 48), max_length=tok.max_length)
-    dc = DiTConfig(num_layers=layers, num_heads=heads, head_dim=head_dim, caption_channels=text_width,
-                   inpaint=inpaint, sparse1d=not dense)
-    return dc, tc
-
-
-def release_meta(bundle: DiTBundle, tok: Tokenizer, extra: dict) -> dict:
-    return {"dit_config": bundle.dit.cfg.to_dict(), "text_config": bundle.text_encoder.cfg.to_dict(),
-            "tokenizer": tok.to_json(), "params": {"dit": count_params(bundle.dit),
-                                                   "text_encoder": count_params(bundle.text_encoder)},
-            "latent_scale": D.VAE_SCALE, "weights": "EMA", **extra}
-
-
-def save_release(path: str, ema_state: dict, meta: dict):
-    """The EMA weights (.pt) + meta (.json). The meta records the state's fingerprint, so a rebuild of the .pt from
-    an exported folder (checkpoint_from_onnx) is checked to be this checkpoint, not just one of the same shapes."""
-    from training.checkpoint_from_onnx import state_fingerprint
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    state = {k: v.detach().cpu().clone() for k, v in ema_state.items()}
-    tmp = path + ".tmp"
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-    with open(path.replace(".pt", ".json"), "w") as f:
-        json.dump(dict(meta, state_sha256=state_fingerprint(state)), f, indent=1)
-        f.write("\n")
-
-
-def load_release(path: str):
-    """→ (DiTBundle in eval mode, Tokenizer, meta)."""
-    with open(path.replace(".pt", ".json")) as f:
-        meta = json.load(f)
-    tok = Tokenizer(meta["tokenizer"]["tokens"], meta["tokenizer"]["max_length"])
-    b = DiTBundle(DiTConfig.from_dict(meta["dit_config"]), TextEncoderConfig(**meta["text_config"]))
-    if os.path.exists(path):
-        state = torch.load(path, map_location="cpu")
-    else:  # a clone without the .pt: the weights are committed once, as the exported model's dit.weights
-        from training.checkpoint_from_onnx import state_dict_for_release
-        state = state_dict_for_release(path, meta)
-    b.load_state_dict(state)
-    b.latent_norm = meta.get("latent_norm")  # DiT-side per-channel latent normalisation (None: identity)
-    return b.eval(), tok, meta
-
-
-def random_bundle(inpaint=False, seed=0, **kw):
-    tok = Tokenizer()
-    torch.manual_seed(seed)
-    dc, tc = default_configs(tok, inpaint=inpaint, **kw)
-    return DiTBundle(dc, tc).eval(), tok
-
-
-def load_vae(path=VAE_CKPT, allow_random=False):
-    from training.models.wfvae import WFVAE, WFVAEConfig
-    from training.train_vae import load_release as load_vae_release, release_available
-    if path and release_available(path):  # the .pt, or its rebuild from the shipped vae_*.weights
-        return load_vae_release(path)[0].requires_grad_(False), True
-    if not allow_random:
-        raise FileNotFoundError(f"{path} missing, and no exported model folder to rebuild it from (pass --vae random "
-                                f"for a smoke run)")
-    torch.manual_seed(1234)
-    return WFVAE(WFVAEConfig.tiny()).eval().requires_grad_(False), False
-
-
-@torch.no_grad()
-def encode_latents(vae, video, generator=None, sample=True):
-    """video [B, 3, T, H, W] in [−1, 1] → scaled latent (posterior sample − 0) × 0.18215, fp32."""
-    post = vae.encode(video.float())
-    z = post.sample(generator) if sample else post.mode()
-    return z * D.VAE_SCALE
-
-
-@torch.no_grad()
-def encode_condition(vae, video, mask, generator, zero_cache: dict):
-    """Scaled latent of VAE(masked video). All-masked rows (text-to-video, ≥ half the inpaint batches) encode an
-    all-zero clip, whose posterior depends only on the shape: it is computed once and only sampled per row, which
-    saves about a third of the inpaint stage's encoder time."""
-    full = (mask >= 0.5).flatten(1).all(1)
-    rest = (~full).nonzero().flatten()
-    out = torch.empty(0)
-    if len(rest):
-        part = encode_latents(vae, MK.masked_video(video[rest], mask[rest]), generator)
-        out = part.new_empty((video.shape[0],) + part.shape[1:])
-        out[rest] = part
-    if full.any():
-        key = tuple(video.shape[1:])
-        if key not in zero_cache:
-            zero_cache[key] = vae.encode(torch.zeros((1,) + key, device=video.device))
-        z = zero_cache[key].sample(generator, n=int(full.sum()))
-        if not len(rest):
-            out = z.new_empty((video.shape[0],) + z.shape[1:])
-        out[full] = z * D.VAE_SCALE
-    return out
 
 
 # ------------------------------------------------------------------------------------------ training helpers
@@ -253,46 +154,6 @@ def allreduce_grads(params, world):
         n = g.numel()
         g.copy_(flat[o:o + n].view_as(g))
         o += n
-
-
-class Batcher:
-    """Same-shape batches: the shape (T) is drawn from a RNG shared by all ranks; clips from a per-rank RNG."""
-
-    def __init__(self, frame_choices, sizes, bs_video, bs_image, seed, rank, weights=None):
-        from training.data.datasets import _normalize_weights, make_sample
-        from training.data import photo_clips
-        self.make_sample = make_sample
-        self.names, self.p = _normalize_weights(weights)
-        self.sizes = [int(s) for s in (sizes if isinstance(sizes, (list, tuple)) else [sizes])]
-        if "photo" in self.names:
-            for size in self.sizes:
-                photo_clips.preload(size, "train")
-        self.t_values = sorted(frame_choices)
-        pt = np.array([frame_choices[t] for t in self.t_values], dtype=np.float64)
-        self.t_p = pt / pt.sum()
-        self.bs_video, self.bs_image = bs_video, bs_image
-        self.shape_rng = np.random.default_rng([seed, 999])
-        self.rng = np.random.default_rng([seed, rank])
-
-    def state(self):
-        return {"shape": self.shape_rng.bit_generator.state, "data": self.rng.bit_generator.state}
-
-    def load(self, s):
-        self.shape_rng.bit_generator.state = s["shape"]
-        self.rng.bit_generator.state = s["data"]
-
-    def next(self):
-        t = self.t_values[int(self.shape_rng.choice(len(self.t_values), p=self.t_p))]
-        size = self.sizes[int(self.shape_rng.integers(len(self.sizes)))]
-        b = self.bs_image if t == 1 else self.bs_video
-        b = max(1, round(b * (self.sizes[0] / size) ** 2))  # roughly constant tokens per batch (Min-Max token)
-        vids, caps = [], []
-        for _ in range(b):
-            world = self.names[int(self.rng.choice(len(self.names), p=self.p))]
-            s = self.make_sample(world, int(self.rng.integers(0, 2 ** 31 - 1)), t, size, "train", None, self.rng)
-            vids.append(s["video"])
-            caps.append(s["caption"])
-        return torch.stack(vids), caps
 
 
 def param_groups(model: DiTBundle, wd: float, xattn_lr_mult: float = 1.0):

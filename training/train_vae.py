@@ -19,7 +19,6 @@ import math
 import os
 import shutil
 import signal
-import sys
 import time
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

@@ -43,6 +43,4 @@ export function errorText(e: unknown): string {
   return String(e);
 }
 
-export function errorName(e: unknown): string {
-  return (e as { name?: unknown } | null)?.name && typeof (e as { name: unknown }).name === 'string' ? (e as { name: string }).name : 'Error';
-}
+export { errorName } from '../core/errors';

@@ -2,12 +2,13 @@
 // links and the history. Everything the user or a link typed is shown with textContent / form values only.
 import { createEngine, type EngineClient } from '../engine/api';
 import type { BackendChoice, GenerateProgress, GenerateRequest, GenerationMeta, LoadProgress, LoadResult } from '../engine/types';
-import type { PreviewImage } from '../engine/latent-preview';
+import type { PreviewImage } from '../core/image';
+import { MODE_NAMES, MODE_TAGS } from '../core/modes';
 import { defaultCfgScale, type ModelManifest } from '../models/manifest';
 import type { WordTokenizer } from '../text/tokenizer';
 import { setupServiceWorker } from './coi';
 import { arrowDelta, cropAt, drawCropOverlay, fitInto, keyStep, moveCrop, type Point } from './crop';
-import { byId, el, errorName, errorText, formatBytes, formatDuration, show } from './dom';
+import { byId, el, errorText, formatBytes, formatDuration, show } from './dom';
 import { describeGpu } from './gpu-info';
 import { HistoryError, HistoryStore, newId, type HistoryItem } from './history';
 import { unreadableNote } from './history-record';
@@ -26,6 +27,7 @@ import { CAMERA_PROMPTS, EXAMPLE_PROMPTS, knownExamples, loadTokenizer, promptWo
 import { cacheDetail, cacheStatusNote, setupModelCachePanel } from './model-cache-panel';
 import { fetchManifestOrSaved } from './saved-manifest';
 import { memoryPlanPanel } from './memory-plan-panel';
+import { generateErrorView, loadErrorView, manifestErrorView } from './error-view';
 
 // `?model=<id>` picks another installed model folder (models/<id>/, e.g. a converted official checkpoint from
 // training/convert_official.py); only plain ids, so the page never fetches outside models/.
@@ -192,15 +194,8 @@ async function loadModel(): Promise<void> {
       try {
         manifest = await fetchManifestOrSaved(url, await modelCache.cache());
       } catch (e) {
-        const msg = errorText(e);
-        if (/HTTP 404|not found|HTML page/i.test(msg)) {
-          setModelState('missing', `Model not available: “${MODEL_ID}” is not installed on this server yet.`,
-            `There is no models/${MODEL_ID}/manifest.json. The page works, but generating needs the model files.`);
-        } else if (/cannot fetch/i.test(msg)) {
-          setModelState('error', 'The model could not be reached (are you offline?).', msg);
-        } else {
-          setModelState('error', 'The model manifest is not valid.', msg);
-        }
+        const view = manifestErrorView(e, MODEL_ID);
+        setModelState(view.state, view.status, view.detail);
         return;
       }
       const base = new URL('./', url);
@@ -234,19 +229,9 @@ async function loadModel(): Promise<void> {
     checkLinkModel();
     void modelCache.refresh();
   } catch (e) {
-    const name = errorName(e);
-    if (name === 'IntegrityError') {
-      setModelState('error', 'The model files failed their integrity check: they may be corrupted or partly updated on the server.', errorText(e));
-    } else if (name === 'WorkerCrashedError') {
-      engine = null;
-      setModelState('error', 'The generation engine crashed while loading the model.', errorText(e));
-    } else if (name === 'ManifestError' && /404|not found/i.test(errorText(e))) {
-      setModelState('missing', `Model not available: some files of “${MODEL_ID}” are missing on the server.`, errorText(e));
-    } else if (/WebGPU requested but unavailable/.test(errorText(e))) {
-      setModelState('error', 'WebGPU is not available in this browser. Choose “Auto” or “WASM” as the backend.', errorText(e));
-    } else {
-      setModelState('error', 'The model could not be loaded.', `${name}: ${errorText(e)}`);
-    }
+    const view = loadErrorView(e, MODEL_ID);
+    if (view.engineCrashed) engine = null;
+    setModelState(view.state, view.status, view.detail);
   } finally {
     loading = false;
     updateGenerateAvailability();
@@ -289,7 +274,6 @@ function applyDefaults(m: ModelManifest): void {
   }
 }
 
-const MODE_TAGS: Partial<Record<ShareMode, string>> = { i2v: 'image→video · ', transition: 'transition · ', continuation: 'continuation · ' };
 
 function setSize(z: { width: number; height: number }): void {
   const v = `${z.width}x${z.height}`;
@@ -686,7 +670,7 @@ async function generate(): Promise<void> {
   }
   if (params.mode !== 't2v') {
     if (!loaded.capabilities.imageToVideo) {
-      formError.textContent = `Image-to-video is not supported by the loaded model (${loaded.name}) yet. Switch to “Text to video”, or keep the settings and share the link.`;
+      formError.textContent = `Image-to-video is not supported by the loaded model (${loaded.name}) yet. Switch to “${MODE_NAMES.t2v}”, or keep the settings and share the link.`;
       return;
     }
     if (usesPhoto(params.mode) && !photo?.fitted) {
@@ -727,15 +711,15 @@ async function generate(): Promise<void> {
     announce('done', `Done: the video is ready (${res.meta.frames} frames).`);
     void saveToHistory();
   } catch (e) {
-    const name = errorName(e);
-    if (name === 'CancelledError') {
+    const view = generateErrorView(e);
+    if (view.kind === 'cancelled') {
       setProgress(0, 'Cancelled.');
       announce('cancelled', 'Cancelled.');
     } else {
       announce('failed', 'Generation failed.');
       setProgress(0, 'Generation failed.');
-      formError.textContent = name === 'ValidationError' || name === 'NotSupportedError' ? errorText(e) : `${name}: ${errorText(e)}`;
-      if (name === 'WorkerCrashedError') {
+      formError.textContent = view.text;
+      if (view.engineCrashed) {
         engine = null;
         if (model) model.loaded = null;
         setModelState('error', 'The generation engine crashed. Reload the model to continue.', errorText(e));

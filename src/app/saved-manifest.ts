@@ -2,7 +2,8 @@
 // used when the network is unreachable (not when the server answers 404 or sends a bad manifest: those are real).
 // Without it, a page that works offline (service worker) could not find its cached model: the worker did not yet
 // control the page when the manifest was first fetched, so only this copy exists.
-import { ManifestError, parseManifest, type ModelManifest } from '../models/manifest';
+import { ModelUnreachableError } from '../core/errors';
+import { parseManifest, type ModelManifest } from '../models/manifest';
 import { fetchManifest } from '../models/fetch';
 import type { ModelFileCache } from '../models/idb-file-cache';
 
@@ -12,7 +13,7 @@ export async function fetchManifestOrSaved(url: URL, cache: ModelFileCache | nul
     await cache?.saveManifest(url.href, manifest).catch(() => undefined); // a full disk: no offline copy, that's all
     return manifest;
   } catch (e) {
-    const unreachable = e instanceof ManifestError && /cannot fetch/.test(e.message);
+    const unreachable = e instanceof ModelUnreachableError;
     const saved = unreachable && cache ? await cache.savedManifest(url.href).catch(() => undefined) : undefined;
     if (saved === undefined) throw e;
     return parseManifest(saved);

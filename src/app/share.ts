@@ -2,6 +2,8 @@
 // The hash is untrusted input: `parseShare` is a strict parser (exact key set, decimal-only numbers, ranges, sizes,
 // base64url image with a PNG signature) that either returns a fully valid ShareParams or throws ShareLinkError with a
 // message meant for the user. Strings from a link are only ever shown through textContent / form values.
+import { GENERATION_MODES, type GenerationMode } from '../core/modes';
+import type { GenerationParams } from '../core/params';
 
 export const SHARE_VERSION = 1;
 /** Longest hash we accept (a 256×256 PNG is ≈ 120–200 kB of base64url). */
@@ -20,22 +22,16 @@ export const MAX_SIDE = 4096;
  */
 export const MAX_LINK_PIXELS = 2 ** 21;
 
-export type ShareMode = 't2v' | 'i2v' | 'transition' | 'continuation';
-export const SHARE_MODES: readonly ShareMode[] = ['t2v', 'i2v', 'transition', 'continuation'];
+/** A link's mode: the generation modes of src/core/modes.ts. */
+export type ShareMode = GenerationMode;
+export const SHARE_MODES: readonly ShareMode[] = GENERATION_MODES;
 
-export interface ShareParams {
+/** A link carries every generation parameter but fps (the model's default). */
+export interface ShareParams extends Omit<GenerationParams, 'fps'> {
   modelId: string;
   /** ModelIdentity hash (64 lower-case hex), see model-hash.ts. */
   modelHash: string;
   mode: ShareMode;
-  prompt: string;
-  negativePrompt: string;
-  seed: number;
-  steps: number;
-  cfgScale: number;
-  frames: number;
-  width: number;
-  height: number;
   /** Image-to-video and transition: the first frame at model resolution, PNG bytes. */
   image?: Uint8Array;
   /** Transition: the last frame at model resolution, PNG bytes. */

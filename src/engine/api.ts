@@ -1,7 +1,8 @@
 // Main-thread client of the engine worker (./worker.ts) over comlink. Wraps progress callbacks in Comlink.proxy,
 // and turns a crashed worker into rejected calls (WorkerCrashedError) instead of promises that never settle.
 import * as Comlink from 'comlink';
-import { SharedCancelSignal } from './cancel';
+import { SharedCancelSignal } from '../core/cancel';
+import { WorkerCrashedError } from '../core/errors';
 import type { EngineDiagnostics, EngineWorkerApi, PromptAnalysis } from './worker';
 import type {
   DecodeLatentsOptions,
@@ -16,9 +17,7 @@ import type {
   ModelSource,
 } from './types';
 
-export class WorkerCrashedError extends Error {
-  override name = 'WorkerCrashedError';
-}
+export { WorkerCrashedError };
 
 export interface EngineClient {
   load(model: ModelSource, onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<LoadResult>;

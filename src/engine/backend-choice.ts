@@ -1,6 +1,7 @@
 // Backend choice in one place: 'auto' takes a hardware WebGPU adapter, else wasm (keeping a software adapter's device
 // for our kernels); 'webgpu' fails when there is none. The WebGPU→wasm fallback of a failing session is in
 // vae-decoder-loader.ts (the first graph opened) and dit-loader.ts.
+import { WebGpuUnavailableError } from '../core/errors';
 import { acquireGpu, type GpuContext } from '../gpu/device';
 import type { BackendChoice } from './types';
 
@@ -10,7 +11,7 @@ export async function chooseBackend(choice: BackendChoice, current: GpuContext |
   try {
     gpu ??= await acquireGpu();
   } catch (e) {
-    if (choice === 'webgpu') throw new Error(`WebGPU requested but unavailable: ${(e as Error).message}`);
+    if (choice === 'webgpu') throw new WebGpuUnavailableError(`WebGPU requested but unavailable: ${(e as Error).message}`);
     return { backend: 'wasm', reason: `WebGPU unavailable (${(e as Error).message})`, gpu: null };
   }
   if (choice === 'webgpu') return { backend: 'webgpu', reason: 'requested', gpu };

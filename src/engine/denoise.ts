@@ -10,7 +10,7 @@ import {
   stepNoise,
   type Schedule,
 } from './scheduler';
-import { throwIfCancelled, yieldToEventLoop, type CancelFlag } from './cancel';
+import { throwIfCancelled, yieldToEventLoop, type CancelFlag } from '../core/cancel';
 
 /** One text-conditioning branch, already encoded by the text encoder (opaque to the loop). */
 export interface TextCondition {

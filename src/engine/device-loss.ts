@@ -1,10 +1,9 @@
 // GPU device loss (driver reset, GPU process crash, device.destroy()): how the engine tells it apart from other
 // failures. A lost GPUDevice cannot be revived; every session and buffer made on it is dead, so the engine reloads
 // the model on a new device (or on wasm) — see Engine.recoverFromDeviceLoss in worker.ts.
+import { DeviceLostError } from '../core/errors';
 
-export class DeviceLostError extends Error {
-  override name = 'DeviceLostError';
-}
+export { DeviceLostError };
 
 /** Resolves true if `device.lost` settles within `ms` (the lost promise can trail the first failing GPU call). */
 export async function lostWithin(device: GPUDevice, ms: number): Promise<boolean> {

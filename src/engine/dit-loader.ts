@@ -9,7 +9,7 @@ import { createSession, ort, type Backend } from '../models/ort-session';
 import { checkGraphIo, ditGraphIo } from '../models/graph-check';
 import { WordTokenizer, type PromptTokenizer, type VocabJson } from '../text/tokenizer';
 import { SentencePieceTokenizer } from '../text/sentencepiece';
-import type { CancelFlag } from './cancel';
+import type { CancelFlag } from '../core/cancel';
 import type { Denoiser } from './denoise';
 import { checkDitLatentShape, ditGraphNames, OnnxPromptEncoder, parseDitGraphs, WasmDenoiser, WebGpuDenoiser, type DitGraphsInfo, type TensorCtor } from './dit';
 import type { PromptEncoder } from './pipeline';

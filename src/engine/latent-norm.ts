@@ -2,10 +2,9 @@
 // where z is what the VAE graphs take and give (posterior · 0.18215). Our small WF-VAE's z has std ≈ 0.3, which left the
 // diffusion schedule ~11× short of its designed SNR, so the model card's checkpoint is trained on unit-variance x. The VAE
 // graphs keep the 0.18215 interface; these two maps sit between them and the sampler.
-export interface LatentNorm {
-  shift: number[];
-  scale: number[];
-}
+import type { LatentNorm } from '../models/manifest';
+
+export type { LatentNorm };
 
 function apply(src: Float32Array, channels: number, norm: LatentNorm, f: (v: number, c: number) => number): Float32Array {
   if (norm.shift.length !== channels || norm.scale.length !== channels) throw new RangeError(`latent norm has ${norm.shift.length}/${norm.scale.length} values for ${channels} channels`);

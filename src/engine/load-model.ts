@@ -7,7 +7,7 @@ import { fileByRole, ManifestError, type ModelManifest } from '../models/manifes
 import type { DownloadProgress, FileCache } from '../models/fetch';
 import { ortThreadCount, type Backend } from '../models/ort-session';
 import { Mp4Writer } from '../video/mp4-writer';
-import type { CancelToken } from './cancel';
+import type { CancelToken } from '../core/cancel';
 import { hasOnnxDit, loadDit, type LoadedDit } from './dit-loader';
 import { ConditionBuilder } from './image-condition';
 import type { PipelineDeps } from './pipeline';

@@ -11,7 +11,7 @@ import { ortChunkRunner, parseChunkSchedule, streamDecode, type VaeChunkRunner }
 import { toyDenoiser, toyPromptEncoder } from './toy-model';
 import { validateGenerateRequest } from './validate';
 import { denoise } from './denoise';
-import { CancelToken, CancelledError } from './cancel';
+import { CancelToken, CancelledError } from '../core/cancel';
 import type { GenerateProgress } from './types';
 
 const DIR = 'public/models/osp-v13-tiny';

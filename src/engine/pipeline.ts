@@ -2,7 +2,7 @@
 // → video sink (MP4). Everything backend-specific is injected (`PipelineDeps`), so the same code runs in the worker
 // (onnxruntime-web, WebCodecs) and in Node unit tests (onnxruntime-node, a fake sink).
 import type { ModelManifest } from '../models/manifest';
-import { throwIfCancelled, type CancelFlag } from './cancel';
+import { throwIfCancelled, type CancelFlag } from '../core/cancel';
 import { denoise, type Denoiser, type ImageCondition, type TextCondition } from './denoise';
 import { defaultPreviewMap, latentPreview } from './latent-preview';
 import { latentsToDit, latentsToVae } from './latent-norm';

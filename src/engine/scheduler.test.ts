@@ -15,7 +15,7 @@ import {
   ZERO_SNR_EPS,
 } from './scheduler';
 import { denoise, type Denoiser } from './denoise';
-import { CancelToken, CancelledError } from './cancel';
+import { CancelToken, CancelledError } from '../core/cancel';
 import { gaussianNoise } from './prng';
 
 describe('zero-terminal-SNR schedule', () => {

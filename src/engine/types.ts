@@ -2,7 +2,11 @@
 import type { GenerationDefaults, ModelManifest } from '../models/manifest';
 import type { DownloadProgress } from '../models/fetch';
 import type { MemoryPlan } from '../models/memory-plan';
-import type { PreviewImage } from './latent-preview';
+import type { KeptFrame, PreviewImage, RgbaImage, VideoCondition } from '../core/image';
+import type { GenerationMode } from '../core/modes';
+import type { GenerationParams } from '../core/params';
+
+export type { GenerationMode, GenerationParams, KeptFrame, PreviewImage, RgbaImage, VideoCondition };
 
 export type BackendChoice = 'auto' | 'wasm' | 'webgpu';
 
@@ -75,28 +79,10 @@ export interface ModelCacheReport {
   problem: string | null;
 }
 
-/** An RGBA image (e.g. the first frame for image-to-video), exactly width·height·4 bytes. */
-export interface RgbaImage {
-  width: number;
-  height: number;
-  data: Uint8Array | Uint8ClampedArray;
-}
-
-export interface GenerateRequest {
+/** GenerationParams with all but the prompt optional: omitted = the model's defaults; seed omitted = random (reported in the result's meta). */
+export interface GenerateRequest extends Pick<GenerationParams, 'prompt'>, Partial<Omit<GenerationParams, 'prompt'>> {
   /** If given, must be the loaded model's id. */
   modelId?: string;
-  /** May be empty (unconditional generation). */
-  prompt: string;
-  negativePrompt?: string;
-  /** Non-negative safe integer; omitted = random (reported in the result's meta). */
-  seed?: number;
-  steps?: number;
-  cfgScale?: number;
-  /** Pixel frames, 1 + 4k. */
-  frames?: number;
-  width?: number;
-  height?: number;
-  fps?: number;
   /** Image-to-video conditioning: the first frame, same size as the output (with `endImage`: a transition). */
   image?: RgbaImage | null;
   /** Transition: the last frame, same size as the output; needs `image` and at least 5 frames. */
@@ -107,35 +93,8 @@ export interface GenerateRequest {
   previewEvery?: number;
 }
 
-/**
- * Continuation (spec §5, masks.py "continuation"): `frames[i]` is kept as output frame i, the rest is generated.
- * 1 ≤ frames.length ≤ frames − 1, each the output size. training/sample.py keeps max(1, ⌊frames/2⌋) of a clip; any
- * count works (the mask compressor is per pixel frame), the caller chooses.
- */
-export interface VideoCondition {
-  frames: RgbaImage[];
-}
-
-/** What a generation is conditioned on: text only, first frame, first + last frame, or the first frames of a clip. */
-export type GenerationMode = 't2v' | 'i2v' | 'transition' | 'continuation';
-
-/** A given (kept) pixel frame: the model keeps it at `index` and generates the others (inpainting condition). */
-export interface KeptFrame {
-  index: number;
-  image: RgbaImage;
-}
-
 /** A request after validation and defaults: every field present. */
-export interface ResolvedRequest {
-  prompt: string;
-  negativePrompt: string;
-  seed: number;
-  steps: number;
-  cfgScale: number;
-  frames: number;
-  width: number;
-  height: number;
-  fps: number;
+export interface ResolvedRequest extends GenerationParams {
   image: RgbaImage | null;
   /** The condition mode and its kept frames (empty for t2v), in frame order. */
   mode: GenerationMode;
@@ -164,20 +123,11 @@ export interface GenerateProgress {
   thumbnails?: PreviewImage;
 }
 
-export interface GenerationMeta {
+export interface GenerationMeta extends GenerationParams {
   modelId: string;
   /** The condition mode; `keptFrames` = how many frames were given (0 for t2v). */
   mode: GenerationMode;
   keptFrames: number;
-  prompt: string;
-  negativePrompt: string;
-  seed: number;
-  steps: number;
-  cfgScale: number;
-  frames: number;
-  width: number;
-  height: number;
-  fps: number;
   codec: string;
   backend: 'wasm' | 'webgpu';
   bytes: number;
@@ -220,18 +170,4 @@ export interface DecodeLatentsOptions {
   chunkFrames?: number;
 }
 
-/** Error names the engine throws (they survive the worker boundary as `error.name`). */
-export type EngineErrorName = 'ValidationError' | 'CancelledError' | 'NotLoadedError' | 'NotSupportedError' | 'BusyError' | 'ManifestError' | 'IntegrityError' | 'WorkerCrashedError' | 'DeviceLostError' | 'ModelMismatchError';
-
-export class ValidationError extends Error {
-  override name = 'ValidationError';
-}
-export class NotLoadedError extends Error {
-  override name = 'NotLoadedError';
-}
-export class NotSupportedError extends Error {
-  override name = 'NotSupportedError';
-}
-export class BusyError extends Error {
-  override name = 'BusyError';
-}
+export { BusyError, NotLoadedError, NotSupportedError, ValidationError, type EngineErrorName } from '../core/errors';

@@ -7,7 +7,7 @@ import { externalDataName, graphFiles, requireFile, type ModelManifest } from '.
 import { loadFiles, type DownloadProgress, type FileCache } from '../models/fetch';
 import { createSession, f32, type Backend } from '../models/ort-session';
 import { checkGraphIo, vaeChunkIo } from '../models/graph-check';
-import type { CancelToken } from './cancel';
+import type { CancelToken } from '../core/cancel';
 import { ortChunkRunner, parseChunkSchedule, type VaeChunkRunner } from './vae-stream';
 import { hasWebGpuVaeDecoder, loadWebGpuVaeDecoder } from './vae-webgpu-loader';
 import { zeroVaeGpuCounts, type VaeGpuCounts } from './vae-stream-webgpu';

@@ -5,7 +5,7 @@
 import { externalDataName, graphFiles, requireFile, type ModelManifest } from '../models/manifest';
 import { loadFiles, type DownloadProgress, type FileCache } from '../models/fetch';
 import { createSession, f32 } from '../models/ort-session';
-import { CancelToken } from './cancel';
+import { CancelToken } from '../core/cancel';
 import type { VideoEncoder } from './image-condition';
 import { hasWebGpuVaeEncoder, loadWebGpuVaeEncoder } from './vae-webgpu-loader';
 import type { VaeGpuCounts } from './vae-stream-webgpu';

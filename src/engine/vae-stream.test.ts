@@ -15,7 +15,7 @@ import {
   type TensorF32,
 } from './vae-stream';
 import { latentPreview, defaultPreviewMap } from './latent-preview';
-import { CancelToken, CancelledError } from './cancel';
+import { CancelToken, CancelledError } from '../core/cancel';
 
 const MODEL_DIR = 'public/models/osp-v13-tiny';
 const FIX = 'training/fixtures/vae';

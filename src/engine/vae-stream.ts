@@ -3,7 +3,7 @@
 // each chunk's pixel frames are handed out as soon as it finishes (async iterator), so memory stays bounded and
 // frames reach the MP4 writer immediately. Backend-agnostic: the ORT specifics sit behind `VaeChunkRunner`
 // (onnxruntime-web in the worker, onnxruntime-node in unit tests).
-import { throwIfCancelled, type CancelFlag } from './cancel';
+import { throwIfCancelled, type CancelFlag } from '../core/cancel';
 
 /** A float32 tensor on the CPU. */
 export interface TensorF32 {

@@ -6,7 +6,7 @@ import { externalDataName, fileByRole, graphFiles, requireFile, type ManifestFil
 import { loadFiles, type DownloadProgress, type FileCache } from '../models/fetch';
 import type { MemoryPlan } from '../models/memory-plan';
 import { createSession, f32, type ort } from '../models/ort-session';
-import type { CancelFlag } from './cancel';
+import type { CancelFlag } from '../core/cancel';
 import { ValidationError } from './types';
 import type { ChunkSchedule, VaeChunkRunner } from './vae-stream';
 import { parseTilesInfo, tiledChunkRunner, type TilesInfo } from './vae-tiles';

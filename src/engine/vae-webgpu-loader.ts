@@ -5,7 +5,7 @@
 import { externalDataName, fileByRole, graphFiles, requireFile, type ManifestFile, type ModelManifest } from '../models/manifest';
 import { loadFiles, type DownloadProgress, type FileCache } from '../models/fetch';
 import { createSession, ort } from '../models/ort-session';
-import type { CancelFlag } from './cancel';
+import type { CancelFlag } from '../core/cancel';
 import type { VideoEncoder } from './image-condition';
 import { parseChunkCore } from './vae-split';
 import type { ChunkSchedule, VaeChunkRunner } from './vae-stream';

@@ -8,7 +8,7 @@ import { ManifestError, parseManifest, type ModelManifest } from '../models/mani
 import { fetchManifest, folderUrl } from '../models/fetch';
 import { openModelFileCache, type OpenedCache } from '../models/idb-file-cache';
 import { MODEL_ID_PATTERN, modelManifestUrl } from '../models/model-path';
-import { CancelToken } from './cancel';
+import { CancelToken } from '../core/cancel';
 import { decodeToVideo, generateVideo, type PipelineDeps } from './pipeline';
 import type { LoadedDit } from './dit-loader';
 import { DeviceLostError, lostWithin, rejectOnLoss } from './device-loss';

@@ -1,4 +1,5 @@
 // WebGPU adapter/device acquisition: one GPUDevice shared by ORT's WebGPU EP and our WGSL kernels (src/kernels).
+import { WebGpuUnavailableError } from '../core/errors';
 
 export interface AdapterSummary {
   vendor: string;
@@ -20,9 +21,7 @@ export interface GpuContext {
   hasF16: boolean;
 }
 
-export class WebGpuUnavailableError extends Error {
-  override name = 'WebGpuUnavailableError';
-}
+export { WebGpuUnavailableError };
 
 /** Human-readable name such as "google swiftshader (fallback)". */
 export function adapterLabel(s: AdapterSummary): string {

@@ -1,7 +1,7 @@
 // Conditioning images of any size and aspect → the model's resolution: center crop to the target aspect, then an
 // area-averaging resize (browsers' high-quality drawImage), like upstream's center-crop-resize (`--crop_for_hw`).
 // Works in pages and workers (OffscreenCanvas). The report says exactly what was done so the UI/CLI can show it.
-import type { RgbaImage } from '../engine/types';
+import type { RgbaImage } from '../core/image';
 
 export interface CropRect { x: number; y: number; width: number; height: number }
 

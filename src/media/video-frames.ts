@@ -3,7 +3,7 @@
 // from, without holding full-HD frames), then `fitFrames` crops + resizes all of them with ONE crop (the clip's
 // framing must not jump between frames) exactly like a conditioning image (fit-image.ts). Works in pages and workers.
 import { ALL_FORMATS, BlobSource, Input, VideoSampleSink } from 'mediabunny';
-import type { RgbaImage } from '../engine/types';
+import type { RgbaImage } from '../core/image';
 import { fitImage, type FitReport } from './fit-image';
 
 export class VideoInputError extends Error {

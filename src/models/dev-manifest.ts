@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fitLatentPreview } from '../engine/latent-preview';
+import { fitLatentPreview } from './preview-fit';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, parseManifest, type FileRole, type LatentPreviewMap, type ManifestFile, type ModelManifest } from './manifest';
 
 const ROLES: [RegExp, FileRole][] = [

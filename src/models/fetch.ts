@@ -2,7 +2,8 @@
 // Workers and Node ≥ 20 (global fetch + crypto.subtle).
 import { ManifestError, parseManifest, type ManifestFile, type ModelManifest } from './manifest';
 import { modelFileUrl } from './model-path';
-import { throwIfCancelled, type CancelFlag } from '../engine/cancel';
+import { throwIfCancelled, type CancelFlag } from '../core/cancel';
+import { IntegrityError, ModelNotFoundError, ModelUnreachableError } from '../core/errors';
 
 export interface DownloadProgress {
   /** File being downloaded. */
@@ -35,9 +36,7 @@ export interface LoadFilesOptions {
   fetchFn?: typeof fetch;
 }
 
-export class IntegrityError extends Error {
-  override name = 'IntegrityError';
-}
+export { IntegrityError };
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
@@ -64,11 +63,11 @@ export async function fetchManifest(url: string | URL, fetchFn: typeof fetch = f
   try {
     res = await fetchFn(url);
   } catch (e) {
-    throw new ManifestError(`cannot fetch manifest ${url}: ${(e as Error).message}`);
+    throw new ModelUnreachableError(`cannot fetch manifest ${url}: ${(e as Error).message}`);
   }
-  if (!res.ok) throw new ManifestError(`manifest ${url}: HTTP ${res.status}`);
+  if (!res.ok) throw new (res.status === 404 ? ModelNotFoundError : ManifestError)(`manifest ${url}: HTTP ${res.status}`);
   // Dev servers with an SPA fallback answer unknown paths with index.html (200).
-  if ((res.headers.get('content-type') ?? '').includes('text/html')) throw new ManifestError(`manifest ${url}: not found (HTTP 404 / an HTML page)`);
+  if ((res.headers.get('content-type') ?? '').includes('text/html')) throw new ModelNotFoundError(`manifest ${url}: not found (HTTP 404 / an HTML page)`);
   let json: unknown;
   try {
     json = await res.json();
@@ -150,7 +149,7 @@ async function downloadVerified(
   const html = (res.headers.get('content-type') ?? '').includes('text/html') && !/\.html?$/i.test(f.path);
   if (res.status === 404 || (res.ok && html)) {
     await res.body?.cancel().catch(() => undefined);
-    throw new ManifestError(`${f.path} is listed in the manifest but missing on the server (HTTP 404${html ? ' / an HTML page' : ''})`);
+    throw new ModelNotFoundError(`${f.path} is listed in the manifest but missing on the server (HTTP 404${html ? ' / an HTML page' : ''})`);
   }
   if (!res.ok || !res.body) throw new Error(`download of ${f.path} failed: HTTP ${res.status}`);
   const buf = new Uint8Array(f.bytes);

@@ -1,10 +1,9 @@
 // Checks a freshly created ORT session against what the engine will feed it (names, ranks, fixed dims), so a model
 // file that is valid ONNX and passes its sha256 (a wrong export, a file from another model version listed in a
 // hand-edited manifest) fails at load with a clear message — instead of every generation failing deep inside ORT.
+import { ModelMismatchError } from '../core/errors';
 
-export class ModelMismatchError extends Error {
-  override name = 'ModelMismatchError';
-}
+export { ModelMismatchError };
 
 /** A dimension we require: a number must match a fixed graph dim; a string (symbolic) or null matches anything. */
 export type DimSpec = number | string | null;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDevDitManifest, buildDevManifest } from './dev-manifest';
 import { dirOf, externalDataName, graphFiles, parseManifest, ManifestError, type ModelManifest } from './manifest';
 import { IntegrityError, fetchManifest, loadFiles, sha256Hex, type DownloadProgress } from './fetch';
-import { CancelToken, CancelledError } from '../engine/cancel';
+import { CancelToken, CancelledError } from '../core/cancel';
 
 const DIR = 'public/models/osp-v13-tiny';
 

@@ -1,11 +1,11 @@
 // The model folder's manifest (public/models/<id>/manifest.json, written by the model export): what the engine needs
 // to know about a model, every file with its size and sha256, and the generation defaults. Plain JSON.
 
-import type { LatentNorm } from '../engine/latent-norm';
-import type { GenerationMode } from '../engine/types';
+import type { GenerationMode } from '../core/modes';
+import type { GenerationParams } from '../core/params';
 import { MODEL_ID_PATTERN, modelPathProblem } from './model-path';
+import { ManifestError } from '../core/errors';
 
-export type { LatentNorm };
 export const MANIFEST_FORMAT = 'osp-web-model';
 export const MANIFEST_VERSION = 1;
 
@@ -70,15 +70,14 @@ export interface TokenizerConfig {
   lowercase?: boolean;
 }
 
-export interface GenerationDefaults {
-  steps: number;
-  cfgScale: number;
-  /** Pixel frames (1 + 4k). */
-  frames: number;
-  width: number;
-  height: number;
-  fps: number;
-  negativePrompt: string;
+/** The DiT's per-channel latent normalisation (x = (z − shift[c]) / scale[c]; src/engine/latent-norm.ts applies it). */
+export interface LatentNorm {
+  shift: number[];
+  scale: number[];
+}
+
+/** The model's defaults for every generation parameter but the prompt and seed. */
+export interface GenerationDefaults extends Omit<GenerationParams, 'prompt' | 'seed'> {
   /** Prompt template with "{prompt}" (upstream: "high quality, high aesthetic, {prompt}"; empty = plain prompt). */
   promptTemplate: string;
   /**
@@ -124,9 +123,7 @@ export interface ModelManifest {
   files: ManifestFile[];
 }
 
-export class ManifestError extends Error {
-  override name = 'ManifestError';
-}
+export { ManifestError };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

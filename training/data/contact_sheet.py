@@ -9,7 +9,6 @@ import os
 import sys
 import textwrap
 
-import numpy as np
 from PIL import Image, ImageDraw
 
 from . import photo_clips, real_video, shapes_world

@@ -22,7 +22,7 @@ that is the split the WebGPU engine runs (ONNX graphs + the WGSL Skiparse kernel
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import List, Optional, Tuple
 
 import torch

@@ -19,7 +19,7 @@ Chunked (causal-cache) inference, spec §2.5:
 """
 from dataclasses import dataclass, asdict
 import math
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 import torch
 import torch.nn as nn

@@ -183,7 +183,7 @@ class TestModel(unittest.TestCase):
 
     def test_unpatchify_inverts_patch_order(self):
         m, cfg = self.m, self.cfg
-        b, t, hp, wp = 1, 2, 3, 4
+        t, hp, wp = 2, 3, 4
         n = t * hp * wp
         tokens = torch.randn(1, n, cfg.hidden, dtype=torch.float64)
         with torch.no_grad():

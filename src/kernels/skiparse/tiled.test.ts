@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  skiparseTiledConfig, skiparseTiledShaderSource, skiparseTiledStorageBytes, skiparseTiledThreadCols,
+  skiparseTiledConfig, skiparseTiledShaderSource, skiparseTiledThreadCols,
   type SkiparseTiledConfig,
 } from './tiled';
 import { skiparseVariantFor } from './skiparse';

@@ -1,15 +1,13 @@
 // Cooperative cancellation: a flag checked between denoising steps and between VAE chunks (an AbortSignal works too).
+// Bottom layer (src/core): imports nothing outside src/core.
 
 export interface CancelFlag {
   readonly aborted: boolean;
 }
 
-export class CancelledError extends Error {
-  override name = 'CancelledError';
-  constructor(message = 'generation cancelled') {
-    super(message);
-  }
-}
+import { CancelledError } from './errors';
+
+export { CancelledError };
 
 export function throwIfCancelled(flag: CancelFlag | undefined): void {
   if (flag?.aborted) throw new CancelledError();
