@@ -89,7 +89,8 @@ def main(argv=None):
     ap.add_argument("--merge", action="store_true", help="update --out in place (e.g. a baseline measured earlier)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    from training.train_structure import load_base, load_controller
+    from training.models.structure_controller import load_controller
+    from training.train_structure import load_base
     bundle, tok, base_meta, vae = load_base(args.base, args.vae)
     ctrl, cmeta = load_controller(args.ckpt)
     prompts = E.t2v_prompts(args.n, 0)

@@ -152,7 +152,7 @@ def main(argv=None):
     if args.dev_dit:
         export_dev_pipeline()
     if args.ckpt:
-        from training.train_structure import load_controller
+        from training.models.structure_controller import load_controller
         ctrl, meta = load_controller(args.ckpt)
         meta = {"source": args.ckpt, "step": meta.get("step")}
         out = args.out or "public/models/osp-v13-tiny"

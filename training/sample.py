@@ -42,28 +42,7 @@ except ModuleNotFoundError:  # e.g. a pyenv/venv `python3` first on PATH: PyTorc
 from training import diffusion as D
 from training import latent_norm as LN
 from training import masks as MK
-
-
-def load_image(path: str, h: int, w: int) -> torch.Tensor:
-    """Centre-crop-resize to h×w (upstream --crop_for_hw) → [3, H, W] in [−1, 1]."""
-    from PIL import Image
-    im = Image.open(path).convert("RGB")
-    s = max(h / im.height, w / im.width)
-    im = im.resize((max(w, round(im.width * s)), max(h, round(im.height * s))), Image.BICUBIC)
-    x0, y0 = (im.width - w) // 2, (im.height - h) // 2
-    a = np.asarray(im.crop((x0, y0, x0 + w, y0 + h)), dtype=np.float32)
-    return torch.from_numpy(a).permute(2, 0, 1) / 127.5 - 1.0
-
-
-def load_video(path: str, frames: int, h: int, w: int) -> torch.Tensor:
-    """First `frames` frames, centre-cropped to h×w → [3, T, H, W] in [−1, 1] (ffmpeg rgb24 pipe)."""
-    vf = f"scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h}"
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-vf", vf, "-frames:v", str(frames), "-f", "rawvideo",
-                          "-pix_fmt", "rgb24", "-"], check=True, capture_output=True).stdout
-    v = np.frombuffer(raw, dtype=np.uint8).reshape(-1, h, w, 3)
-    if len(v) < frames:
-        v = np.concatenate([v, np.repeat(v[-1:], frames - len(v), 0)])
-    return torch.from_numpy(v.astype(np.float32)).permute(3, 0, 1, 2) / 127.5 - 1.0
+from training.media_io import load_image, load_video  # noqa: F401 (sample.load_image/load_video: older callers)
 
 
 def write_mp4(video: torch.Tensor, path: str, fps: int = 8):
@@ -258,7 +237,7 @@ def main(argv=None):
         print("condition mode:", mode, file=sys.stderr)
     if args.structure:  # residuals computed once, added after every DiT block at every step
         from training.structure.sampling import load_signal, residuals, structured_bundle
-        from training.train_structure import load_controller
+        from training.models.structure_controller import load_controller
         res, ms = residuals(load_controller(args.structure_ckpt)[0], bundle.dit,
                             load_signal(args.structure, args.structure_type, args.frames, h), args.structure_type,
                             args.structure_frames)

@@ -128,14 +128,6 @@ def save_release(path: str, state: dict, cfg: StructureConfig, extra: dict):
         f.write("\n")
 
 
-def load_controller(path: str = RELEASE) -> tuple[StructureController, dict]:
-    with open(path.replace(".pt", ".json")) as f:
-        meta = json.load(f)
-    ctrl = StructureController(StructureConfig.from_dict(meta["structure_config"]))
-    ctrl.load_state_dict(torch.load(path, map_location="cpu"))
-    return ctrl.eval(), meta
-
-
 def main(argv=None):
     args = parse_args(argv)
     torch.set_num_threads(args.threads)

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { axisWeights, tileSpans } from './tile-grid';
+import { axisWeights, tileSpans } from '../core/tile-grid';
 import { parseChunkSchedule, streamDecode, type TensorF32 } from './vae-stream';
 import { parseTilesInfo, tiledChunkRunner, type TiledState } from './vae-tiles';
 

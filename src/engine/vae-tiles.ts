@@ -5,7 +5,7 @@
 // state, the tiles cross-faded (tile-grid.ts). Exact up to float rounding once the unused margin covers the tail's
 // receptive field — vae_decoder_tiles.json's `margin`, measured by training/tiled_vae_report.py.
 // Graph layout and schedule: training/export_vae_tiles.py; PyTorch reference: training/tiled_vae.py.
-import { axisWeights, tileOverlap, tileSpans } from './tile-grid';
+import { axisWeights, tileOverlap, tileSpans } from '../core/tile-grid';
 import { stateDims, type ChunkSchedule, type OrtSessionLike, type OrtTensorFactory, type OrtTensorLike, type TensorF32, type VaeChunkRunner } from './vae-stream';
 
 export interface TilesInfo {

@@ -20,7 +20,7 @@
 //   exposes none); and each component's weights still pass through the 4 GiB wasm heap at load (ORT web creates
 //   initializers there before uploading them; GPU-resident weight streaming is issue #32 part 2).
 import { fileByRole, graphFiles, type FileRole, type ModelManifest } from './manifest';
-import { tileSpans } from '../engine/tile-grid';
+import { tileSpans } from '../core/tile-grid';
 import { ditParams, textEncoderParams, vaeBaseFromWeightBytes, type DitDims, type TextEncoderDims } from './param-count';
 
 export const WASM_HEAP_BYTES = 4 * 2 ** 30;

@@ -9,11 +9,8 @@ mismatches are errors naming the key). fp16 / bf16 files are upcast to fp32 (the
 """
 from __future__ import annotations
 
-import json
 import os
 from typing import List, Tuple
-
-import torch
 
 from training.convert.safetensors_io import CheckpointError, load_folder_weights, read_json
 from training.models.skiparse_dit import DiTConfig, OpenSoraT2V_v1_3, from_upstream_key

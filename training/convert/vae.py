@@ -13,7 +13,6 @@ equal. The 40 Haar constants are not learned: they are checked against the trans
 from __future__ import annotations
 
 import glob
-import json
 import os
 from typing import Dict, Tuple
 

@@ -172,3 +172,13 @@ def dit_forward_with_residuals(dit, x, timestep, text_states, text_mask, cond_la
 def controller_bytes(ctrl: nn.Module) -> int:
     """fp32 weight bytes (what the exported .weights file holds)."""
     return 4 * sum(p.numel() for p in ctrl.parameters())
+
+
+def load_controller(path: str) -> tuple[StructureController, dict]:
+    """A trained controller: `path` (.pt state dict) beside its `.json` (structure_config + training metadata)."""
+    import json
+    with open(path.replace(".pt", ".json")) as f:
+        meta = json.load(f)
+    ctrl = StructureController(StructureConfig.from_dict(meta["structure_config"]))
+    ctrl.load_state_dict(torch.load(path, map_location="cpu"))
+    return ctrl.eval(), meta

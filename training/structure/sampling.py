@@ -70,7 +70,7 @@ def load_signal(path: str, kind: str, frames: int, size: int) -> np.ndarray:
         return render_structure(scene, kind)
     if kind != "canny":
         raise ValueError(f"{path}: a video or photo gives canny structure (--structure-type canny)")
-    from training.sample import load_image, load_video
+    from training.media_io import load_image, load_video
     if ext in IMAGE_EXT:
         im = load_image(path, size, size)
         u8 = ((im.permute(1, 2, 0) + 1) * 127.5).round().clamp(0, 255).byte().numpy()
