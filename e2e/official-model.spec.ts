@@ -58,17 +58,15 @@ test('converted upstream fixture model: graphs on onnxruntime-web WASM = upstrea
   for (const [k, v] of Object.entries(errs)) expect(v, k).toBeLessThanOrEqual(BROWSER_TOL);
 });
 
-test('converted upstream fixture model: SentencePiece in the page gives the fixture ids (20 cases)', async ({ page }) => {
+test('converted upstream fixture model: SentencePiece (tokenizer.json) in the page gives the fixture ids (20 cases)', async ({ page }) => {
   const cases = (JSON.parse(readFileSync(join(FIX, 'mt5/tokenizer_cases.json'), 'utf8')) as { cases: { text: string; ids: number[] }[] }).cases;
   const ids = await runInHarness<number[][]>(page, H, 'tokenize', cases.map((c) => c.text));
   expect(ids).toEqual(cases.map((c) => c.ids));
 });
 
-// FIXME (open): the app's Content-Security-Policy (index.html / worker: script-src 'self' 'wasm-unsafe-eval', no
-// 'unsafe-eval') blocks @sctg/sentencepiece-js inside the worker — its Emscripten embind glue builds functions with
-// `new Function`. Graph parity and page-context tokenization above pass; generation needs either an eval-free
-// SentencePiece (a build with DYNAMIC_EXECUTION=0 or a faithful JS port) or a CSP decision by the lead.
-test.fixme('converted upstream fixture model: text-to-video and image-to-video through the engine worker (wasm)', async ({ page }) => {
+// Through the real engine worker under the app's CSP (script-src 'self' 'wasm-unsafe-eval', no 'unsafe-eval'): the
+// tokenizer is @huggingface/tokenizers on the converter's tokenizer.json (pure JS, no eval).
+test('converted upstream fixture model: text-to-video and image-to-video through the engine worker (wasm)', async ({ page }) => {
   test.setTimeout(300_000);
   pipeConsole(page);
   const r = await runInHarness<GenerateResult>(page, H, 'generate', { steps: 2 });

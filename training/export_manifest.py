@@ -32,7 +32,7 @@ ROLES = [
     (r"^vae_encoder\.weights$", "vae-encoder-weights"), (r"^dit_graphs\.json$", "dit-graphs"),
     (r"^dit.*\.onnx$", "dit"), (r"^dit.*\.weights$", "dit-weights"), (r"^text_encoder.*\.onnx$", "text-encoder"),
     (r"^text_encoder.*\.weights$", "text-encoder-weights"), (r"^vocab.*$", "tokenizer-vocab"),
-    (r"^spiece\.model$", "tokenizer-vocab"),
+    (r"^spiece\.model$", "tokenizer-vocab"), (r"^tokenizer\.json$", "tokenizer-vocab"),
     (r"^README\.md$", "model-card"),
 ]
 

@@ -44,9 +44,9 @@ export async function graphParity(cases: GraphCase[]): Promise<Record<string, nu
   return out;
 }
 
-/** SentencePiece in the page on the model's own spiece.model: ids of every case. */
+/** SentencePiece (Unigram, @huggingface/tokenizers) in the page on the model's tokenizer.json: ids of every case. */
 export async function tokenize(texts: string[]): Promise<number[][]> {
-  const tok = await SentencePieceTokenizer.fromModel(await bytes('spiece.model'), { maxLength: 512, padId: 0, eosId: 1 });
+  const tok = SentencePieceTokenizer.fromTokenizerJson(await bytes('tokenizer.json'), { maxLength: 512, padId: 0, eosId: 1 });
   return texts.map((x) => {
     const e = tok.encode(x);
     return e.ids.slice(0, e.length);

@@ -109,11 +109,11 @@ async function loadDitInto(sessions: ortTypes.InferenceSession[], manifest: Mode
   let graphs = graphsFor(backend);
   const files = await loadFiles(base, fileSet(graphs), { cancel: o.cancel, cache: o.cache, onProgress: o.onDownload });
   // The tokenizer the export names (dit_graphs.json tokenizer_type): word-level vocab.json for the bundled encoder,
-  // the model's own spiece.model for a converted mT5.
+  // tokenizer.json (Unigram, written by the converter from the model's spiece.model) for a converted mT5.
   const tokBytes = files.get(vocabFile.path)!;
   const tokenizer: PromptTokenizer =
     info.tokenizerType === 'sentencepiece'
-      ? await SentencePieceTokenizer.fromModel(tokBytes, { maxLength: info.textMaxLength, padId: info.textPadId, eosId: info.textEosId })
+      ? SentencePieceTokenizer.fromTokenizerJson(tokBytes, { maxLength: info.textMaxLength, padId: info.textPadId, eosId: info.textEosId })
       : new WordTokenizer(JSON.parse(new TextDecoder().decode(tokBytes)) as VocabJson, { maxLength: info.textMaxLength });
 
   const open = async (name: string, b: Backend, gpuOutputs = false) => {

@@ -37,9 +37,9 @@ export interface DitGraphsInfo {
   modes: AttentionMode[];
   /** Graph names present (dit, dit_embed, dit_block0_pre, …, dit_inpaint, dit_embed_inpaint). */
   graphs: string[];
-  /** Path of the vocabulary (vocab.json) or SentencePiece model (spiece.model) relative to dit_graphs.json's folder. */
+  /** Path of the vocabulary (vocab.json) or SentencePiece tokenizer.json (converted from spiece.model) relative to dit_graphs.json's folder. */
   tokenizer: string;
-  /** 'word-level' (bundled text encoder, vocab.json) or 'sentencepiece' (converted mT5, spiece.model). */
+  /** 'word-level' (bundled text encoder, vocab.json) or 'sentencepiece' (converted mT5, tokenizer.json). */
   tokenizerType: 'word-level' | 'sentencepiece';
   /** SentencePiece ids of the text encoder (from text_config; word-level vocabularies carry their own). */
   textPadId: number;

@@ -29,6 +29,7 @@ const ROLES: [RegExp, FileRole][] = [
   [/^text_encoder.*\.weights$/, 'text-encoder-weights'],
   [/^vocab.*$/, 'tokenizer-vocab'],
   [/^spiece\.model$/, 'tokenizer-vocab'],
+  [/^tokenizer\.json$/, 'tokenizer-vocab'],
   [/^README\.md$/, 'model-card'],
 ];
 

@@ -73,7 +73,8 @@ describe.skipIf(!have)('converted upstream-v13 fixture model on onnxruntime-node
     const info = parseDitGraphs(JSON.parse(readFileSync(join(CONVERTED_DIR, 'dit_graphs.json'), 'utf8')));
     expect(info.modes.join(',')).toBe(['dense', 'dense', ...Array(14).fill(['single', 'group']).flat(), 'dense', 'dense'].join(','));
     expect(info.tokenizerType).toBe('sentencepiece');
-    expect(info.tokenizer).toBe('spiece.model');
+    expect(info.tokenizer).toBe('tokenizer.json'); // written by the converter from spiece.model (kept for provenance)
+    expect(m.files.some((f) => f.path === 'spiece.model')).toBe(true);
     // the i2v DiT has its own weights: only its one-graph is used; the WebGPU split path must not pair its embed
     // with the t2v blocks
     expect(info.inpaint).toEqual({ oneGraph: 'dit_inpaint', embed: 'dit_embed_inpaint', sharesBlocks: false });

@@ -21,7 +21,7 @@ export function realSizeManifest(): ModelManifest {
       layer_modes: Array.from({ length: 32 }, (_, i) => (i % 2 ? 'group' : 'single')),
     },
     textEncoder: { kind: 'mt5', vocab_size: 250112, d_model: 4096, d_ff: 10240, num_layers: 24, num_heads: 64, d_kv: 64 },
-    tokenizer: { type: 'sentencepiece', vocab: 'spiece.model', maxLength: 512, padId: 0, unkId: 2, eosId: 1 },
+    tokenizer: { type: 'sentencepiece', vocab: 'tokenizer.json', maxLength: 512, padId: 0, unkId: 2, eosId: 1 },
     defaults: { steps: 100, cfgScale: 7.5, frames: 93, width: 640, height: 352, fps: 18, negativePrompt: '', promptTemplate: '' },
     files: [{ path: 'vae_decoder.weights', role: 'vae-decoder-weights', bytes: RELEASED_VAE_DECODER_PARAMS * 4, sha256: zeros }],
   };

@@ -15,7 +15,10 @@ interface Cases {
 }
 
 describe.skipIf(!have)('SentencePieceTokenizer (upstream-v13 mt5 fixture)', () => {
-  const load = (maxLength = 512) => SentencePieceTokenizer.fromModel(new Uint8Array(readFileSync(resolve(FIX, 'spiece.model'))), { maxLength, padId: 0, eosId: 1 });
+  // tokenizer.json as the converter writes it from the fixture's spiece.model (training/convert/sentencepiece_json.py);
+  // the committed converted fixture model carries the same file.
+  const TJ = resolve(__dirname, '../../training/fixtures/official/upstream-v13/tokenizer.json');
+  const load = async (maxLength = 512) => SentencePieceTokenizer.fromTokenizerJson(new Uint8Array(readFileSync(TJ)), { maxLength, padId: 0, eosId: 1 });
   const cases = have ? (JSON.parse(readFileSync(resolve(FIX, 'tokenizer_cases.json'), 'utf8')) as Cases) : null;
 
   it('gives the fixture ids and pieces for all 20 cases', async () => {
@@ -52,8 +55,15 @@ describe.skipIf(!have)('SentencePieceTokenizer (upstream-v13 mt5 fixture)', () =
     expect(tok.unknownWords('a red fox')).toEqual([]);
   });
 
-  it('rejects a file that is not a SentencePiece model', async () => {
-    await expect(SentencePieceTokenizer.fromModel(new Uint8Array(8), { maxLength: 12, padId: 0, eosId: 1 })).rejects.toThrow(TokenizerError);
-    await expect(SentencePieceTokenizer.fromModel(new TextEncoder().encode('{"type": "word-level", "tokens": []}'), { maxLength: 12, padId: 0, eosId: 1 })).rejects.toThrow(/SentencePiece/);
+  it('rejects a file that is not a SentencePiece tokenizer.json', () => {
+    const o = { maxLength: 12, padId: 0, eosId: 1 };
+    const from = (b: Uint8Array | string) => () => SentencePieceTokenizer.fromTokenizerJson(typeof b === 'string' ? new TextEncoder().encode(b) : b, o);
+    expect(from(new Uint8Array(8))).toThrow(TokenizerError);
+    expect(from(new Uint8Array(readFileSync(resolve(FIX, 'spiece.model'))))).toThrow(/not valid JSON.*spiece\.model/);
+    expect(from('{"type": "word-level", "tokens": []}')).toThrow(/no Unigram model/);
+    expect(from('{"model": {"type": "Unigram", "unk_id": 2, "vocab": [["<pad>", 0], ["</s>", 0], ["<unk>"]]}}')).toThrow(/vocab entry 2/);
+    expect(from('{"model": {"type": "Unigram", "unk_id": 9, "vocab": [["<pad>", 0], ["</s>", 0], ["<unk>", 0]]}}')).toThrow(/unk_id 9/);
+    const truncated = readFileSync(resolve(__dirname, '../../training/fixtures/official/upstream-v13/tokenizer.json')).subarray(0, 5000);
+    expect(from(new Uint8Array(truncated))).toThrow(/not valid JSON/);
   });
 });

@@ -1,31 +1,27 @@
-// SentencePiece tokenization of the converted mT5 text encoder (manifest tokenizer.type 'sentencepiece', the model's
-// own spiece.model). Why @sctg/sentencepiece-js: it is Google's SentencePiece C++ library compiled to WebAssembly
-// (not a re-implementation), so normalisation (nmt_nfkc), the unigram Viterbi segmentation, <unk> handling and
-// whitespace rules are the real algorithm; a maintained fork of sentencepiece-js (Apache-2.0). Loaded lazily: the
-// module is ~4 MB and only models with a SentencePiece tokenizer need it.
+// SentencePiece (Unigram) tokenization of the converted mT5 text encoder (manifest tokenizer.type 'sentencepiece').
+// The converter (training/convert/sentencepiece_json.py) turns the model's own spiece.model into a Hugging Face
+// tokenizer.json (Unigram vocab + scores, the spec's precompiled charsmap as the Precompiled normalizer,
+// remove-extra-whitespace, Metaspace '▁' with the dummy prefix, `$A </s>`); the engine loads that with
+// @huggingface/tokenizers — a pure JS/TS implementation (~37 KB minified, no WebAssembly, no eval), so it runs under
+// the page/worker CSP `script-src 'self' 'wasm-unsafe-eval'` (Emscripten builds of SentencePiece need 'unsafe-eval').
+// spiece.model stays in the folder for provenance. Precompiled is applied as NFKC plus SentencePiece's whitespace /
+// control-character rules (the JS library's approximation of nmt_nfkc).
 //
 // Ids follow HF T5Tokenizer / upstream's pipeline (padding="max_length", truncation=True, add_special_tokens):
 // the pieces, truncated to maxLength − 1, then </s>; <pad> after, attention mask 1 on pieces and </s>, 0 on padding.
-// Checked against ../shared/fixtures/upstream-v13/mt5/tokenizer_cases.json (sentencepiece.test.ts).
+// Checked against ../shared/fixtures/upstream-v13/mt5/tokenizer_cases.json (sentencepiece.test.ts, e2e).
+import { Tokenizer } from '@huggingface/tokenizers';
 import { TokenizerError, type Encoded, type PromptTokenizer } from './tokenizer';
-
-interface Processor {
-  loadFromB64StringModel(b64: string): Promise<void>;
-  encodeIds(text: string): number[];
-  encodePieces(text: string): string[];
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
 
 export interface SentencePieceOptions {
   maxLength: number;
   padId: number;
   eosId: number;
   unkId?: number;
+}
+
+interface TokenizerJson {
+  model?: { type?: unknown; vocab?: unknown; unk_id?: unknown };
 }
 
 export class SentencePieceTokenizer implements PromptTokenizer {
@@ -35,7 +31,7 @@ export class SentencePieceTokenizer implements PromptTokenizer {
   readonly unkId: number;
 
   private constructor(
-    private readonly sp: Processor,
+    private readonly tok: Tokenizer,
     o: SentencePieceOptions,
   ) {
     this.maxLength = o.maxLength;
@@ -44,31 +40,43 @@ export class SentencePieceTokenizer implements PromptTokenizer {
     this.unkId = o.unkId ?? 2;
   }
 
-  /** From the bytes of a spiece.model (a serialized SentencePiece ModelProto). */
-  static async fromModel(bytes: Uint8Array, o: SentencePieceOptions): Promise<SentencePieceTokenizer> {
+  /** From the bytes of the converter's tokenizer.json (Hugging Face tokenizers format, Unigram model). */
+  static fromTokenizerJson(bytes: Uint8Array, o: SentencePieceOptions): SentencePieceTokenizer {
     if (!Number.isInteger(o.maxLength) || o.maxLength < 2) throw new TokenizerError(`max_length must be an integer ≥ 2, got ${o.maxLength}`);
-    if (bytes.length < 16) throw new TokenizerError(`spiece.model is ${bytes.length} bytes: not a SentencePiece model`);
-    const mod = (await import('@sctg/sentencepiece-js')) as unknown as { SentencePieceProcessor: new () => Processor };
-    const sp = new mod.SentencePieceProcessor();
+    let j: TokenizerJson;
     try {
-      await sp.loadFromB64StringModel(toBase64(bytes));
+      j = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as TokenizerJson;
     } catch (e) {
-      throw new TokenizerError(`spiece.model could not be loaded by SentencePiece: ${(e as Error)?.message ?? String(e)}`);
+      const hint = bytes.length > 0 && bytes[0] === 0x0a ? ' (this looks like a binary spiece.model: re-run the converter, which writes tokenizer.json next to it)' : '';
+      throw new TokenizerError(`SentencePiece tokenizer.json is not valid JSON${hint}: ${(e as Error)?.message ?? String(e)}`);
     }
-    // The WASM loader does not report a bad file: it just encodes nothing. Every real model yields pieces for a
-    // letter (<unk> at worst), so an empty result means the file is not a usable model.
-    const probe = sp.encodeIds('a');
-    if (!Array.isArray(probe) || probe.length === 0) throw new TokenizerError('spiece.model is not a usable SentencePiece model (it encodes nothing)');
-    return new SentencePieceTokenizer(sp, o);
+    const m = j && typeof j === 'object' ? j.model : undefined;
+    if (!m || m.type !== 'Unigram' || !Array.isArray(m.vocab) || m.vocab.length < 3 || typeof m.unk_id !== 'number')
+      throw new TokenizerError('SentencePiece tokenizer.json has no Unigram model (model.type "Unigram", vocab [[piece, score], …], unk_id)');
+    const vocab = m.vocab as unknown[];
+    const badAt = vocab.findIndex((v) => !Array.isArray(v) || typeof v[0] !== 'string' || typeof v[1] !== 'number' || !Number.isFinite(v[1]));
+    if (badAt >= 0) throw new TokenizerError(`SentencePiece tokenizer.json: vocab entry ${badAt} is not [piece, score]`);
+    if (m.unk_id < 0 || m.unk_id >= vocab.length) throw new TokenizerError(`SentencePiece tokenizer.json: unk_id ${m.unk_id} outside the vocabulary`);
+    for (const [name, id] of [['pad', o.padId], ['eos', o.eosId]] as const)
+      if (!Number.isInteger(id) || id < 0 || id >= vocab.length) throw new TokenizerError(`SentencePiece tokenizer.json: ${name} id ${id} outside the vocabulary (${vocab.length} pieces)`);
+    let tok: Tokenizer;
+    try {
+      tok = new Tokenizer(j, {});
+    } catch (e) {
+      throw new TokenizerError(`SentencePiece tokenizer.json could not be loaded: ${(e as Error)?.message ?? String(e)}`);
+    }
+    if (tok.encode('a', { add_special_tokens: false }).ids.length === 0) throw new TokenizerError('SentencePiece tokenizer.json is not usable (it encodes nothing)');
+    return new SentencePieceTokenizer(tok, { ...o, unkId: o.unkId ?? m.unk_id });
   }
 
   /** The pieces' ids without </s> or padding. */
   pieceIds(text: string): number[] {
-    return [...this.sp.encodeIds(text)];
+    return [...this.tok.encode(text, { add_special_tokens: false }).ids];
   }
 
+  /** Pieces as surface text (an unknown run is its own characters, not <unk>). */
   pieces(text: string): string[] {
-    return [...this.sp.encodePieces(text)];
+    return [...this.tok.encode(text, { add_special_tokens: false }).tokens];
   }
 
   encode(text: string): Encoded {
@@ -84,11 +92,10 @@ export class SentencePieceTokenizer implements PromptTokenizer {
 
   /** Pieces that map to <unk> (characters the vocabulary cannot represent), without repeats. */
   unknownWords(text: string): string[] {
-    const ids = this.pieceIds(text);
-    const pieces = this.pieces(text);
+    const e = this.tok.encode(text, { add_special_tokens: false });
     const out: string[] = [];
-    ids.forEach((id, i) => {
-      const w = (pieces[i] ?? '').replace(/^\u2581/, '');
+    e.ids.forEach((id, i) => {
+      const w = (e.tokens[i] ?? '').replace(/^\u2581/, '');
       if (id === this.unkId && w && !out.includes(w)) out.push(w);
     });
     return out;

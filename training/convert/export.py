@@ -14,13 +14,14 @@ from types import SimpleNamespace
 import torch
 
 from training.convert import onnx_fp16
+from training.convert.sentencepiece_json import write_tokenizer_json
 from training.convert.vae import engine_latent_norm
 from training.export_manifest import FORMAT, VERSION, file_entries
 
 
 class SentencePieceForExport:
-    """The tokenizer as export_dit sees it. The engine tokenizes with the copied `spiece.model` (SentencePiece in the
-    browser); tracing the graphs only needs valid ids of the right layout (pieces, EOS, then padding with mask 0),
+    """The tokenizer as export_dit sees it. The engine tokenizes with tokenizer.json written from `spiece.model` (Unigram in
+    the browser, @huggingface/tokenizers); tracing the graphs only needs valid ids of the right layout (pieces, EOS, then padding with mask 0),
     so these are synthetic — no Python SentencePiece is needed to convert."""
     kind = "sentencepiece"
 
@@ -40,8 +41,10 @@ class SentencePieceForExport:
         return ids, mask
 
     def write_files(self, out_dir: str) -> str:
+        """Copies spiece.model (provenance) and writes tokenizer.json from it (the file the engine loads)."""
         shutil.copyfile(self.path, os.path.join(out_dir, "spiece.model"))
-        return "spiece.model"
+        write_tokenizer_json(self.path, os.path.join(out_dir, "tokenizer.json"))
+        return "tokenizer.json"
 
 
 def sha256_file(path: str) -> str:
@@ -111,7 +114,7 @@ def write_card(path, sources, license_text, dtype, dit, inpaint, te, latent):
              "(D dense, S single, G group; upstream's hard-coded `1 < i < 30` rule)",
              f"- inpaint DiT: {'yes, ' + str(inpaint.cfg.mask_channels) + ' mask channels' if inpaint is not None else 'not converted'}",
              f"- text encoder: T5/mT5 encoder d_model {te.cfg.d_model}, {te.cfg.num_layers} layers, {te.cfg.num_heads} heads, "
-             f"max length {te.cfg.max_length}, SentencePiece tokenizer (spiece.model)",
+             f"max length {te.cfg.max_length}, SentencePiece tokenizer (tokenizer.json from spiece.model)",
              f"- VAE latent shift {latent['shift']}, scale {latent['scale']} (upstream x = (z − shift)·scale)", "",
              "## Source files", "", "| Part | File | Bytes | sha256 |", "|---|---|---|---|"]
     for part, folder in sources.items():
@@ -139,7 +142,7 @@ def build_manifest(out, model_id, name, graphs, latent, te, dtype, defaults, lic
                 "scalingFactor": 0.18215, "latentNorm": engine_latent_norm(latent)},
         "dit": {"kind": "skiparse-onnx", "source": "official", "weightsDtype": dtype, **graphs["dit_config"]},
         "textEncoder": c.to_dict(),
-        "tokenizer": {"type": "sentencepiece", "vocab": "spiece.model", "maxLength": c.max_length, "padId": c.pad_id,
+        "tokenizer": {"type": "sentencepiece", "vocab": "tokenizer.json", "maxLength": c.max_length, "padId": c.pad_id,
                       "unkId": 2, "eosId": c.eos_id},
         "defaults": d,
         "limits": {"maxFrames": max(93, d["frames"]), "maxSteps": 200, "sizes": []},

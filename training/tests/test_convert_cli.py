@@ -57,6 +57,7 @@ class TestConvertCLI(unittest.TestCase):
             names = {f["path"] for f in m["files"]}
             for n in ("dit.onnx", "dit_embed.onnx", "dit_block3_pre.onnx", "dit_final.onnx", "text_encoder.onnx",
                       "vae_encoder.onnx", "vae_decoder_chunk.onnx", "vae_decoder_chunk_core.onnx", "spiece.model",
+                      "tokenizer.json",
                       "README.md", "dit_graphs.json"):
                 self.assertIn(n, names)
             # fp16 storage: 2 bytes per weight (the hd96 DiT file is fp16 too: its size is the reference)
@@ -68,7 +69,9 @@ class TestConvertCLI(unittest.TestCase):
             self.assertIn(h, card)
             g = json.load(open(os.path.join(tmp, "dit_graphs.json")))
             self.assertEqual((g["tokenizer"], g["tokenizer_type"], g["weights_dtype"]),
-                             ("spiece.model", "sentencepiece", "fp16"))
+                             ("tokenizer.json", "sentencepiece", "fp16"))
+            self.assertEqual(m["tokenizer"]["vocab"], "tokenizer.json")
+            self.assertEqual(json.load(open(os.path.join(tmp, "tokenizer.json")))["model"]["type"], "Unigram")
         finally:
             shutil.rmtree(tmp)
 
