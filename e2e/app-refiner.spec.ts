@@ -44,10 +44,11 @@ test('typing a paraphrase shows what it is understood as, mappings and unknown w
   await expect(page.locator('#refined-caption')).toHaveText('a square bounces and a square bounces');
   await expect(page.locator('#prompt-words mark.unknown')).toHaveCount(0);
 
-  // the toggle: the prompt as written, the old unknown-word marks come back
+  // the toggle: the prompt as written, the vocabulary's own marks come back ("squares" is known there too: the
+  // tokenizer maps a known word's plural to it, issue #27; "bounce" is not a vocabulary word, only "bounces" is)
   await page.getByLabel(/Rewrite my prompt/).uncheck();
   await expect(page.locator('#refined')).toHaveText('The model gets the prompt as written.');
-  await expect(page.locator('#prompt-words mark.unknown')).toHaveText(['squares', 'bounce']);
+  await expect(page.locator('#prompt-words mark.unknown')).toHaveText(['bounce']);
   await page.getByLabel(/Rewrite my prompt/).check();
   await expect(page.locator('#refined-caption')).toHaveText('a square bounces and a square bounces');
 

@@ -97,6 +97,12 @@ export function encodeShare(p: ShareParams): string {
   q.set('mh', p.modelHash);
   q.set('mode', p.mode);
   q.set('p', p.prompt);
+  // The refined caption next to the prompt and the pixels last: a link cut short loses its image (which the parser
+  // then reports as truncated), never the words.
+  if (p.refined) {
+    q.set('rp', p.refined.caption);
+    q.set('rv', String(p.refined.version));
+  }
   q.set('np', p.negativePrompt);
   q.set('seed', String(p.seed));
   q.set('steps', String(p.steps));
@@ -107,10 +113,6 @@ export function encodeShare(p: ShareParams): string {
   if (p.mode === 'transition' && p.endImage) q.set('end', toBase64Url(p.endImage));
   if (p.mode === 'continuation' && p.videoFrames) q.set('vid', toBase64Url(p.videoFrames));
   if (p.mode === 'continuation' && p.keepFrames !== undefined) q.set('keep', String(p.keepFrames));
-  if (p.refined) {
-    q.set('rp', p.refined.caption);
-    q.set('rv', String(p.refined.version));
-  }
   return q.toString();
 }
 
