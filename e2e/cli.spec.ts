@@ -79,15 +79,16 @@ test.describe('npm run generate (CLI)', () => {
     expect(c2.code, c2.stderr).toBe(0);
     expect(c2.stdout).toMatch(/continuation of 2 frames/);
     expect(frameHashes(`${DIR}/continuation2.mp4`)).not.toEqual(frameHashes(`${DIR}/continuation.mp4`));
-    // Errors that need the model or the file's content: exit 1 with the reason.
+    // Bad requests found only with the model or the file's content: still bad arguments, exit 2 with the reason
+    // (README: "2 bad arguments, including a request the engine refuses"; issue #33).
     const tooMany = cli(...common, '--video', `${DIR}/clip.mp4`, '--keep-frames', '9', '-o', `${DIR}/never.mp4`);
-    expect(tooMany.code).toBe(1);
+    expect(tooMany.code).toBe(2);
     expect(tooMany.stderr).toMatch(/error: .*video has 9 frames: a continuation of 9 frames keeps 1 to 8/);
     const short = cli(...common, '--video', `${DIR}/clip.mp4`, '--frames', '33', '--keep-frames', '16', '-o', `${DIR}/never.mp4`);
-    expect(short.code).toBe(1);
+    expect(short.code).toBe(2);
     expect(short.stderr).toMatch(/error: .*--keep-frames 16: the video has only 12 frames/);
     const notVideo = cli(...common, '--video', `${DIR}/first.png`, '-o', `${DIR}/never.mp4`);
-    expect(notVideo.code).toBe(1);
+    expect(notVideo.code).toBe(2);
     expect(notVideo.stderr).toMatch(/error: .*(could not read that file as a video|no video track)/);
   });
 

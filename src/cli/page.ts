@@ -4,7 +4,7 @@
 import { createEngine } from '../engine/api';
 import type { GenerateProgress, GenerateRequest, LoadOptions, LoadProgress, ModelSource, RgbaImage } from '../engine/types';
 import { fitImage, type FitReport } from '../media/fit-image';
-import { closeClip, fitFrames, readClipFrames } from '../media/video-frames';
+import { closeClip, fitFrames, readClipFrames, VideoInputError } from '../media/video-frames';
 import { refinePrompt, type Refined } from '../text/refiner';
 
 export interface CliJob {
@@ -76,7 +76,7 @@ window.cliRun = async (job: CliJob): Promise<CliResult> => {
       const clip = await readClipFrames(await takeInput(job.video), keep);
       try {
         // By default keep what the clip has (like sample.py, which pads a short clip); an explicit count must exist.
-        if (job.keepFrames !== undefined && clip.frames.length < keep) throw new Error(`--keep-frames ${keep}: the video has only ${clip.frames.length} frame${clip.frames.length === 1 ? '' : 's'}`);
+        if (job.keepFrames !== undefined && clip.frames.length < keep) throw new VideoInputError(`--keep-frames ${keep}: the video has only ${clip.frames.length} frame${clip.frames.length === 1 ? '' : 's'}`);
         const fitted = await fitFrames(clip, keep, width, height);
         video = { frames: fitted.frames };
         out.videoFit = fitted.report;
