@@ -1,5 +1,6 @@
 // The playground: model loading, the generate form (text- and image-to-video), live progress, the result, share
 // links and the history. Everything the user or a link typed is shown with textContent / form values only.
+import { MAX_PROMPT_CHARS } from '../engine/validate';
 import { createEngine, type EngineClient } from '../engine/api';
 import type { BackendChoice, GenerateProgress, GenerateRequest, GenerationMeta, LoadProgress, LoadResult } from '../engine/types';
 import type { PreviewImage } from '../core/image';
@@ -65,6 +66,7 @@ const frameStrip = byId('frame-strip');
 const resultFigure = byId('result-figure');
 const resultVideo = byId<HTMLVideoElement>('result-video');
 const resultCaption = byId('result-caption');
+const resultRefined = byId('result-refined');
 const resultActions = byId('result-actions');
 const resultMeta = byId('result-meta');
 const downloadLink = byId<HTMLAnchorElement>('download');
@@ -685,7 +687,8 @@ async function generate(): Promise<void> {
   }
   const request: GenerateRequest = {
     modelId: model.manifest.id,
-    prompt: params.refined?.caption ?? params.prompt,
+    // A prompt over the limit is refused as typed (the engine says why), never shortened by refining it.
+    prompt: params.prompt.length > MAX_PROMPT_CHARS ? params.prompt : (params.refined?.caption ?? params.prompt),
     negativePrompt: params.negativePrompt,
     seed: params.seed,
     steps: params.steps,
@@ -744,7 +747,9 @@ function showResult(blob: Blob, meta: GenerationMeta, params: ShareParams): void
   void resultVideo.play().catch(() => undefined);
   downloadLink.href = url;
   downloadLink.download = `osp-${slug(params.prompt)}-seed${meta.seed}.mp4`; // the user's words (meta.prompt: what the model got)
-  resultCaption.textContent = (params.prompt ? `“${params.prompt}”` : '(no prompt)') + (params.refined ? ` — refined: “${params.refined.caption}”` : '');
+  resultCaption.textContent = params.prompt ? `“${params.prompt}”` : '(no prompt)';
+  resultRefined.textContent = params.refined ? `Refined: “${params.refined.caption}”` : '';
+  resultRefined.hidden = !params.refined;
   const t = meta.timings;
   resultMeta.textContent =
     `seed ${meta.seed} · ${meta.steps} steps · CFG ${meta.cfgScale} · ${meta.frames} frames ${meta.width}×${meta.height} @ ${meta.fps} fps · ` +
