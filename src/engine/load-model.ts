@@ -3,8 +3,8 @@
 // first generation that needs it (vae-encoder-lazy.ts). The worker (worker.ts) keeps the lifecycle: one job at a
 // time, the GPUDevice, device-loss recovery, release.
 import type { GpuContext } from '../gpu/device';
-import { fileByRole, ManifestError, type ModelManifest } from '../models/manifest';
-import type { DownloadProgress, FileCache } from '../models/fetch';
+import { fileByRole, graphFiles, ManifestError, type ModelManifest } from '../models/manifest';
+import { loadFiles, type DownloadProgress, type FileCache } from '../models/fetch';
 import { ortThreadCount, type Backend } from '../models/ort-session';
 import { Mp4Writer } from '../video/mp4-writer';
 import type { CancelToken } from '../core/cancel';
@@ -83,6 +83,10 @@ export async function openModel(manifest: ModelManifest, base: URL, o: OpenModel
     const vaeGpu = vae.gpuCounts;
     if (dit?.hasInpaintGraph && fileByRole(manifest, 'vae-encoder')) {
       const encode = lazyVaeEncoder(manifest, base, { device: backend === 'webgpu' ? o.gpu?.device : undefined, files, cache: o.cache, sessions, counts: vaeGpu ?? undefined, onDownload: (d) => o.onLater(`${d.file}: ${d.phase === 'cached' ? 'from cache' : d.phase}`), onSession: o.onLater });
+      // Its files are fetched (and cached) now, only its session waits: image-to-video must work offline after one
+      // online visit.
+      const wanted = graphFiles(manifest, 'vae-encoder').filter((f) => !files.has(f.path));
+      for (const [k, v] of await loadFiles(base, wanted, { cancel: o.cancel, cache: o.cache, onProgress: o.onDownload })) files.set(k, v);
       const conditions = new ConditionBuilder(encode, dit.info.maskChannels, manifest.vae.spatialCompression);
       encodeCondition = (kept, req) => conditions.build(kept, req.frames, req.latentShape);
     }
