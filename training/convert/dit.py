@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import List, Tuple
 
-from training.convert.safetensors_io import CheckpointError, load_folder_weights, read_json
+from training.convert.safetensors_io import CheckpointError, checked_float, load_folder_weights, read_json
 from training.models.skiparse_dit import DiTConfig, OpenSoraT2V_v1_3, from_upstream_key
 
 CLASSES = {"OpenSoraT2V_v1_3": False, "OpenSoraInpaint_v1_3": True}
@@ -101,12 +101,7 @@ def map_state(sd, model: OpenSoraT2V_v1_3, where: str):
             raise CheckpointError(f"{where}: unexpected key {k!r} (not a parameter of "
                                   f"{'OpenSoraInpaint_v1_3' if model.cfg.inpaint else 'OpenSoraT2V_v1_3'} "
                                   f"with this config)")
-        if tuple(v.shape) != tuple(ours[ok].shape):
-            raise CheckpointError(f"{where}: {k!r} has shape {tuple(v.shape)}, the config implies "
-                                  f"{tuple(ours[ok].shape)}")
-        if not v.is_floating_point():
-            raise CheckpointError(f"{where}: {k!r} has dtype {v.dtype}, expected a float tensor")
-        out[ok] = v.float()
+        out[ok] = checked_float(where, k, v, ours[ok].shape)
     missing = [k for k in ours if k not in out]
     if missing:
         from training.models.skiparse_dit import to_upstream_key

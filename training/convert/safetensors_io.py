@@ -147,3 +147,12 @@ def save_sharded(tensors: Dict[str, torch.Tensor], folder: str, stem: str, max_b
     with open(os.path.join(folder, stem + ".safetensors.index.json"), "w") as f:
         json.dump({"metadata": {"total_size": sum(t.numel() * t.element_size() for t in tensors.values())},
                    "weight_map": wm}, f, indent=1)
+
+
+def checked_float(where: str, key: str, v, expected_shape) -> "torch.Tensor":
+    """A checkpoint tensor with the shape our config implies and a float dtype, as float32 (else a CheckpointError)."""
+    if tuple(v.shape) != tuple(expected_shape):
+        raise CheckpointError(f"{where}: {key!r} has shape {tuple(v.shape)}, the config implies {tuple(expected_shape)}")
+    if not v.is_floating_point():
+        raise CheckpointError(f"{where}: {key!r} has dtype {v.dtype}, expected a float tensor")
+    return v.float()

@@ -18,7 +18,7 @@ from typing import Dict, Tuple
 
 import torch
 
-from training.convert.safetensors_io import CheckpointError, load_folder_weights, read_json
+from training.convert.safetensors_io import CheckpointError, checked_float, load_folder_weights, read_json
 from training.models.wavelet import haar2d_filters, haar3d_filters
 from training.models.wfvae import LATENT_SCALE, WFVAE, Conv2dPF, WFVAEConfig
 
@@ -152,12 +152,7 @@ def map_state(sd: Dict[str, torch.Tensor], model: WFVAE, where: str) -> Dict[str
         if k not in up_to_ours:
             raise CheckpointError(f"{where}: unexpected key {k!r} (not a WF-VAE parameter of this config)")
         ok = up_to_ours[k]
-        if tuple(v.shape) != tuple(ours[ok].shape):
-            raise CheckpointError(f"{where}: {k!r} has shape {tuple(v.shape)}, the config implies "
-                                  f"{tuple(ours[ok].shape)}")
-        if not v.is_floating_point():
-            raise CheckpointError(f"{where}: {k!r} has dtype {v.dtype}, expected a float tensor")
-        out[ok] = v.float()
+        out[ok] = checked_float(where, k, v, ours[ok].shape)
     missing = [u for u, o in up_to_ours.items() if o not in out]
     if missing:
         raise CheckpointError(f"{where}: missing key {missing[0]!r} ({len(missing)} missing in all)")
